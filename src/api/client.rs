@@ -1,0 +1,613 @@
+//! The HTTP client for the Cloudflare API calls originpull makes.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{StreamExt, TryStreamExt, stream};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+use super::error::ApiError;
+use super::model::{Certificate, Enablement, Envelope, ResultInfo, TokenInfo, Zone, is_zone_id};
+use crate::text::excerpt;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest page `GET /zones` accepts.
+pub const ZONES_PER_PAGE: u32 = 50;
+/// How many zone pages are fetched at once once the total is known: enough to hide
+/// latency, few enough to stay polite to the rate limit.
+pub const ZONE_PAGE_CONCURRENCY: usize = 8;
+/// No legitimate response comes near this; a body that does is refused unread.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+const EXCERPT_CHARS: usize = 160;
+
+/// How requests are authenticated. `Debug` never shows a secret.
+#[derive(Clone)]
+pub enum Credentials {
+    /// An API token, sent as `Authorization: Bearer …`.
+    Token(SecretString),
+    /// The legacy global API key, sent as `X-Auth-Email` / `X-Auth-Key`.
+    GlobalKey { email: String, key: SecretString },
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Token(_) => f.write_str("Credentials::Token([redacted])"),
+            Self::GlobalKey { email, .. } => {
+                write!(
+                    f,
+                    "Credentials::GlobalKey {{ email: {email:?}, key: [redacted] }}"
+                )
+            }
+        }
+    }
+}
+
+impl Credentials {
+    fn headers(&self) -> Result<HeaderMap, ApiError> {
+        fn secret_header(value: &str) -> Result<HeaderValue, ApiError> {
+            let mut v = HeaderValue::from_str(value).map_err(|_| {
+                ApiError::BadBaseUrl(
+                    "the credentials contain characters that cannot be sent in an HTTP header"
+                        .into(),
+                )
+            })?;
+            v.set_sensitive(true);
+            Ok(v)
+        }
+        let mut h = HeaderMap::new();
+        match self {
+            Self::Token(token) => {
+                let value = Zeroizing::new(format!("Bearer {}", token.expose_secret().trim()));
+                h.insert(header::AUTHORIZATION, secret_header(&value)?);
+            }
+            Self::GlobalKey { email, key } => {
+                h.insert("X-Auth-Email", secret_header(email.trim())?);
+                h.insert("X-Auth-Key", secret_header(key.expose_secret().trim())?);
+            }
+        }
+        Ok(h)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub credentials: Credentials,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Self {
+        Self {
+            base_url: base_url.into(),
+            credentials,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: CONNECT_TIMEOUT,
+        }
+    }
+}
+
+/// One page of a paginated listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub info: Option<ResultInfo>,
+}
+
+impl<T> Page<T> {
+    /// The number of pages the listing has, when the server said.
+    pub fn total_pages(&self) -> Option<u64> {
+        let info = self.info?;
+        info.total_pages.or_else(|| {
+            let per_page = info.per_page.filter(|&p| p > 0)?;
+            Some(info.total_count?.div_ceil(per_page))
+        })
+    }
+}
+
+/// A cheap-to-clone client: clones share one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    timeout: Duration,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub fn new(config: &ClientConfig) -> Result<Self, ApiError> {
+        let base = parse_base_url(&config.base_url)?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("originpull/", env!("CARGO_PKG_VERSION")))
+            .default_headers(config.credentials.headers()?)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            // The API never redirects; following one could carry credentials elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ApiError::Transport {
+                reason: e.without_url().to_string(),
+            })?;
+        Ok(Self {
+            http,
+            base,
+            timeout: config.timeout,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// `GET /user/tokens/verify`.
+    pub async fn verify_token(&self) -> Result<TokenInfo, ApiError> {
+        self.get(&["user", "tokens", "verify"], &[]).await
+    }
+
+    /// One page of `GET /zones`, optionally filtered by `name` (exact, or
+    /// `contains:`/`starts_with:`/`ends_with:` forms).
+    pub async fn zones_page(
+        &self,
+        page: u64,
+        per_page: u32,
+        name: Option<&str>,
+    ) -> Result<Page<Zone>, ApiError> {
+        let mut query = vec![
+            ("page", page.to_string()),
+            ("per_page", per_page.clamp(5, ZONES_PER_PAGE).to_string()),
+            ("order", "name".to_owned()),
+        ];
+        if let Some(name) = name {
+            query.push(("name", name.to_owned()));
+        }
+        let (items, info) = self
+            .send::<Vec<Zone>>(Method::GET, &["zones"], &query, None)
+            .await?;
+        Ok(Page {
+            items: items.unwrap_or_default(),
+            info,
+        })
+    }
+
+    /// Every zone the credentials can see. The first page tells the total; the rest
+    /// are then fetched concurrently, in order.
+    pub async fn list_zones(&self, name: Option<&str>) -> Result<Vec<Zone>, ApiError> {
+        let first = self.zones_page(1, ZONES_PER_PAGE, name).await?;
+        let mut zones = first.items;
+        match first_total_pages(&first.info, zones.len()) {
+            Some(total) => {
+                let rest: Vec<Vec<Zone>> = stream::iter(2..=total)
+                    .map(|page| async move {
+                        self.zones_page(page, ZONES_PER_PAGE, name)
+                            .await
+                            .map(|p| p.items)
+                    })
+                    .buffered(ZONE_PAGE_CONCURRENCY)
+                    .try_collect()
+                    .await?;
+                zones.extend(rest.into_iter().flatten());
+            }
+            // Without a total, page until an empty or short page, as the SDKs do. The
+            // server's own page size counts: it may not honour the one asked for.
+            None => {
+                let per_page = first
+                    .info
+                    .and_then(|i| i.per_page)
+                    .unwrap_or(u64::from(ZONES_PER_PAGE)) as usize;
+                let mut page = 1;
+                let mut last_len = zones.len();
+                while last_len > 0 && last_len >= per_page {
+                    page += 1;
+                    let next = self.zones_page(page, ZONES_PER_PAGE, name).await?;
+                    last_len = next.items.len();
+                    zones.extend(next.items);
+                }
+            }
+        }
+        Ok(zones)
+    }
+
+    /// `GET /zones/{zone_id}`.
+    pub async fn get_zone(&self, zone_id: &str) -> Result<Zone, ApiError> {
+        self.get(&["zones", zone_id], &[]).await
+    }
+
+    /// Finds a zone by its exact name, or takes a 32-hex id as it is.
+    pub async fn resolve_zone(&self, name_or_id: &str) -> Result<Zone, ApiError> {
+        if is_zone_id(name_or_id) {
+            return self.get_zone(name_or_id).await;
+        }
+        let wanted = name_or_id.trim().trim_end_matches('.').to_ascii_lowercase();
+        let page = self.zones_page(1, ZONES_PER_PAGE, Some(&wanted)).await?;
+        page.items
+            .into_iter()
+            .find(|z| z.name.eq_ignore_ascii_case(&wanted))
+            .ok_or(ApiError::ZoneNotFound { name: wanted })
+    }
+
+    /// `GET /zones/{zone_id}/origin_tls_client_auth`; a `null` result reads as empty.
+    pub async fn list_certificates(&self, zone_id: &str) -> Result<Vec<Certificate>, ApiError> {
+        let (items, _) = self
+            .send::<Vec<Certificate>>(Method::GET, &aop(zone_id, None), &[], None)
+            .await?;
+        Ok(items.unwrap_or_default())
+    }
+
+    pub async fn get_certificate(
+        &self,
+        zone_id: &str,
+        cert_id: &str,
+    ) -> Result<Certificate, ApiError> {
+        self.get(&aop(zone_id, Some(cert_id)), &[]).await
+    }
+
+    /// `POST /zones/{zone_id}/origin_tls_client_auth`. The request body holding the
+    /// private key is wiped from memory once the transport drops it.
+    pub async fn upload_certificate(
+        &self,
+        zone_id: &str,
+        certificate: &str,
+        private_key: &SecretString,
+    ) -> Result<Certificate, ApiError> {
+        #[derive(Serialize)]
+        struct Upload<'a> {
+            certificate: &'a str,
+            private_key: &'a str,
+        }
+        let body = Zeroizing::new(
+            serde_json::to_vec(&Upload {
+                certificate,
+                private_key: private_key.expose_secret(),
+            })
+            .map_err(|e| ApiError::Transport {
+                reason: format!("cannot encode the upload: {e}"),
+            })?,
+        );
+        let (result, _) = self
+            .send::<Certificate>(
+                Method::POST,
+                &aop(zone_id, None),
+                &[],
+                Some(Bytes::from_owner(body)),
+            )
+            .await?;
+        required(result)
+    }
+
+    /// `DELETE /zones/{zone_id}/origin_tls_client_auth/{certificate_id}`, no body.
+    pub async fn delete_certificate(
+        &self,
+        zone_id: &str,
+        cert_id: &str,
+    ) -> Result<Certificate, ApiError> {
+        let (result, _) = self
+            .send::<Certificate>(Method::DELETE, &aop(zone_id, Some(cert_id)), &[], None)
+            .await?;
+        // Some deletes answer with an empty result; the id is what the caller asked for.
+        Ok(result.unwrap_or_else(|| Certificate {
+            id: Some(cert_id.to_owned()),
+            ..Default::default()
+        }))
+    }
+
+    /// `GET .../origin_tls_client_auth/settings`.
+    pub async fn get_enablement(&self, zone_id: &str) -> Result<bool, ApiError> {
+        let e: Enablement = self.get(&aop(zone_id, Some("settings")), &[]).await?;
+        Ok(e.enabled)
+    }
+
+    /// `PUT .../origin_tls_client_auth/settings`; returns the server's new value.
+    pub async fn set_enablement(&self, zone_id: &str, enabled: bool) -> Result<bool, ApiError> {
+        let body =
+            serde_json::to_vec(&Enablement { enabled }).map_err(|e| ApiError::Transport {
+                reason: e.to_string(),
+            })?;
+        let (result, _) = self
+            .send::<Enablement>(
+                Method::PUT,
+                &aop(zone_id, Some("settings")),
+                &[],
+                Some(body.into()),
+            )
+            .await?;
+        Ok(required(result)?.enabled)
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let (result, _) = self.send::<T>(Method::GET, path, query, None).await?;
+        required(result)
+    }
+
+    /// Sends one request and decodes Cloudflare's envelope. `json_body`, when given,
+    /// is already-encoded JSON.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, String)],
+        json_body: Option<Bytes>,
+    ) -> Result<(Option<T>, Option<ResultInfo>), ApiError> {
+        let url = self.url(path);
+        tracing::debug!(%method, path = url.path(), "request");
+        let mut req = self.http.request(method, url);
+        if !query.is_empty() {
+            req = req.query(query);
+        }
+        if let Some(body) = json_body {
+            req = req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        let mut resp = req.send().await.map_err(|e| self.transport_error(e))?;
+        let status = resp.status();
+        if resp
+            .content_length()
+            .is_some_and(|len| len > MAX_BODY_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(e))? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        tracing::debug!(status = status.as_u16(), bytes = body.len(), "response");
+        decode(status, &body)
+    }
+
+    fn url(&self, path: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().extend(path);
+        }
+        url
+    }
+
+    fn transport_error(&self, e: reqwest::Error) -> ApiError {
+        let reason = error_chain_text(&e);
+        if e.is_timeout() {
+            ApiError::Timeout {
+                after: self.timeout,
+            }
+        } else if e.is_connect() {
+            ApiError::Connect { reason }
+        } else {
+            ApiError::Transport { reason }
+        }
+    }
+}
+
+fn aop<'a>(zone_id: &'a str, rest: Option<&'a str>) -> Vec<&'a str> {
+    let mut p = vec!["zones", zone_id, "origin_tls_client_auth"];
+    p.extend(rest);
+    p
+}
+
+fn required<T>(result: Option<T>) -> Result<T, ApiError> {
+    result.ok_or_else(|| ApiError::Decode {
+        status: 200,
+        reason: "the response has no result".into(),
+        excerpt: String::new(),
+    })
+}
+
+fn too_large() -> ApiError {
+    ApiError::TooLarge {
+        limit_mib: MAX_BODY_BYTES / (1024 * 1024),
+    }
+}
+
+/// The pages still to fetch after the first, when the server gave a total.
+fn first_total_pages(info: &Option<ResultInfo>, first_len: usize) -> Option<u64> {
+    let page = Page::<()> {
+        items: Vec::new(),
+        info: *info,
+    };
+    let total = page.total_pages()?;
+    // A server that claims more pages but returned nothing would have us fetch forever.
+    Some(if first_len == 0 { 1 } else { total })
+}
+
+/// Reads Cloudflare's envelope, turning every way it can go wrong into an [`ApiError`].
+pub fn decode<T: DeserializeOwned>(
+    status: StatusCode,
+    body: &[u8],
+) -> Result<(Option<T>, Option<ResultInfo>), ApiError> {
+    let code = status.as_u16();
+    let text = || excerpt(&String::from_utf8_lossy(body), EXCERPT_CHARS);
+    let envelope: Envelope<T> = match serde_json::from_slice(body) {
+        Ok(env) => env,
+        Err(err) => {
+            // An error status with a foreign body (an HTML page from a proxy) is best
+            // told as that status; a success status with a bad body is a decode failure.
+            if !status.is_success()
+                && serde_json::from_slice::<Envelope<serde_json::Value>>(body).is_err()
+            {
+                return Err(ApiError::Http {
+                    status: code,
+                    excerpt: text(),
+                });
+            }
+            if let Ok(env) = serde_json::from_slice::<Envelope<serde_json::Value>>(body)
+                && (!env.success || !status.is_success())
+            {
+                return Err(ApiError::Api {
+                    status: code,
+                    errors: env.errors,
+                });
+            }
+            return Err(ApiError::Decode {
+                status: code,
+                reason: err.to_string(),
+                excerpt: text(),
+            });
+        }
+    };
+    if !envelope.success || !status.is_success() {
+        return Err(ApiError::Api {
+            status: code,
+            errors: envelope.errors,
+        });
+    }
+    Ok((envelope.result, envelope.result_info))
+}
+
+/// reqwest's own message is terse ("error sending request"); the cause chain says why.
+fn error_chain_text(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Accepts `https://…`, and plain `http://` only to a loopback host (the simulator,
+/// a local stand-in): a token must never cross a network in the clear.
+pub fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        ApiError::BadBaseUrl(format!(
+            "base URL {raw:?} is not a URL ({e}); expected e.g. {DEFAULT_BASE_URL}"
+        ))
+    })?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(ApiError::BadBaseUrl(format!(
+                "refusing plain http:// to {}: credentials would cross the network unencrypted; use https:// (http is allowed only for loopback addresses)",
+                url.host_str().unwrap_or("?")
+            )));
+        }
+        other => {
+            return Err(ApiError::BadBaseUrl(format!(
+                "base URL scheme {other:?} is not supported; use https://"
+            )));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ApiError::BadBaseUrl(
+            "the base URL must not carry a user name or password".into(),
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "https://api.cloudflare.com/client/v4",
+            "http://127.0.0.1:8080/client/v4",
+            "http://127.9.9.9/",
+            "http://[::1]:9/x",
+            "http://localhost:1/",
+        ] {
+            assert!(parse_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.cloudflare.com/client/v4",
+            "http://10.0.0.1/",
+            "http://127.0.0.1.evil.test/",
+            "ftp://127.0.0.1/",
+            "not a url",
+        ] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn url_joins_segments_onto_the_base_path() {
+        let c = Client::new(&ClientConfig::new(
+            "http://127.0.0.1:1/client/v4/",
+            Credentials::Token("t".to_owned().into()),
+        ))
+        .unwrap();
+        assert_eq!(
+            c.url(&aop("abc", Some("settings"))).as_str(),
+            "http://127.0.0.1:1/client/v4/zones/abc/origin_tls_client_auth/settings"
+        );
+    }
+
+    #[test]
+    fn decode_reads_null_result_and_failures() {
+        let (r, _) = decode::<Vec<Certificate>>(
+            StatusCode::OK,
+            br#"{"success":true,"errors":[],"messages":[],"result":null}"#,
+        )
+        .unwrap();
+        assert!(r.is_none());
+        let e = decode::<Vec<Certificate>>(
+            StatusCode::OK,
+            br#"{"success":false,"errors":[{"code":1000,"message":"nope"}],"messages":[],"result":null}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.codes(), vec![1000]);
+        let e =
+            decode::<Zone>(StatusCode::BAD_GATEWAY, b"<html>502 Bad Gateway</html>").unwrap_err();
+        assert!(matches!(e, ApiError::Http { status: 502, .. }), "{e:?}");
+        let e = decode::<Zone>(StatusCode::OK, br#"{"success": tru"#).unwrap_err();
+        assert!(matches!(e, ApiError::Decode { status: 200, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn unknown_status_values_are_kept() {
+        let (r, _) = decode::<Vec<Certificate>>(
+            StatusCode::OK,
+            br#"{"success":true,"errors":[],"messages":[],"result":[{"id":"x","status":"quantum","private_key":"SECRET"}]}"#,
+        )
+        .unwrap();
+        let c = &r.unwrap()[0];
+        assert_eq!(c.status.as_ref().unwrap().as_str(), "quantum");
+        assert!(!serde_json::to_string(c).unwrap().contains("SECRET"));
+    }
+
+    #[test]
+    fn credentials_debug_hides_secrets() {
+        let c = Credentials::GlobalKey {
+            email: "a@b.test".into(),
+            key: "hunter2".to_owned().into(),
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        let t = Credentials::Token("tok-123".to_owned().into());
+        assert!(!format!("{t:?}").contains("tok-123"));
+    }
+}

@@ -1,0 +1,197 @@
+//! The one error type of the API client.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::model::ApiMessage;
+use crate::text::sanitize;
+
+/// Everything a call to the API can end in besides success. It keeps enough to tell
+/// the user what happened (HTTP status, every Cloudflare code and message) and what
+/// to do about it ([`ApiError::hint`]), and never a whole response body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// Cloudflare answered with its envelope and `success: false`.
+    #[error("{}", describe_api(*status, errors))]
+    Api {
+        status: u16,
+        errors: Vec<ApiMessage>,
+    },
+    /// An error status whose body is not Cloudflare's envelope, e.g. a proxy's HTML page.
+    #[error(
+        "HTTP {status} from the API, not a Cloudflare response: {}",
+        sanitize(excerpt)
+    )]
+    Http { status: u16, excerpt: String },
+    /// A body that could not be read as the expected JSON.
+    #[error(
+        "unreadable response (HTTP {status}): {reason}; body starts: {}",
+        sanitize(excerpt)
+    )]
+    Decode {
+        status: u16,
+        reason: String,
+        excerpt: String,
+    },
+    #[error("response body over {limit_mib} MiB refused")]
+    TooLarge { limit_mib: usize },
+    #[error("no answer from the API within {}", secs(*after))]
+    Timeout { after: Duration },
+    #[error("cannot connect to the API: {}", sanitize(reason))]
+    Connect { reason: String },
+    #[error("network error talking to the API: {}", sanitize(reason))]
+    Transport { reason: String },
+    #[error("{0}")]
+    BadBaseUrl(String),
+    #[error("no zone named {:?} is visible to these credentials", sanitize(name))]
+    ZoneNotFound { name: String },
+}
+
+fn secs(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+fn describe_api(status: u16, errors: &[ApiMessage]) -> String {
+    let mut out = String::new();
+    for (i, e) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        write_message(&mut out, e);
+    }
+    if errors.is_empty() {
+        out.push_str("Cloudflare reported a failure without an error message");
+    }
+    out.push_str(&format!(" (HTTP {status})"));
+    out
+}
+
+fn write_message(out: &mut String, e: &ApiMessage) {
+    use fmt::Write as _;
+    match e.code {
+        Some(code) => {
+            let _ = write!(out, "Cloudflare error {code}: {}", sanitize(&e.message));
+        }
+        None => out.push_str(&sanitize(&e.message)),
+    }
+    if !e.error_chain.is_empty() {
+        out.push_str(" [");
+        for (i, c) in e.error_chain.iter().enumerate() {
+            if i > 0 {
+                out.push_str("; ");
+            }
+            write_message(out, c);
+        }
+        out.push(']');
+    }
+}
+
+impl ApiError {
+    /// The HTTP status, where the server answered at all.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } | Self::Http { status, .. } | Self::Decode { status, .. } => {
+                Some(*status)
+            }
+            _ => None,
+        }
+    }
+
+    /// Every Cloudflare error code, error chains included.
+    pub fn codes(&self) -> Vec<i64> {
+        fn walk(out: &mut Vec<i64>, msgs: &[ApiMessage]) {
+            for m in msgs {
+                out.extend(m.code);
+                walk(out, &m.error_chain);
+            }
+        }
+        let mut out = Vec::new();
+        if let Self::Api { errors, .. } = self {
+            walk(&mut out, errors);
+        }
+        out
+    }
+
+    pub fn has_code(&self, code: i64) -> bool {
+        self.codes().contains(&code)
+    }
+
+    /// What the user can do about it, where there is something useful to say.
+    pub fn hint(&self) -> Option<&'static str> {
+        let status = self.status();
+        let hint = match self {
+            _ if self.has_code(1406) => {
+                "this certificate is already uploaded to the zone; list it with `originpull certs ZONE`"
+            }
+            _ if self.has_code(6003) || self.has_code(6111) => {
+                "the credentials are malformed; check CLOUDFLARE_API_TOKEN for stray spaces or quotes"
+            }
+            _ if self.has_code(10000)
+                || self.has_code(9109)
+                || matches!(status, Some(401 | 403)) =>
+            {
+                "check the API token, and that it has Zone Read plus SSL and Certificates Read/Edit for this zone"
+            }
+            _ if self.has_code(7003) => "check the zone and certificate ids",
+            _ if status == Some(404) => {
+                "it may have been deleted already; list what is there with `originpull certs ZONE`"
+            }
+            _ if status == Some(429) => {
+                "Cloudflare's rate limit (1200 requests per 5 minutes) was hit; wait a few minutes and retry"
+            }
+            _ if matches!(status, Some(500..=599)) => {
+                "Cloudflare or a proxy on the way failed; retry in a moment"
+            }
+            Self::Timeout { .. } => "check the network, or allow longer with --timeout SECS",
+            Self::Connect { .. } => {
+                "check the network and the base URL (--base-url / CLOUDFLARE_BASE_URL)"
+            }
+            Self::Decode { .. } | Self::Http { .. } => {
+                "the base URL may not point at the Cloudflare API (--base-url / CLOUDFLARE_BASE_URL)"
+            }
+            Self::ZoneNotFound { .. } => {
+                "check the spelling (`originpull zones` lists them), or give the zone's 32-hex id"
+            }
+            _ => return None,
+        };
+        Some(hint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(code: i64, message: &str) -> ApiMessage {
+        ApiMessage {
+            code: Some(code),
+            message: message.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn api_error_names_every_code_and_the_status() {
+        let mut outer = msg(6003, "Invalid request headers");
+        outer.error_chain = vec![msg(6111, "Invalid format for Authorization header")];
+        let e = ApiError::Api {
+            status: 400,
+            errors: vec![outer],
+        };
+        assert_eq!(
+            e.to_string(),
+            "Cloudflare error 6003: Invalid request headers [Cloudflare error 6111: Invalid format for Authorization header] (HTTP 400)"
+        );
+        assert_eq!(e.codes(), vec![6003, 6111]);
+        assert!(e.hint().unwrap().contains("malformed"));
+    }
+
+    #[test]
+    fn messages_from_the_server_are_sanitized() {
+        let e = ApiError::Api {
+            status: 400,
+            errors: vec![msg(1000, "bad\u{1b}[2Jthing")],
+        };
+        assert!(!e.to_string().contains('\u{1b}'));
+    }
+}

@@ -1,0 +1,235 @@
+//! Typed views of the Cloudflare objects originpull reads and writes.
+//!
+//! Every field is optional: the live API omits fields the schema promises and adds
+//! fields it does not, and one odd field must never make a whole listing unreadable.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A timestamp as the API sent it. The raw text is kept so `--json` output repeats the
+/// API's own value; the parsed form is `None` when the text is not RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTime {
+    raw: String,
+    parsed: Option<DateTime<Utc>>,
+}
+
+impl ApiTime {
+    pub fn parse(raw: impl Into<String>) -> Self {
+        let raw = raw.into();
+        let parsed = DateTime::parse_from_rfc3339(&raw)
+            .ok()
+            .map(|t| t.with_timezone(&Utc));
+        Self { raw, parsed }
+    }
+
+    /// The API's format: RFC 3339 in UTC with fractional seconds where they exist.
+    pub fn from_datetime(t: DateTime<Utc>) -> Self {
+        Self {
+            raw: t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            parsed: Some(t),
+        }
+    }
+
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    pub fn datetime(&self) -> Option<DateTime<Utc>> {
+        self.parsed
+    }
+}
+
+impl Serialize for ApiTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(ApiTime::parse)
+    }
+}
+
+/// The status of a zone-level AOP certificate. Values Cloudflare adds later are kept
+/// verbatim in `Unknown` rather than failing the decode.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CertStatus {
+    Initializing,
+    PendingDeployment,
+    PendingDeletion,
+    Active,
+    Deleted,
+    DeploymentTimedOut,
+    DeletionTimedOut,
+    Unknown(String),
+}
+
+impl CertStatus {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Initializing => "initializing",
+            Self::PendingDeployment => "pending_deployment",
+            Self::PendingDeletion => "pending_deletion",
+            Self::Active => "active",
+            Self::Deleted => "deleted",
+            Self::DeploymentTimedOut => "deployment_timed_out",
+            Self::DeletionTimedOut => "deletion_timed_out",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    pub fn from_api(s: &str) -> Self {
+        match s {
+            "initializing" => Self::Initializing,
+            "pending_deployment" => Self::PendingDeployment,
+            "pending_deletion" => Self::PendingDeletion,
+            "active" => Self::Active,
+            "deleted" => Self::Deleted,
+            "deployment_timed_out" => Self::DeploymentTimedOut,
+            "deletion_timed_out" => Self::DeletionTimedOut,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+
+    /// A state the server will move out of by itself, so it is worth polling.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Initializing | Self::PendingDeployment | Self::PendingDeletion
+        )
+    }
+}
+
+impl fmt::Display for CertStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CertStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CertStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| CertStatus::from_api(&s))
+    }
+}
+
+/// A zone-level AOP certificate. `private_key`, which the schema names, is
+/// deliberately absent: it is never read, kept, or shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CertStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<ApiTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploaded_on: Option<ApiTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneAccount {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A zone as the picker needs it; the API's many other zone fields are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Zone {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<ZoneAccount>,
+}
+
+/// Zone-level AOP enablement: `GET|PUT .../origin_tls_client_auth/settings`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enablement {
+    #[serde(default)]
+    pub enabled: bool,
+}
+
+/// Paging facts from `result_info`. `total_pages` only comes from newer API versions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_pages: Option<u64>,
+}
+
+/// `GET /user/tokens/verify`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<ApiTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<ApiTime>,
+}
+
+/// One entry of `errors` (or `messages`), with the nested `error_chain` some errors carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiMessage {
+    #[serde(default)]
+    pub code: Option<i64>,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_chain: Vec<ApiMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation_url: Option<String>,
+}
+
+/// The envelope around every response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    #[serde(default)]
+    pub success: bool,
+    #[serde(default)]
+    pub errors: Vec<ApiMessage>,
+    #[serde(default)]
+    pub messages: Vec<serde_json::Value>,
+    /// `null` and absent both read as `None`; list calls treat that as empty.
+    #[serde(default = "Option::default")]
+    pub result: Option<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_info: Option<ResultInfo>,
+}
+
+/// A zone id is 32 lowercase hex characters; anything else is taken as a zone name.
+pub fn is_zone_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}

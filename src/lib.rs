@@ -1,0 +1,5 @@
+//! originpull: Cloudflare zone-level Authenticated Origin Pulls, from a terminal.
+
+pub mod api;
+pub mod certinfo;
+pub mod text;

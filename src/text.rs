@@ -1,0 +1,85 @@
+//! Making untrusted text safe to print.
+//!
+//! Zone names, issuers and error messages come from the API. Printed raw, an escape
+//! sequence in one of them could move the cursor, rewrite other lines or retitle the
+//! terminal, so every such string passes through [`sanitize`] before it is shown.
+
+use std::borrow::Cow;
+
+/// Replaces control characters (C0, DEL, C1) and bidirectional overrides with visible
+/// escapes, so the text shows exactly what it holds and cannot drive the terminal.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The first `max` characters of `s`, sanitized and with whitespace runs collapsed,
+/// for quoting a response body in an error without flooding the terminal.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut taken = 0;
+    for word in s.split_whitespace() {
+        if taken >= max {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let room = max - taken;
+        let part: String = word.chars().take(room).collect();
+        taken += part.chars().count() + 1;
+        out.push_str(&sanitize(&part));
+        if part.chars().count() < word.chars().count() {
+            out.push('…');
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        assert!(matches!(sanitize("shop.example"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escape_sequences_become_visible() {
+        let s = sanitize("evil\u{1b}[2J\u{1b}]0;pwned\u{7}.example\r\n");
+        assert!(!s.chars().any(char::is_control), "{s:?}");
+        assert!(s.contains("\\u{1b}[2J"));
+    }
+
+    #[test]
+    fn bidi_overrides_are_neutralised() {
+        assert!(!sanitize("a\u{202E}b").contains('\u{202E}'));
+    }
+
+    #[test]
+    fn excerpt_is_short_and_single_line() {
+        let body = "<html>\n<head><title>502 Bad Gateway</title></head>\n".repeat(50);
+        let e = excerpt(&body, 60);
+        assert!(e.chars().count() <= 62, "{e}");
+        assert!(!e.contains('\n'));
+        assert!(e.ends_with('…'));
+        assert_eq!(excerpt("  a \n b ", 60), "a b");
+    }
+}
