@@ -2,4 +2,5 @@
 
 pub mod api;
 pub mod certinfo;
+pub mod sim;
 pub mod text;

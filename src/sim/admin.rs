@@ -1,0 +1,56 @@
+//! `/__sim/...`: the control handle over HTTP, for tests that drive the binary from
+//! outside. Unauthenticated, never recorded, never faulted.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::control::SimControl;
+use super::faults::FaultRule;
+use super::record::RecordedRequest;
+
+pub async fn add_fault(
+    State(control): State<SimControl>,
+    Json(rule): Json<FaultRule>,
+) -> StatusCode {
+    control.inject(rule);
+    StatusCode::NO_CONTENT
+}
+
+pub async fn clear_faults(State(control): State<SimControl>) -> StatusCode {
+    control.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+pub struct LatencyRequest {
+    /// Empty sets the global latency.
+    #[serde(default)]
+    path_contains: String,
+    latency_ms: u64,
+}
+
+pub async fn set_latency(
+    State(control): State<SimControl>,
+    Json(request): Json<LatencyRequest>,
+) -> StatusCode {
+    let latency = Duration::from_millis(request.latency_ms);
+    if request.path_contains.is_empty() {
+        control.set_latency(latency);
+    } else {
+        control.add_latency_rule(&request.path_contains, latency);
+    }
+    StatusCode::NO_CONTENT
+}
+
+pub async fn requests(State(control): State<SimControl>) -> Json<Vec<RecordedRequest>> {
+    Json(control.requests())
+}
+
+pub async fn clear_requests(State(control): State<SimControl>) -> StatusCode {
+    control.clear_requests();
+    StatusCode::NO_CONTENT
+}

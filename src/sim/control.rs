@@ -1,0 +1,221 @@
+//! State shared by the server and its control handle: the account, the fault and
+//! latency rules, and the request log.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use super::faults::{FaultKind, FaultRule};
+use super::record::RecordedRequest;
+use super::state::{ZoneState, Zones};
+use crate::api::model::Certificate;
+
+/// Keeps a long-running `originpull sim` from growing without bound; far more than any
+/// test or benchmark looks at.
+const MAX_RECORDED: usize = 100_000;
+
+pub struct Shared {
+    pub token: String,
+    /// The id `GET /user/tokens/verify` reports; random, so it says nothing of the token.
+    pub token_id: String,
+    pub deploy_delay: Duration,
+    pub delete_delay: Duration,
+    pub zones: Zones,
+    state: Mutex<ZoneState>,
+    faults: Mutex<Vec<FaultRule>>,
+    latency: Mutex<Latency>,
+    requests: Mutex<VecDeque<RecordedRequest>>,
+    shutdown: Shutdown,
+}
+
+struct Latency {
+    global: Duration,
+    rules: Vec<(String, Duration)>,
+}
+
+pub struct SharedConfig {
+    pub token: String,
+    pub latency: Duration,
+    pub deploy_delay: Duration,
+    pub delete_delay: Duration,
+}
+
+impl Shared {
+    pub fn new(config: SharedConfig, zones: Zones, state: ZoneState, shutdown: Shutdown) -> Self {
+        Self {
+            token: config.token,
+            token_id: uuid::Uuid::new_v4().simple().to_string(),
+            deploy_delay: config.deploy_delay,
+            delete_delay: config.delete_delay,
+            zones,
+            state: Mutex::new(state),
+            faults: Mutex::new(Vec::new()),
+            latency: Mutex::new(Latency {
+                global: config.latency,
+                rules: Vec::new(),
+            }),
+            requests: Mutex::new(VecDeque::new()),
+            shutdown,
+        }
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, ZoneState> {
+        self.state.lock().expect("simulator state lock poisoned")
+    }
+
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    pub fn record(&self, request: RecordedRequest) {
+        let mut requests = self.requests.lock().expect("request log lock poisoned");
+        if requests.len() >= MAX_RECORDED {
+            requests.pop_front();
+        }
+        requests.push_back(request);
+    }
+
+    pub fn latency_for(&self, path: &str) -> Duration {
+        let latency = self.latency.lock().expect("latency lock poisoned");
+        latency
+            .rules
+            .iter()
+            .filter(|(needle, _)| path.contains(needle.as_str()))
+            .fold(latency.global, |total, (_, extra)| {
+                total.saturating_add(*extra)
+            })
+    }
+
+    /// Consumes one use of the first matching rule.
+    pub fn take_fault(&self, method: &str, path: &str) -> Option<FaultKind> {
+        let mut faults = self.faults.lock().expect("fault lock poisoned");
+        let index = faults.iter().position(|r| r.matches(method, path))?;
+        let rule = faults.get_mut(index)?;
+        rule.times -= 1;
+        let kind = rule.kind.clone();
+        if rule.times == 0 {
+            faults.remove(index);
+        }
+        Some(kind)
+    }
+}
+
+/// Resolves once the simulator is told to stop (or its handle is gone), so that hanging
+/// and sleeping requests end and graceful shutdown can finish.
+#[derive(Clone)]
+pub struct Shutdown(watch::Receiver<bool>);
+
+impl Shutdown {
+    pub fn new(receiver: watch::Receiver<bool>) -> Self {
+        Self(receiver)
+    }
+
+    pub async fn wait(mut self) {
+        // An error means the sender is gone, which is a shutdown too.
+        let _ = self.0.wait_for(|stop| *stop).await;
+    }
+
+    /// Sleeps for `delay`; false when shutdown cut the sleep short.
+    pub async fn sleep(self, delay: Duration) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep(delay) => true,
+            () = self.wait() => false,
+        }
+    }
+}
+
+/// A cheap, cloneable handle on a running simulator's state, for tests and the CLI.
+#[derive(Clone)]
+pub struct SimControl {
+    shared: Arc<Shared>,
+}
+
+impl SimControl {
+    pub(super) fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+
+    /// Adds a fault rule; rules are tried in the order they were added.
+    pub fn inject(&self, rule: FaultRule) {
+        self.shared
+            .faults
+            .lock()
+            .expect("fault lock poisoned")
+            .push(rule);
+    }
+
+    /// Extra latency for requests whose path contains `path_contains`, on top of the
+    /// global latency. Setting it again for the same text replaces it.
+    pub fn add_latency_rule(&self, path_contains: &str, latency: Duration) {
+        let mut state = self.shared.latency.lock().expect("latency lock poisoned");
+        state.rules.retain(|(needle, _)| needle != path_contains);
+        state.rules.push((path_contains.to_owned(), latency));
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared
+            .latency
+            .lock()
+            .expect("latency lock poisoned")
+            .global = latency;
+    }
+
+    /// Removes every fault rule and per-path latency rule; the global latency, part of
+    /// the configuration, stays.
+    pub fn clear_faults(&self) {
+        self.shared
+            .faults
+            .lock()
+            .expect("fault lock poisoned")
+            .clear();
+        self.shared
+            .latency
+            .lock()
+            .expect("latency lock poisoned")
+            .rules
+            .clear();
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .requests
+            .lock()
+            .expect("request log lock poisoned")
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared
+            .requests
+            .lock()
+            .expect("request log lock poisoned")
+            .clear();
+    }
+
+    /// The id of the zone with this name (any case).
+    pub fn zone_id(&self, name: &str) -> Option<String> {
+        let zones = &self.shared.zones;
+        zones
+            .index_by_name(name)
+            .and_then(|i| zones.get(i))
+            .map(|z| z.id_hex())
+    }
+
+    /// The zone's certificates as the API would list them now; empty for an unknown zone.
+    pub fn certificates(&self, zone_id: &str) -> Vec<Certificate> {
+        match self.shared.zones.index_of(zone_id) {
+            Some(zone) => self.shared.state().certificates(zone, Instant::now()),
+            None => Vec::new(),
+        }
+    }
+
+    /// The zone's AOP enablement; `None` for an unknown zone.
+    pub fn enabled(&self, zone_id: &str) -> Option<bool> {
+        let zone = self.shared.zones.index_of(zone_id)?;
+        Some(self.shared.state().enabled(zone))
+    }
+}

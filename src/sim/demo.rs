@@ -1,0 +1,272 @@
+//! The demo account, generated at start relative to now so that it never goes stale.
+//! `assets/demo-data.md` describes it; keep the two in step.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
+};
+
+use super::state::{
+    CertRecord, Countdown, Deployment, ZoneRecord, ZoneState, ZoneStatus, Zones, id_of,
+};
+use super::zones::ACCOUNT_NAME;
+use crate::certinfo;
+
+pub const CA_NAME: &str = "Example Origin CA";
+
+/// More would only exhaust memory: each zone costs about a hundred bytes.
+pub const MAX_ZONES: usize = 1_000_000;
+
+/// How long the demo's transient states last: long enough to be seen in a demo.
+const SHOW_FOR: Duration = Duration::from_secs(600);
+
+struct DemoZone {
+    name: &'static str,
+    status: ZoneStatus,
+    enabled: bool,
+    certs: &'static [DemoCert],
+}
+
+/// Days are relative to today: negative is in the past.
+struct DemoCert {
+    not_before: i64,
+    not_after: i64,
+    uploaded_days_ago: i64,
+    state: DemoState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DemoState {
+    Active,
+    PendingDeployment,
+    PendingDeletion,
+    DeploymentTimedOut,
+}
+
+const fn cert(
+    not_before: i64,
+    not_after: i64,
+    uploaded_days_ago: i64,
+    state: DemoState,
+) -> DemoCert {
+    DemoCert {
+        not_before,
+        not_after,
+        uploaded_days_ago,
+        state,
+    }
+}
+
+const fn zone(name: &'static str, enabled: bool, certs: &'static [DemoCert]) -> DemoZone {
+    DemoZone {
+        name,
+        status: ZoneStatus::Active,
+        enabled,
+        certs,
+    }
+}
+
+const fn pending_zone(name: &'static str) -> DemoZone {
+    DemoZone {
+        name,
+        status: ZoneStatus::Pending,
+        enabled: false,
+        certs: &[],
+    }
+}
+
+use DemoState::{Active, DeploymentTimedOut, PendingDeletion, PendingDeployment};
+
+/// The interesting zones come first: `zones: Some(n)` keeps the first n.
+const DEMO_ZONES: &[DemoZone] = &[
+    zone("shop.example", true, &[cert(-275, 90, 274, Active)]),
+    zone(
+        "shop-eu.example",
+        true,
+        &[cert(-300, 65, 299, Active), cert(-2, 363, 1, Active)],
+    ),
+    zone("api.example", true, &[cert(-356, 9, 355, Active)]),
+    zone("legacy.example", true, &[cert(-377, -12, 376, Active)]),
+    zone(
+        "checkout.example",
+        false,
+        &[cert(-1, 364, 0, PendingDeployment)],
+    ),
+    zone(
+        "media.example",
+        true,
+        &[
+            cert(-330, 35, 329, PendingDeletion),
+            cert(-6, 359, 5, Active),
+        ],
+    ),
+    zone(
+        "status.example",
+        false,
+        &[cert(-3, 362, 2, DeploymentTimedOut)],
+    ),
+    zone("blog.example", false, &[cert(-340, 25, 339, Active)]),
+    zone("docs.example", true, &[]),
+    pending_zone("launch.test"),
+    pending_zone("brand-new.test"),
+    zone("shop-us.example", false, &[]),
+    zone("api-staging.example", false, &[]),
+    zone("app.example", false, &[]),
+    zone("auth.example", false, &[]),
+    zone("billing.example", false, &[]),
+    zone("cdn.example", false, &[]),
+    zone("downloads.example", false, &[]),
+    zone("events.example", false, &[]),
+    zone("forum.example", false, &[]),
+    zone("help.example", false, &[]),
+    zone("images.example", false, &[]),
+    zone("intranet.example", false, &[]),
+    zone("jobs.example", false, &[]),
+    zone("mail.example", false, &[]),
+    zone("news.example", false, &[]),
+    zone("partners.example", false, &[]),
+    zone("payments.example", false, &[]),
+    zone("portal.example", false, &[]),
+    zone("search.example", false, &[]),
+    zone("static.example", false, &[]),
+    zone("support.example", false, &[]),
+    zone("videos.example", false, &[]),
+    zone("www.example", false, &[]),
+    zone("acme-widgets.test", false, &[]),
+    zone("example-labs.test", false, &[]),
+];
+
+/// `zone_count`: `None` for the demo zones alone; `Some(n)` for exactly n zones, the
+/// demo ones first and then plain generated ones without certificates.
+pub fn build(
+    zone_count: Option<usize>,
+    now: DateTime<Utc>,
+    start: Instant,
+) -> io::Result<(Zones, ZoneState)> {
+    let total = zone_count.unwrap_or(DEMO_ZONES.len());
+    if total > MAX_ZONES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("at most {MAX_ZONES} zones, not {total}"),
+        ));
+    }
+    let demo = DEMO_ZONES
+        .get(..total.min(DEMO_ZONES.len()))
+        .unwrap_or_default();
+
+    let record = |name: String, status: ZoneStatus| {
+        let id = id_of(&name);
+        ZoneRecord {
+            id,
+            name,
+            status,
+            created_on: created_on(id, now),
+        }
+    };
+    let mut records = Vec::with_capacity(total);
+    records.extend(demo.iter().map(|z| record(z.name.to_owned(), z.status)));
+    records.extend(
+        (1..=total - demo.len())
+            .map(|i| record(format!("site-{i:05}.example"), ZoneStatus::Active)),
+    );
+    let zones = Zones::new(records, ACCOUNT_NAME);
+
+    let mut state = ZoneState::new(total);
+    let ca = demo_ca()?;
+    for demo_zone in demo {
+        let Some(index) = zones.index_of(&format!("{:032x}", id_of(demo_zone.name))) else {
+            continue;
+        };
+        state.set_enabled(index, demo_zone.enabled);
+        for (k, spec) in demo_zone.certs.iter().enumerate() {
+            let record = demo_cert(&ca, demo_zone.name, spec, k as i64, now, start)?;
+            state.insert(index, record);
+        }
+    }
+    Ok((zones, state))
+}
+
+/// Years ago, spread out per zone, with sub-second digits like the live API's.
+fn created_on(id: u128, now: DateTime<Utc>) -> DateTime<Utc> {
+    let seed = (id >> 64) as u64;
+    now - TimeDelta::days(420 + (seed % 1500) as i64)
+        - TimeDelta::seconds(((seed >> 12) % 86_400) as i64)
+        - TimeDelta::microseconds(((seed >> 40) % 1_000_000) as i64)
+}
+
+fn other(e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(format!("demo data: {e}"))
+}
+
+fn demo_ca() -> io::Result<Issuer<'static, KeyPair>> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, CA_NAME);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, ACCOUNT_NAME);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(other)?;
+    Ok(Issuer::new(params, key))
+}
+
+fn demo_cert(
+    ca: &Issuer<'static, KeyPair>,
+    zone: &str,
+    spec: &DemoCert,
+    k: i64,
+    now: DateTime<Utc>,
+    start: Instant,
+) -> io::Result<CertRecord> {
+    let host = format!("edge.{zone}");
+    let mut params = CertificateParams::new(vec![host.clone()]).map_err(other)?;
+    params.distinguished_name = DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, host);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, ACCOUNT_NAME);
+    // Whole days: certificates are issued for dates, and rcgen takes no finer time
+    // without the `time` crate.
+    let day = |offset: i64| {
+        let date = (now + TimeDelta::days(offset)).date_naive();
+        rcgen::date_time_ymd(date.year(), date.month() as u8, date.day() as u8)
+    };
+    params.not_before = day(spec.not_before);
+    params.not_after = day(spec.not_after);
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    params.use_authority_key_identifier_extension = true;
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(other)?;
+    let pem = params.signed_by(&key, ca).map_err(other)?.pem();
+    // Parsed the way uploads are, so listed fields match what the client parses.
+    let details = certinfo::parse_certificate(&pem).map_err(other)?;
+
+    let uploaded_on = now
+        - TimeDelta::days(spec.uploaded_days_ago)
+        - TimeDelta::seconds(40 + 3607 * k)
+        - TimeDelta::microseconds(374_110 + 1_000 * k);
+    let settled = Countdown {
+        start,
+        delay: Duration::ZERO,
+    };
+    let showing = Countdown {
+        start,
+        delay: SHOW_FOR,
+    };
+    let deployment = match spec.state {
+        PendingDeployment => Deployment::Deploying(showing),
+        DeploymentTimedOut => Deployment::DeploymentTimedOut,
+        Active | PendingDeletion => Deployment::Deploying(settled),
+    };
+    let mut record = CertRecord::new(&details, pem, uploaded_on, deployment);
+    if spec.state == PendingDeletion {
+        record.deletion = Some(showing);
+    }
+    Ok(record)
+}

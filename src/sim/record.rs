@@ -1,0 +1,113 @@
+//! The log of API requests tests inspect, with private keys replaced by their hash.
+
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// One API request as received. A JSON body is kept with every `private_key` value
+/// replaced by `"sha256:<hex of the key text>"`, so a test can check the key was sent
+/// exactly while the key itself is never kept; any other body is kept only as
+/// `"sha256:<hex of the bytes>"`, since it might hold a key in some other encoding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The full path, `/client/v4` included.
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Option<Value>,
+}
+
+impl RecordedRequest {
+    pub fn new(parts: &Parts, body: &[u8]) -> Self {
+        Self {
+            method: parts.method.as_str().to_owned(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            content_type: parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body: recorded_body(body),
+        }
+    }
+}
+
+fn recorded_body(body: &[u8]) -> Option<Value> {
+    if body.is_empty() {
+        return None;
+    }
+    Some(match serde_json::from_slice::<Value>(body) {
+        Ok(mut value) => {
+            redact(&mut value);
+            value
+        }
+        Err(_) => Value::String(sha256_tag(body)),
+    })
+}
+
+pub fn sha256_tag(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Redacts at any depth: a client could nest the upload in some wrapper.
+fn redact(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if key == "private_key" {
+                    let tag = match &*inner {
+                        Value::String(text) => sha256_tag(text.as_bytes()),
+                        other => sha256_tag(other.to_string().as_bytes()),
+                    };
+                    *inner = Value::String(tag);
+                } else {
+                    redact(inner);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_keys_are_hashed_at_any_depth() {
+        let mut v = serde_json::json!({
+            "certificate": "C",
+            "private_key": "K",
+            "nested": [{"private_key": {"pem": "K2"}}]
+        });
+        redact(&mut v);
+        assert_eq!(v["certificate"], "C");
+        assert_eq!(v["private_key"], sha256_tag(b"K"));
+        assert_eq!(
+            v["nested"][0]["private_key"],
+            sha256_tag(br#"{"pem":"K2"}"#)
+        );
+        assert!(!v.to_string().contains("K2"));
+    }
+
+    #[test]
+    fn non_json_bodies_keep_only_a_hash() {
+        assert_eq!(
+            recorded_body(b"private_key=K"),
+            Some(Value::String(sha256_tag(b"private_key=K")))
+        );
+        assert_eq!(recorded_body(b""), None);
+    }
+}

@@ -1,0 +1,326 @@
+//! The simulated account: zones (fixed at start) and, per zone, AOP enablement and
+//! certificates whose statuses follow from timestamps rather than background tasks.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::envelope::api_time;
+use crate::api::model::{ApiTime, CertStatus, Certificate, is_zone_id};
+use crate::certinfo::CertDetails;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ZoneStatus {
+    Active,
+    Pending,
+}
+
+impl ZoneStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Pending => "pending",
+        }
+    }
+}
+
+pub struct ZoneRecord {
+    /// The 32-hex id as a number, so 100,000 zones need no extra allocation per id.
+    pub id: u128,
+    pub name: String,
+    pub status: ZoneStatus,
+    pub created_on: DateTime<Utc>,
+}
+
+impl ZoneRecord {
+    pub fn id_hex(&self) -> String {
+        format!("{:032x}", self.id)
+    }
+}
+
+/// Ids are derived from names so that a zone keeps its id across restarts.
+pub fn id_of(seed: &str) -> u128 {
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    u128::from_be_bytes(bytes)
+}
+
+/// The zones, which never change after start, so reading them takes no lock.
+pub struct Zones {
+    /// Sorted by name: the default listing order, served without sorting per request.
+    list: Vec<ZoneRecord>,
+    by_id: HashMap<u128, usize>,
+    pub account_id: String,
+}
+
+impl Zones {
+    pub fn new(mut list: Vec<ZoneRecord>, account_name: &str) -> Self {
+        list.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let by_id = list.iter().enumerate().map(|(i, z)| (z.id, i)).collect();
+        Self {
+            list,
+            by_id,
+            account_id: format!("{:032x}", id_of(&format!("account:{account_name}"))),
+        }
+    }
+
+    pub fn all(&self) -> &[ZoneRecord] {
+        &self.list
+    }
+
+    pub fn get(&self, index: usize) -> Option<&ZoneRecord> {
+        self.list.get(index)
+    }
+
+    /// Resolves a zone id as it appears in a path; `None` for a malformed or unknown one.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        if !is_zone_id(id) {
+            return None;
+        }
+        let id = u128::from_str_radix(id, 16).ok()?;
+        self.by_id.get(&id).copied()
+    }
+
+    pub fn index_by_name(&self, name: &str) -> Option<usize> {
+        self.list
+            .iter()
+            .position(|z| z.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// A delay that started at some instant. Kept as start plus length, so no instant
+/// arithmetic can overflow whatever delay is configured.
+#[derive(Debug, Clone, Copy)]
+pub struct Countdown {
+    pub start: Instant,
+    pub delay: Duration,
+}
+
+impl Countdown {
+    pub fn done(&self, now: Instant) -> bool {
+        now.saturating_duration_since(self.start) >= self.delay
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Deployment {
+    /// `pending_deployment` until the countdown ends, `active` after.
+    Deploying(Countdown),
+    DeploymentTimedOut,
+}
+
+#[derive(Debug, Clone)]
+pub struct CertRecord {
+    pub id: String,
+    /// SHA-256 of the leaf, in `certinfo`'s spelling: what makes two uploads duplicates.
+    pub fingerprint: String,
+    pub issuer: String,
+    pub signature: String,
+    pub serial_number: String,
+    pub expires_on: DateTime<Utc>,
+    pub uploaded_on: DateTime<Utc>,
+    pub pem: String,
+    pub deployment: Deployment,
+    /// Set by a delete: `pending_deletion` until it ends, gone after.
+    pub deletion: Option<Countdown>,
+}
+
+impl CertRecord {
+    pub fn new(
+        details: &CertDetails,
+        pem: String,
+        uploaded_on: DateTime<Utc>,
+        deployment: Deployment,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            fingerprint: details.sha256.clone(),
+            issuer: details
+                .issuer_common_name
+                .clone()
+                .unwrap_or_else(|| details.issuer.clone()),
+            signature: details.signature.clone(),
+            serial_number: decimal_serial(&details.serial),
+            expires_on: details.not_after,
+            uploaded_on,
+            pem,
+            deployment,
+            deletion: None,
+        }
+    }
+
+    /// `Deleted` once a deletion has run its course; the API then no longer lists it.
+    pub fn status(&self, now: Instant) -> CertStatus {
+        match (self.deletion, self.deployment) {
+            (Some(deletion), _) if deletion.done(now) => CertStatus::Deleted,
+            (Some(_), _) => CertStatus::PendingDeletion,
+            (None, Deployment::Deploying(countdown)) if countdown.done(now) => CertStatus::Active,
+            (None, Deployment::Deploying(_)) => CertStatus::PendingDeployment,
+            (None, Deployment::DeploymentTimedOut) => CertStatus::DeploymentTimedOut,
+        }
+    }
+
+    pub fn gone(&self, now: Instant) -> bool {
+        self.status(now) == CertStatus::Deleted
+    }
+
+    pub fn to_api(&self, now: Instant) -> Certificate {
+        Certificate {
+            id: Some(self.id.clone()),
+            status: Some(self.status(now)),
+            issuer: Some(self.issuer.clone()),
+            signature: Some(self.signature.clone()),
+            serial_number: Some(self.serial_number.clone()),
+            expires_on: Some(ApiTime::parse(api_time(self.expires_on))),
+            uploaded_on: Some(ApiTime::parse(api_time(self.uploaded_on))),
+            certificate: Some(self.pem.clone()),
+        }
+    }
+}
+
+/// The live API gives serial numbers in decimal (the schema's example is
+/// `6743787633689793699141714808227354901`); `certinfo` gives colon-separated hex.
+fn decimal_serial(colon_hex: &str) -> String {
+    let digits: String = colon_hex.chars().filter(|c| *c != ':').collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return colon_hex.to_owned();
+    }
+    // Base conversion on little-endian base-10^9 limbs: serials are at most 20 bytes.
+    let mut limbs: Vec<u64> = vec![0];
+    for c in digits.chars() {
+        let mut carry = u64::from(c.to_digit(16).unwrap_or(0));
+        for limb in &mut limbs {
+            let value = *limb * 16 + carry;
+            *limb = value % 1_000_000_000;
+            carry = value / 1_000_000_000;
+        }
+        if carry > 0 {
+            limbs.push(carry);
+        }
+    }
+    let mut out = String::new();
+    for (i, limb) in limbs.iter().rev().enumerate() {
+        if i == 0 {
+            out.push_str(&limb.to_string());
+        } else {
+            out.push_str(&format!("{limb:09}"));
+        }
+    }
+    out
+}
+
+/// Why an upload was not added.
+pub struct Duplicate;
+
+/// Per-zone mutable state, behind the simulator's one lock.
+#[derive(Default)]
+pub struct ZoneState {
+    enabled: Vec<bool>,
+    certs: HashMap<usize, Vec<CertRecord>>,
+}
+
+impl ZoneState {
+    pub fn new(zone_count: usize) -> Self {
+        Self {
+            enabled: vec![false; zone_count],
+            certs: HashMap::new(),
+        }
+    }
+
+    pub fn enabled(&self, zone: usize) -> bool {
+        self.enabled.get(zone).copied().unwrap_or(false)
+    }
+
+    pub fn set_enabled(&mut self, zone: usize, enabled: bool) {
+        if let Some(slot) = self.enabled.get_mut(zone) {
+            *slot = enabled;
+        }
+    }
+
+    pub fn certificates(&self, zone: usize, now: Instant) -> Vec<Certificate> {
+        self.certs
+            .get(&zone)
+            .into_iter()
+            .flatten()
+            .filter(|c| !c.gone(now))
+            .map(|c| c.to_api(now))
+            .collect()
+    }
+
+    pub fn certificate(&self, zone: usize, id: &str, now: Instant) -> Option<Certificate> {
+        self.certs
+            .get(&zone)?
+            .iter()
+            .find(|c| !c.gone(now) && c.id.eq_ignore_ascii_case(id))
+            .map(|c| c.to_api(now))
+    }
+
+    pub fn add(
+        &mut self,
+        zone: usize,
+        record: CertRecord,
+        now: Instant,
+    ) -> Result<Certificate, Duplicate> {
+        let certs = self.certs.entry(zone).or_default();
+        certs.retain(|c| !c.gone(now));
+        if certs.iter().any(|c| c.fingerprint == record.fingerprint) {
+            return Err(Duplicate);
+        }
+        let answer = record.to_api(now);
+        certs.push(record);
+        Ok(answer)
+    }
+
+    /// Starts the deletion, or repeats it for a certificate already being deleted.
+    pub fn delete(
+        &mut self,
+        zone: usize,
+        id: &str,
+        now: Instant,
+        delay: Duration,
+    ) -> Option<Certificate> {
+        let certs = self.certs.get_mut(&zone)?;
+        certs.retain(|c| !c.gone(now));
+        let cert = certs.iter_mut().find(|c| c.id.eq_ignore_ascii_case(id))?;
+        cert.deletion.get_or_insert(Countdown { start: now, delay });
+        Some(cert.to_api(now))
+    }
+
+    /// Seeds a certificate as it stands, for demo data.
+    pub fn insert(&mut self, zone: usize, record: CertRecord) {
+        self.certs.entry(zone).or_default().push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_convert_to_decimal() {
+        assert_eq!(decimal_serial("01"), "1");
+        assert_eq!(decimal_serial("FF"), "255");
+        assert_eq!(decimal_serial("01:00"), "256");
+        assert_eq!(
+            decimal_serial("05:12:C1:D0:C0:FE:4F:1C:6C:3A:9B:7E:5D:4A:3F:15"),
+            u128::from_str_radix("0512C1D0C0FE4F1C6C3A9B7E5D4A3F15", 16)
+                .unwrap()
+                .to_string()
+        );
+        // 20 bytes, the longest serial RFC 5280 allows: 2^159 - 1.
+        assert_eq!(
+            decimal_serial(
+                &["7F"]
+                    .into_iter()
+                    .chain(["FF"; 19])
+                    .collect::<Vec<_>>()
+                    .join(":")
+            ),
+            "730750818665451459101842416358141509827966271487"
+        );
+        assert_eq!(decimal_serial("not hex"), "not hex");
+    }
+}

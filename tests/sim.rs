@@ -1,0 +1,1194 @@
+//! The simulator over loopback HTTP, driven with a plain HTTP client: envelope, auth,
+//! zones, certificates, enablement, faults, latency, request log and demo data.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use originpull::api::CertStatus;
+use originpull::certinfo;
+use originpull::sim::{FaultKind, FaultRule, RecordedRequest, SimConfig, Simulator};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    SerialNumber,
+};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const TOKEN: &str = "sim-test-token-0123456789";
+
+async fn start(zones: Option<usize>) -> Simulator {
+    let mut config = SimConfig::demo(TOKEN);
+    config.zones = zones;
+    config.deploy_delay = Duration::from_millis(300);
+    config.delete_delay = Duration::from_millis(300);
+    Simulator::start(config).await.expect("simulator starts")
+}
+
+/// A thin HTTP client: the point is to see the wire, not a typed client's view of it.
+struct Api {
+    base: String,
+    root: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    fn new(sim: &Simulator) -> Self {
+        let base = sim.base_url();
+        let root = base.trim_end_matches("/client/v4").to_owned();
+        Self {
+            base,
+            root,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    fn authed(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).bearer_auth(TOKEN)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        send(self.authed(Method::GET, path)).await
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        send(self.authed(Method::POST, path).json(body)).await
+    }
+
+    async fn zones(&self, query: &str) -> (StatusCode, Value) {
+        self.get(&format!("/zones?{query}")).await
+    }
+
+    async fn zone_names(&self, query: &str) -> Vec<String> {
+        let (status, body) = self.zones(query).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|z| z["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    async fn upload(&self, zone_id: &str, cert: &str, key: &str) -> (StatusCode, Value) {
+        let body = json!({"certificate": cert, "private_key": key});
+        self.post(&aop(zone_id, ""), &body).await
+    }
+}
+
+async fn send(request: RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("request is answered");
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (status, body)
+}
+
+fn aop(zone_id: &str, rest: &str) -> String {
+    format!("/zones/{zone_id}/origin_tls_client_auth{rest}")
+}
+
+fn assert_success(body: &Value) {
+    assert_eq!(body["success"], true, "{body}");
+    assert_eq!(body["errors"], json!([]), "{body}");
+    assert!(body["messages"].is_array(), "{body}");
+    assert!(body.get("result").is_some(), "{body}");
+}
+
+/// The failure envelope exactly, and the codes of its errors.
+fn failure_codes(body: &Value) -> Vec<i64> {
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 4, "only the four envelope fields: {body}");
+    assert_eq!(body["success"], false, "{body}");
+    assert_eq!(body["messages"], json!([]), "{body}");
+    assert_eq!(body["result"], Value::Null, "{body}");
+    let errors = body["errors"].as_array().unwrap();
+    assert!(!errors.is_empty(), "{body}");
+    errors
+        .iter()
+        .map(|e| {
+            assert!(
+                e["message"].as_str().is_some_and(|m| !m.is_empty()),
+                "{body}"
+            );
+            e["code"].as_i64().unwrap()
+        })
+        .collect()
+}
+
+fn first_message(body: &Value) -> &str {
+    body["errors"][0]["message"].as_str().unwrap()
+}
+
+/// Polls until `check` holds or `deadline` passes.
+async fn eventually<F, Fut>(deadline: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let until = Instant::now() + deadline;
+    loop {
+        if check().await {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A line of the key's base64: what must never come back.
+fn key_body(pem: &str) -> &str {
+    pem.lines().nth(1).unwrap()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct TestCa {
+    issuer: Issuer<'static, KeyPair>,
+    cert_pem: String,
+    key_pem: String,
+}
+
+fn test_ca() -> TestCa {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Sim Test CA");
+    let cert_pem = params.self_signed(&key).unwrap().pem();
+    let key_pem = key.serialize_pem();
+    TestCa {
+        issuer: Issuer::new(params, key),
+        cert_pem,
+        key_pem,
+    }
+}
+
+/// A leaf for `cn` with the given serial, and its key.
+fn leaf(ca: &TestCa, cn: &str, serial: u128) -> (String, String) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec![cn.to_owned()]).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
+    params.not_before = rcgen::date_time_ymd(2024, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2099, 1, 1);
+    let cert = params.signed_by(&key, &ca.issuer).unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+#[tokio::test]
+async fn token_verify_and_the_envelope_on_both_sides() {
+    let sim = start(Some(5)).await;
+    let api = Api::new(&sim);
+
+    let (status, body) = api.get("/user/tokens/verify").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_success(&body);
+    assert_eq!(body["result"]["status"], "active");
+    assert_eq!(body["result"]["id"].as_str().unwrap().len(), 32);
+    assert_eq!(
+        body["messages"],
+        json!([{"code": 10000, "message": "This API Token is valid and active", "type": null}])
+    );
+    assert!(!body.to_string().contains(TOKEN));
+
+    let (status, body) = send(
+        api.request(Method::GET, "/user/tokens/verify")
+            .bearer_auth("nope"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(failure_codes(&body), [10000]);
+    assert_eq!(first_message(&body), "Authentication error");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn authentication_forms_and_failures() {
+    let sim = start(Some(5)).await;
+    let api = Api::new(&sim);
+    let verify = |b: RequestBuilder| send(b);
+    let get = || api.request(Method::GET, "/zones");
+
+    let (status, body) = verify(get()).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::FORBIDDEN, vec![10000])
+    );
+
+    let (status, body) = verify(get().bearer_auth("wrong")).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::FORBIDDEN, vec![10000])
+    );
+
+    for malformed in ["Basic dXNlcjpwdw==", "Bearer", "Bearer   ", TOKEN] {
+        let (status, body) = verify(get().header(AUTHORIZATION, malformed)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{malformed}");
+        assert_eq!(failure_codes(&body), [6003]);
+        assert_eq!(first_message(&body), "Invalid request headers");
+        assert_eq!(
+            body["errors"][0]["error_chain"],
+            json!([{"code": 6111, "message": "Invalid format for Authorization header"}])
+        );
+    }
+
+    let (status, _) = verify(get().header(AUTHORIZATION, format!("bearer {TOKEN}"))).await;
+    assert_eq!(status, StatusCode::OK, "the scheme is case-insensitive");
+
+    let global_key = |email: &str, key: &str| {
+        get()
+            .header("X-Auth-Email", email)
+            .header("X-Auth-Key", key)
+    };
+    let (status, body) = verify(global_key("ops@example.test", TOKEN)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = verify(global_key("ops@example.test", "wrong")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = verify(global_key("", TOKEN)).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an email is required with a key"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn zones_come_in_pages_and_a_page_past_the_end_is_empty() {
+    let sim = start(Some(120)).await;
+    let api = Api::new(&sim);
+
+    let mut seen = Vec::new();
+    for (page, expected) in [(1, 50), (2, 50), (3, 20)] {
+        let (status, body) = api.zones(&format!("page={page}&per_page=50")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_success(&body);
+        assert_eq!(
+            body["result_info"],
+            json!({"page": page, "per_page": 50, "count": expected, "total_count": 120, "total_pages": 3})
+        );
+        let names = body["result"].as_array().unwrap();
+        assert_eq!(names.len(), expected);
+        seen.extend(names.iter().map(|z| z["name"].as_str().unwrap().to_owned()));
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, seen, "every zone once, in name order");
+
+    let (status, body) = api.zones("page=4&per_page=50").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["result"], json!([]));
+    assert_eq!(body["result_info"]["count"], 0);
+    assert_eq!(body["result_info"]["total_count"], 120);
+
+    let (_, body) = api.zones("").await;
+    assert_eq!(body["result_info"]["per_page"], 20, "the default page size");
+    assert_eq!(body["result"].as_array().unwrap().len(), 20);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn zones_refuse_page_sizes_outside_five_to_fifty() {
+    let sim = start(Some(60)).await;
+    let api = Api::new(&sim);
+    for bad in [
+        "per_page=4",
+        "per_page=51",
+        "per_page=0",
+        "per_page=many",
+        "page=0",
+        "page=-1",
+    ] {
+        let (status, body) = api.zones(bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(failure_codes(&body), [1001], "{bad}");
+        let param = bad.split('=').next().unwrap();
+        assert!(first_message(&body).contains(param), "{body}");
+    }
+    for good in ["per_page=5", "per_page=50", "order=status&direction=desc"] {
+        let (status, _) = api.zones(good).await;
+        assert_eq!(status, StatusCode::OK, "{good}");
+    }
+    for bad in ["order=size", "direction=up"] {
+        let (status, body) = api.zones(bad).await;
+        assert_eq!(
+            (status, failure_codes(&body)),
+            (StatusCode::BAD_REQUEST, vec![1001])
+        );
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn zones_filter_by_name_status_and_account() {
+    let sim = start(None).await;
+    let api = Api::new(&sim);
+
+    assert_eq!(api.zone_names("name=shop.example").await, ["shop.example"]);
+    assert_eq!(api.zone_names("name=SHOP.Example").await, ["shop.example"]);
+    assert_eq!(api.zone_names("name=shop").await, Vec::<String>::new());
+    assert_eq!(
+        api.zone_names("name=contains:shop").await,
+        ["shop-eu.example", "shop-us.example", "shop.example"]
+    );
+    assert_eq!(
+        api.zone_names("name=starts_with:API").await,
+        ["api-staging.example", "api.example"]
+    );
+    assert_eq!(
+        api.zone_names("name=ends_with:.test").await,
+        [
+            "acme-widgets.test",
+            "brand-new.test",
+            "example-labs.test",
+            "launch.test"
+        ]
+    );
+    assert_eq!(
+        api.zone_names("status=pending").await,
+        ["brand-new.test", "launch.test"]
+    );
+
+    let (_, body) = api.zones("per_page=50").await;
+    assert_eq!(body["result_info"]["total_count"], 36);
+    let account = body["result"][0]["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(body["result"][0]["account"]["name"], "Example Ltd");
+    assert_eq!(
+        api.zone_names(&format!("account.id={account}&per_page=50"))
+            .await
+            .len(),
+        36
+    );
+    assert!(
+        api.zone_names("account.id=0123456789abcdef0123456789abcdef")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        api.zone_names("account.name=contains:example&per_page=50")
+            .await
+            .len(),
+        36
+    );
+
+    let desc = api.zone_names("order=name&direction=desc&per_page=5").await;
+    assert_eq!(desc[0], "www.example");
+    let by_status = api
+        .zone_names("order=status&direction=desc&per_page=5")
+        .await;
+    assert_eq!(&by_status[..2], ["launch.test", "brand-new.test"]);
+    assert_eq!(
+        api.zone_names("name=shop.example&match=any&frobnicate=1")
+            .await,
+        ["shop.example"],
+        "unknown parameters are ignored"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn zone_objects_carry_the_schema_fields_and_stable_ids() {
+    let sim = start(None).await;
+    let api = Api::new(&sim);
+    let (_, body) = api.zones("name=shop.example").await;
+    let zone = &body["result"][0];
+    let id = zone["id"].as_str().unwrap();
+    assert!(originpull::api::is_zone_id(id), "{id}");
+    for field in [
+        "id",
+        "name",
+        "status",
+        "paused",
+        "type",
+        "development_mode",
+        "name_servers",
+        "original_name_servers",
+        "original_registrar",
+        "original_dnshost",
+        "created_on",
+        "modified_on",
+        "activated_on",
+        "meta",
+        "owner",
+        "account",
+        "plan",
+        "permissions",
+    ] {
+        assert!(zone.get(field).is_some(), "{field} missing: {zone}");
+    }
+    assert_eq!(zone["status"], "active");
+    assert_eq!(zone["type"], "full");
+    assert_eq!(zone["plan"]["name"], "Free Website");
+    assert_eq!(zone["owner"]["type"], "user");
+    let created = zone["created_on"].as_str().unwrap();
+    assert!(created.contains('.') && created.ends_with('Z'), "{created}");
+    for time in ["created_on", "modified_on", "activated_on"] {
+        let text = zone[time].as_str().unwrap();
+        let parsed = DateTime::parse_from_rfc3339(text).unwrap();
+        assert!(parsed < Utc::now(), "{time} {text}");
+    }
+
+    let (_, pending) = api.zones("name=launch.test").await;
+    assert_eq!(pending["result"][0]["status"], "pending");
+    assert_eq!(pending["result"][0]["activated_on"], Value::Null);
+
+    let (status, one) = api.get(&format!("/zones/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&one["result"], zone);
+
+    // Ids come from names, so they survive a restart.
+    let again = start(None).await;
+    assert_eq!(again.control().zone_id("shop.example").as_deref(), Some(id));
+    again.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn certificates_are_listed_and_fetched_and_bad_ids_do_not_route() {
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("shop.example").unwrap();
+
+    let (status, body) = api.get(&aop(&zone, "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_success(&body);
+    let certs = body["result"].as_array().unwrap();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(body["result_info"]["count"], 1);
+    assert_eq!(body["result_info"]["total_count"], 1);
+    assert_eq!(body["result_info"]["page"], 1);
+    let cert = &certs[0];
+    assert_eq!(cert["status"], "active");
+    assert_eq!(cert["issuer"], "Example Origin CA");
+    assert!(cert.get("private_key").is_none());
+    let id = cert["id"].as_str().unwrap();
+
+    let (status, one) = api.get(&aop(&zone, &format!("/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&one["result"], cert);
+
+    let (status, empty) = api
+        .get(&aop(&control.zone_id("www.example").unwrap(), ""))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(empty["result"], json!([]));
+
+    let (status, body) = api
+        .get(&aop(&zone, "/2458ce5a-0c35-4c7f-82c7-8e9487d3ff60"))
+        .await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::NOT_FOUND, vec![1404])
+    );
+
+    let not_routed = [
+        aop(&zone, "/not-a-cert-id!"),
+        aop(&zone, &format!("/{}", "a".repeat(37))),
+        aop(&zone.to_uppercase(), ""),
+        aop(&zone[..31], ""),
+        aop("0123456789abcdef0123456789abcdef", ""),
+        aop("0123456789abcdef0123456789abcdef", "/settings"),
+        format!("/zones/{zone}/nothing_here"),
+        "/zones/0123456789abcdef0123456789abcdef".to_owned(),
+        "/no/such/route".to_owned(),
+    ];
+    for path in &not_routed {
+        let (status, body) = api.get(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(failure_codes(&body), [7003, 7000], "{path}");
+        assert!(
+            first_message(&body).starts_with("Could not route to /"),
+            "{body}"
+        );
+        assert!(first_message(&body).ends_with("perhaps your object identifier is invalid?"));
+        assert_eq!(body["errors"][1]["message"], "No route for that URI");
+    }
+
+    let (status, body) = send(api.authed(Method::PATCH, &aop(&zone, ""))).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::METHOD_NOT_ALLOWED, vec![7001])
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_upload_is_pending_then_active_and_a_duplicate_is_refused() {
+    let sim = start(Some(40)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00001.example").unwrap();
+    let ca = test_ca();
+    let serial = 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10_u128;
+    let (cert, key) = leaf(&ca, "origin.site-00001.example", serial);
+
+    let before = Utc::now();
+    let (status, body) = api.upload(&zone, &cert, &key).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_success(&body);
+    let created = &body["result"];
+    assert_eq!(created["status"], "pending_deployment");
+    assert_eq!(created["issuer"], "Sim Test CA");
+    assert_eq!(created["signature"], "ECDSAWithSHA256");
+    assert_eq!(
+        created["serial_number"],
+        serial.to_string(),
+        "decimal, as the API gives it"
+    );
+    assert_eq!(created["expires_on"], "2099-01-01T00:00:00Z");
+    assert_eq!(created["certificate"], cert.as_str());
+    assert!(created.get("private_key").is_none());
+    assert!(!body.to_string().contains(key_body(&key)));
+    let uploaded = created["uploaded_on"].as_str().unwrap();
+    let uploaded_at = DateTime::parse_from_rfc3339(uploaded).unwrap();
+    assert!(
+        uploaded_at >= before && uploaded_at <= Utc::now(),
+        "{uploaded}"
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(id.len() <= 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+
+    let path = aop(&zone, &format!("/{id}"));
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            api.get(&path).await.1["result"]["status"] == "active"
+        })
+        .await,
+        "turns active after the deploy delay"
+    );
+    let truth = control.certificates(&zone);
+    assert_eq!(truth.len(), 1);
+    assert_eq!(truth[0].status, Some(CertStatus::Active));
+
+    let (status, body) = api.upload(&zone, &cert, &key).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![1406])
+    );
+    assert_eq!(
+        first_message(&body),
+        "This certificate already exists for this zone."
+    );
+
+    // Another zone may hold the same certificate.
+    let other = control.zone_id("site-00002.example").unwrap();
+    assert_eq!(api.upload(&other, &cert, &key).await.0, StatusCode::OK);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_with_their_own_codes() {
+    let sim = start(Some(40)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00003.example").unwrap();
+    let ca = test_ca();
+    let (cert, key) = leaf(&ca, "a.site-00003.example", 1);
+    let (_, other_key) = leaf(&ca, "b.site-00003.example", 2);
+
+    let upload_path = aop(&zone, "");
+    let (api, upload_path) = (&api, &upload_path);
+    let refused = |body: Value| async move { api.post(upload_path, &body).await };
+    let check = |status: StatusCode, body: &Value, code: i64| {
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(failure_codes(body), [code], "{body}");
+        for secret in [&key, &other_key] {
+            assert!(
+                !body.to_string().contains(key_body(secret)),
+                "key echoed: {body}"
+            );
+        }
+    };
+
+    let (status, body) = refused(json!({"certificate": "not a pem", "private_key": key})).await;
+    check(status, &body, 1002);
+    assert!(
+        first_message(&body).starts_with("The certificate is invalid: "),
+        "{body}"
+    );
+
+    let (status, body) = refused(json!({"certificate": cert, "private_key": other_key})).await;
+    check(status, &body, 2200);
+
+    let (status, body) = refused(json!({"certificate": cert, "private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"})).await;
+    check(status, &body, 2106);
+
+    let (status, body) = refused(json!({"certificate": cert, "private_key": cert})).await;
+    check(status, &body, 2106);
+
+    let (status, body) =
+        refused(json!({"certificate": ca.cert_pem, "private_key": ca.key_pem})).await;
+    check(status, &body, 1002);
+    assert_eq!(first_message(&body), "missing leaf certificate");
+
+    for (body, field) in [
+        (json!({"private_key": key}), "certificate"),
+        (json!({"certificate": cert}), "private_key"),
+        (json!({"certificate": 7, "private_key": key}), "certificate"),
+        (
+            json!({"certificate": cert, "private_key": null}),
+            "private_key",
+        ),
+    ] {
+        let (status, body) = refused(body).await;
+        check(status, &body, 1001);
+        assert!(first_message(&body).contains(field), "{body}");
+    }
+    let (status, body) = refused(json!([cert, key])).await;
+    check(status, &body, 1001);
+
+    let (status, body) = send(
+        api.authed(Method::POST, &aop(&zone, ""))
+            .header(CONTENT_TYPE, "application/json")
+            .body("{\"certificate\": "),
+    )
+    .await;
+    check(status, &body, 6007);
+    assert!(first_message(&body).starts_with("Malformed JSON in request body"));
+
+    let huge = "x".repeat(5 * 1024 * 1024);
+    let (status, body) = refused(json!({"certificate": huge, "private_key": key})).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(failure_codes(&body), [1001]);
+
+    assert!(control.certificates(&zone).is_empty(), "nothing was added");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_delete_passes_through_pending_deletion_then_the_certificate_is_gone() {
+    let sim = start(Some(40)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00004.example").unwrap();
+    let (cert, key) = leaf(&test_ca(), "origin.site-00004.example", 4);
+    let (_, body) = api.upload(&zone, &cert, &key).await;
+    let id = body["result"]["id"].as_str().unwrap().to_owned();
+    let path = aop(&zone, &format!("/{id}"));
+
+    let (status, body) = send(api.authed(Method::DELETE, &path)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"]["id"], id.as_str());
+    assert_eq!(body["result"]["status"], "pending_deletion");
+    let (_, again) = send(api.authed(Method::DELETE, &path)).await;
+    assert_eq!(
+        again["result"], body["result"],
+        "deleting again returns it again"
+    );
+    let (_, listed) = api.get(&aop(&zone, "")).await;
+    assert_eq!(listed["result"][0]["status"], "pending_deletion");
+
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            api.get(&path).await.0 == StatusCode::NOT_FOUND
+        })
+        .await,
+        "gone after the delete delay"
+    );
+    let (_, listed) = api.get(&aop(&zone, "")).await;
+    assert_eq!(listed["result"], json!([]));
+    assert!(control.certificates(&zone).is_empty());
+    let (status, body) = send(api.authed(Method::DELETE, &path)).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::NOT_FOUND, vec![1404])
+    );
+
+    // Once gone, the same certificate may be uploaded again.
+    assert_eq!(api.upload(&zone, &cert, &key).await.0, StatusCode::OK);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn enablement_is_read_and_set() {
+    let sim = start(Some(40)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00001.example").unwrap();
+    let settings = aop(&zone, "/settings");
+
+    let (status, body) = api.get(&settings).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["result"], json!({"enabled": false}));
+    assert_eq!(control.enabled(&zone), Some(false));
+
+    let put = |body: Value| send(api.authed(Method::PUT, &settings).json(&body));
+    let (status, body) = put(json!({"enabled": true, "extra": "ignored"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"], json!({"enabled": true}));
+    assert_eq!(
+        api.get(&settings).await.1["result"],
+        json!({"enabled": true})
+    );
+    assert_eq!(control.enabled(&zone), Some(true));
+
+    for bad in [json!({}), json!({"enabled": "yes"}), json!(true)] {
+        let (status, body) = put(bad.clone()).await;
+        assert_eq!(
+            (status, failure_codes(&body)),
+            (StatusCode::BAD_REQUEST, vec![1001]),
+            "{bad}"
+        );
+    }
+    let (status, body) = send(api.authed(Method::PUT, &settings).body("enabled=true")).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![6007])
+    );
+    assert_eq!(
+        control.enabled(&zone),
+        Some(true),
+        "a refused change changes nothing"
+    );
+    assert_eq!(control.enabled("0123456789abcdef0123456789abcdef"), None);
+    sim.shutdown().await;
+}
+
+fn rule(method: Option<&str>, path: &str, times: u32, kind: FaultKind) -> FaultRule {
+    FaultRule {
+        method: method.map(str::to_owned),
+        path_contains: path.to_owned(),
+        times,
+        kind,
+    }
+}
+
+#[tokio::test]
+async fn each_fault_kind_answers_as_documented() {
+    let sim = start(Some(40)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let raw = |path: &str| api.authed(Method::GET, path).send();
+
+    // Status: consumed `times` times, only for its method, before authentication.
+    control.inject(rule(Some("get"), "/zones", 2, FaultKind::Status(503)));
+    let (status, _) = send(api.authed(Method::POST, "/zones")).await;
+    assert_eq!(
+        status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "another method is not faulted"
+    );
+    for _ in 0..2 {
+        let (status, body) = send(api.request(Method::GET, "/zones")).await;
+        assert_eq!(
+            (status, failure_codes(&body)),
+            (StatusCode::SERVICE_UNAVAILABLE, vec![10001])
+        );
+    }
+    assert_eq!(api.zones("").await.0, StatusCode::OK, "used up");
+
+    control.inject(rule(None, "/zones", 1, FaultKind::Html(502)));
+    let response = raw("/zones").await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    assert!(
+        response.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(response.text().await.unwrap().contains("502 Bad Gateway"));
+
+    control.inject(rule(None, "/zones", 1, FaultKind::Malformed));
+    let response = raw("/zones").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+    assert!(serde_json::from_str::<Value>(&response.text().await.unwrap()).is_err());
+
+    control.inject(rule(None, "/zones", 1, FaultKind::SuccessFalse));
+    let (status, body) = api.zones("").await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::OK, vec![10001])
+    );
+
+    control.inject(rule(
+        None,
+        "/zones",
+        1,
+        FaultKind::RateLimited {
+            retry_after_secs: 7,
+        },
+    ));
+    let response = raw("/zones").await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()[RETRY_AFTER], "7");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(failure_codes(&body), [971]);
+
+    control.inject(rule(None, "/zones", 1, FaultKind::Oversized));
+    let response = raw("/zones").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.len() > 11 * 1024 * 1024, "{}", bytes.len());
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["success"], true);
+
+    control.inject(rule(None, "/zones", 1, FaultKind::Hang));
+    let started = Instant::now();
+    let err = api
+        .authed(Method::GET, "/zones")
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // The first matching rule wins; clear_faults drops the rest.
+    control.inject(rule(None, "/zones", 1, FaultKind::Status(500)));
+    control.inject(rule(None, "/zones", 1, FaultKind::Status(501)));
+    assert_eq!(api.zones("").await.0, StatusCode::INTERNAL_SERVER_ERROR);
+    control.clear_faults();
+    assert_eq!(api.zones("").await.0, StatusCode::OK);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn shutdown_ends_hanging_requests_and_closes_the_port() {
+    let sim = start(Some(5)).await;
+    let api = Api::new(&sim);
+    sim.control().inject(rule(None, "", 1, FaultKind::Hang));
+    let hanging = tokio::spawn(api.authed(Method::GET, "/zones").send());
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            !sim.control().requests().is_empty()
+        })
+        .await
+    );
+    let started = Instant::now();
+    sim.shutdown().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // The hanging request ends one way or another, but it ends.
+    let _ = tokio::time::timeout(Duration::from_secs(2), hanging)
+        .await
+        .unwrap();
+    let err = api.authed(Method::GET, "/zones").send().await.unwrap_err();
+    assert!(err.is_connect(), "{err}");
+}
+
+#[tokio::test]
+async fn latency_applies_globally_and_per_path() {
+    let sim = start(Some(40)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let slow = control.zone_id("site-00001.example").unwrap();
+    let fast = control.zone_id("site-00002.example").unwrap();
+
+    control.add_latency_rule(&slow, Duration::from_millis(400));
+    let timed = |path: String| {
+        let api = &api;
+        async move {
+            let started = Instant::now();
+            assert_eq!(api.get(&path).await.0, StatusCode::OK);
+            started.elapsed()
+        }
+    };
+    assert!(timed(aop(&slow, "")).await >= Duration::from_millis(400));
+    assert!(timed(aop(&fast, "")).await < Duration::from_millis(400));
+
+    control.set_latency(Duration::from_millis(250));
+    assert!(timed(aop(&fast, "")).await >= Duration::from_millis(250));
+    assert!(timed(aop(&slow, "")).await >= Duration::from_millis(650));
+    control.clear_faults();
+    let plain = timed(aop(&slow, "")).await;
+    assert!(
+        plain >= Duration::from_millis(250) && plain < Duration::from_millis(650),
+        "{plain:?}"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn requests_are_recorded_in_order_with_private_keys_hashed() {
+    let sim = start(Some(40)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00001.example").unwrap();
+    let (cert, key) = leaf(&test_ca(), "origin.site-00001.example", 9);
+
+    control.clear_requests();
+    api.zones("page=1&per_page=5").await;
+    api.upload(&zone, &cert, &key).await;
+    send(api.request(Method::GET, "/user/tokens/verify")).await;
+
+    let requests = control.requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert_eq!(
+        requests[0],
+        RecordedRequest {
+            method: "GET".into(),
+            path: "/client/v4/zones".into(),
+            query: Some("page=1&per_page=5".into()),
+            content_type: None,
+            body: None,
+        }
+    );
+    let upload = &requests[1];
+    assert_eq!(upload.method, "POST");
+    assert_eq!(upload.path, format!("/client/v4{}", aop(&zone, "")));
+    assert_eq!(upload.content_type.as_deref(), Some("application/json"));
+    let body = upload.body.as_ref().unwrap();
+    assert_eq!(body["certificate"], cert.as_str());
+    assert_eq!(
+        body["private_key"],
+        format!("sha256:{}", hex(&Sha256::digest(key.as_bytes())))
+    );
+    assert_eq!(
+        requests[2].path, "/client/v4/user/tokens/verify",
+        "unauthenticated ones too"
+    );
+
+    let everything = serde_json::to_string(&requests).unwrap();
+    assert!(!everything.contains(key_body(&key)));
+    assert!(!everything.contains(TOKEN));
+
+    control.clear_requests();
+    assert!(control.requests().is_empty());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_control_routes_work_over_http_and_are_not_recorded() {
+    let sim = start(Some(40)).await;
+    let api = Api::new(&sim);
+    let admin = |method: Method, path: &str| {
+        api.http
+            .request(method, format!("{}/__sim/{path}", api.root))
+    };
+
+    let fault =
+        json!({"method": "GET", "path_contains": "/zones", "times": 1, "kind": {"status": 502}});
+    let response = admin(Method::POST, "faults")
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    assert_eq!(api.zones("").await.0, StatusCode::BAD_GATEWAY);
+
+    // Defaults: any method, any path, once.
+    let hang = json!({"kind": "hang"});
+    admin(Method::POST, "faults")
+        .json(&hang)
+        .send()
+        .await
+        .unwrap();
+    let rate = json!({"kind": {"rate_limited": {"retry_after_secs": 3}}, "times": 5});
+    admin(Method::POST, "faults")
+        .json(&rate)
+        .send()
+        .await
+        .unwrap();
+    admin(Method::DELETE, "faults").send().await.unwrap();
+    assert_eq!(api.zones("").await.0, StatusCode::OK);
+
+    let latency = json!({"path_contains": "", "latency_ms": 300});
+    admin(Method::POST, "latency")
+        .json(&latency)
+        .send()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    api.zones("").await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let latency = json!({"path_contains": "", "latency_ms": 0});
+    admin(Method::POST, "latency")
+        .json(&latency)
+        .send()
+        .await
+        .unwrap();
+
+    let recorded: Vec<RecordedRequest> = admin(Method::GET, "requests")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(recorded.len(), 3, "only API requests: {recorded:?}");
+    assert!(recorded.iter().all(|r| r.path == "/client/v4/zones"));
+    admin(Method::DELETE, "requests").send().await.unwrap();
+    assert!(sim.control().requests().is_empty());
+
+    let bad = admin(Method::POST, "faults")
+        .json(&json!({"kind": "explode"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(bad.status().is_client_error());
+    sim.shutdown().await;
+}
+
+/// What the demo must show, zone by zone: AOP enabled, and each certificate's status
+/// with a range for its days left.
+#[tokio::test]
+async fn the_demo_account_has_every_interesting_state() {
+    use CertStatus::{Active, DeploymentTimedOut, PendingDeletion, PendingDeployment};
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let now = Utc::now();
+    type Expect = &'static [(CertStatus, std::ops::Range<i64>)];
+    let expected: [(&str, bool, Expect); 10] = [
+        ("shop.example", true, &[(Active, 85..92)]),
+        (
+            "shop-eu.example",
+            true,
+            &[(Active, 60..66), (Active, 355..365)],
+        ),
+        ("api.example", true, &[(Active, 0..14)]),
+        ("legacy.example", true, &[(Active, -30..0)]),
+        ("checkout.example", false, &[(PendingDeployment, 300..366)]),
+        (
+            "media.example",
+            true,
+            &[(PendingDeletion, 30..36), (Active, 300..366)],
+        ),
+        ("status.example", false, &[(DeploymentTimedOut, 300..366)]),
+        ("blog.example", false, &[(Active, 14..30)]),
+        ("docs.example", true, &[]),
+        ("www.example", false, &[]),
+    ];
+    for (name, enabled, certs) in expected {
+        let zone = control.zone_id(name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(control.enabled(&zone), Some(enabled), "{name}");
+        let listed = control.certificates(&zone);
+        let got: Vec<_> = listed.iter().map(|c| c.status.clone().unwrap()).collect();
+        let want: Vec<_> = certs.iter().map(|(s, _)| s.clone()).collect();
+        assert_eq!(got, want, "{name}");
+        for (cert, (_, days)) in listed.iter().zip(certs.iter()) {
+            // The PEM parses locally and agrees with the API fields.
+            let pem = cert.certificate.as_deref().unwrap();
+            let details = certinfo::parse_certificate(pem).unwrap();
+            assert_eq!(cert.issuer.as_deref(), Some("Example Origin CA"));
+            assert_eq!(
+                details.issuer_common_name.as_deref(),
+                Some("Example Origin CA")
+            );
+            assert_eq!(cert.signature.as_deref(), Some(details.signature.as_str()));
+            assert_eq!(details.key, "ECDSA P-256");
+            assert!(!details.is_ca);
+            assert_eq!(details.sans, [format!("edge.{name}")]);
+            assert_eq!(
+                cert.expires_on.as_ref().unwrap().datetime(),
+                Some(details.not_after)
+            );
+            let serial_hex = details.serial.replace(':', "");
+            let serial = cert.serial_number.as_deref().unwrap();
+            assert!(serial.bytes().all(|b| b.is_ascii_digit()), "{serial}");
+            if serial_hex.len() <= 32 {
+                assert_eq!(
+                    serial,
+                    u128::from_str_radix(&serial_hex, 16).unwrap().to_string()
+                );
+            }
+            let left = details.days_left(now);
+            assert!(
+                days.contains(&left),
+                "{name}: {left} days left, wanted {days:?}"
+            );
+            let uploaded = cert.uploaded_on.as_ref().unwrap().datetime().unwrap();
+            assert!(uploaded >= details.not_before && uploaded <= now, "{name}");
+        }
+    }
+
+    let (_, body) = api.zones("per_page=50").await;
+    assert_eq!(body["result_info"]["total_count"], 36);
+    assert_eq!(api.zone_names("status=pending").await.len(), 2);
+
+    // Every zone without a listed expectation has no certificate and AOP off.
+    let names: Vec<String> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["name"].as_str().unwrap().to_owned())
+        .collect();
+    let plain: Vec<_> = names
+        .iter()
+        .filter(|n| !expected.iter().any(|(e, _, _)| e == n))
+        .collect();
+    assert!(plain.len() >= 20);
+    for name in plain {
+        let zone = control.zone_id(name).unwrap();
+        assert!(control.certificates(&zone).is_empty(), "{name}");
+        assert_eq!(control.enabled(&zone), Some(false), "{name}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_few_zones_are_the_first_demo_zones() {
+    let sim = start(Some(3)).await;
+    let api = Api::new(&sim);
+    assert_eq!(
+        api.zone_names("").await,
+        ["api.example", "shop-eu.example", "shop.example"]
+    );
+    let zone = sim.control().zone_id("shop-eu.example").unwrap();
+    assert_eq!(sim.control().certificates(&zone).len(), 2);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_hundred_thousand_zones_start_fast_and_page_fast() {
+    let started = Instant::now();
+    let sim = start(Some(100_000)).await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "start took {took:?}");
+    let api = Api::new(&sim);
+
+    let started = Instant::now();
+    let (_, body) = api.zones("page=2000&per_page=50").await;
+    assert_eq!(body["result_info"]["total_count"], 100_000);
+    assert_eq!(body["result_info"]["total_pages"], 2000);
+    assert_eq!(body["result"].as_array().unwrap().len(), 50);
+    let last = sim.control().zone_id("site-99964.example").unwrap();
+    assert_eq!(
+        api.zone_names("name=site-99964.example").await,
+        ["site-99964.example"]
+    );
+    assert_eq!(api.get(&aop(&last, "")).await.1["result"], json!([]));
+    assert_eq!(
+        api.zone_names("name=ends_with:99964.example").await.len(),
+        1
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "queries took {took:?}");
+    assert!(
+        sim.control().zone_id("site-99965.example").is_none(),
+        "exactly 100,000"
+    );
+    sim.shutdown().await;
+
+    let mut config = SimConfig::demo(TOKEN);
+    config.zones = Some(originpull::sim::MAX_ZONES + 1);
+    let err = Simulator::start(config).await.err().unwrap();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+}
