@@ -2,5 +2,9 @@
 
 pub mod api;
 pub mod certinfo;
+pub mod cli;
+pub mod config;
+pub mod health;
+pub mod logging;
 pub mod sim;
 pub mod text;

@@ -1,0 +1,327 @@
+//! The scriptable subcommands: one API call sequence each, printed for people or as JSON.
+
+pub mod args;
+mod output;
+
+use std::io::{self, IsTerminal, Write};
+
+use chrono::Utc;
+
+pub use args::{Cli, Command, GlobalArgs};
+
+use crate::api::{ApiError, Certificate, Client, ClientConfig, Zone};
+use crate::certinfo::{self, CertError};
+use crate::config::{ConfigError, Settings};
+use crate::health::{Expiry, is_only_active};
+use crate::sim::{SimConfig, Simulator};
+use crate::text::sanitize;
+
+/// Everything a subcommand can fail with, each with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Cert(#[from] CertError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("no Cloudflare credentials found")]
+    NoCredentials { config_path: Option<String> },
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+impl CliError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Api(e) => e.hint().map(str::to_owned),
+            Self::NoCredentials { config_path } => Some(format!(
+                "set CLOUDFLARE_API_TOKEN to an API token with the permissions Zone:Read and \
+                 SSL and Certificates:Read and Edit (create one at \
+                 https://dash.cloudflare.com/profile/api-tokens), or put api_token = \"…\" in {} \
+                 (mode 600); to try originpull without an account, run `originpull --demo`",
+                config_path.as_deref().unwrap_or("the config file")
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Runs a subcommand, writing its result to `out`.
+pub async fn run(
+    command: Command,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    if let Command::Sim {
+        port,
+        token,
+        zones,
+        latency_ms,
+    } = command
+    {
+        return run_sim(port, token, zones, latency_ms, out).await;
+    }
+    if let Command::Delete { yes: false, .. } = command
+        && !io::stdin().is_terminal()
+    {
+        return Err(CliError::Refused(
+            "refusing to delete without confirmation: standard input is not a terminal; \
+             add --yes to delete from a script"
+                .into(),
+        ));
+    }
+    let client = client(settings)?;
+    let now = Utc::now();
+    match command {
+        Command::Zones { filter, json } => {
+            let zones = client
+                .list_zones(filter.as_deref().map(name_filter).as_deref())
+                .await?;
+            if json {
+                output::json(out, &zones)?;
+            } else {
+                output::zones(out, &zones)?;
+            }
+        }
+        Command::Certs { zone, json } => {
+            let zone = client.resolve_zone(&zone).await?;
+            if json {
+                output::json(out, &client.list_certificates(&zone.id).await?)?;
+            } else {
+                let (certs, enabled) = tokio::try_join!(
+                    client.list_certificates(&zone.id),
+                    client.get_enablement(&zone.id)
+                )?;
+                writeln!(out, "{}", sanitize(&zone.name))?;
+                output::certificates(out, &certs, Some(enabled), now)?;
+            }
+        }
+        Command::Show {
+            zone,
+            cert_id,
+            json,
+        } => {
+            let zone = client.resolve_zone(&zone).await?;
+            let cert = client.get_certificate(&zone.id, &cert_id).await?;
+            let details = cert
+                .certificate
+                .as_deref()
+                .and_then(|pem| certinfo::parse_certificate(pem).ok());
+            if json {
+                output::json(
+                    out,
+                    &output::ShownCertificate {
+                        certificate: &cert,
+                        details: details.as_ref().map(|d| output::DetailsJson::new(d, now)),
+                    },
+                )?;
+            } else {
+                output::certificate_detail(out, &cert, details.as_ref(), now)?;
+            }
+        }
+        Command::Status { zone, json } => {
+            let zone = client.resolve_zone(&zone).await?;
+            let enabled = client.get_enablement(&zone.id).await?;
+            print_enablement(out, &zone, enabled, json)?;
+        }
+        Command::Enable { zone, json } => set_enablement(&client, &zone, true, json, out).await?,
+        Command::Disable { zone, json } => set_enablement(&client, &zone, false, json, out).await?,
+        Command::Upload {
+            zone,
+            cert,
+            key,
+            json,
+        } => {
+            // Local checks come first: a bad file is refused before any request is sent.
+            let upload = certinfo::load_upload(&cert, &key)?;
+            let zone = client.resolve_zone(&zone).await?;
+            let created = client
+                .upload_certificate(&zone.id, &upload.certificate, &upload.private_key)
+                .await?;
+            drop(upload);
+            if json {
+                output::json(out, &created)?;
+            } else {
+                writeln!(
+                    out,
+                    "uploaded to {}; Cloudflare is deploying it (status {})",
+                    sanitize(&zone.name),
+                    sanitize(created.status.as_ref().map_or("?", |s| s.as_str()))
+                )?;
+                let summary = Certificate {
+                    certificate: None,
+                    ..created
+                };
+                output::certificate_detail(out, &summary, None, now)?;
+            }
+        }
+        Command::Delete { zone, cert_id, yes } => {
+            let zone = client.resolve_zone(&zone).await?;
+            if !yes {
+                confirm_delete(&client, &zone, &cert_id, now).await?;
+            }
+            let cert = client.delete_certificate(&zone.id, &cert_id).await?;
+            writeln!(
+                out,
+                "deleted {} from {} (status {})",
+                sanitize(&cert_id),
+                sanitize(&zone.name),
+                sanitize(cert.status.as_ref().map_or("deleted", |s| s.as_str()))
+            )?;
+        }
+        Command::Sim { .. } => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+/// `--filter shop` means "contains shop"; the API's own forms pass through.
+fn name_filter(text: &str) -> String {
+    let text = text.trim();
+    if ["contains:", "starts_with:", "ends_with:"]
+        .iter()
+        .any(|p| text.starts_with(p))
+    {
+        text.to_owned()
+    } else {
+        format!("contains:{text}")
+    }
+}
+
+fn client(settings: &Settings) -> Result<Client, CliError> {
+    let Some((credentials, _)) = &settings.credentials else {
+        return Err(CliError::NoCredentials {
+            config_path: settings
+                .config_path
+                .as_deref()
+                .map(|p| p.display().to_string()),
+        });
+    };
+    let mut config = ClientConfig::new(settings.base_url.clone(), credentials.clone());
+    config.timeout = settings.timeout;
+    Ok(Client::new(&config)?)
+}
+
+fn print_enablement(out: &mut dyn Write, zone: &Zone, enabled: bool, json: bool) -> io::Result<()> {
+    if json {
+        #[derive(serde::Serialize)]
+        struct Status<'a> {
+            zone: &'a str,
+            enabled: bool,
+        }
+        output::json(
+            out,
+            &Status {
+                zone: &zone.name,
+                enabled,
+            },
+        )
+    } else {
+        writeln!(
+            out,
+            "{}: zone-level AOP {}",
+            sanitize(&zone.name),
+            output::enablement_word(enabled)
+        )
+    }
+}
+
+async fn set_enablement(
+    client: &Client,
+    zone: &str,
+    enabled: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let zone = client.resolve_zone(zone).await?;
+    let now_enabled = client.set_enablement(&zone.id, enabled).await?;
+    print_enablement(out, &zone, now_enabled, json)?;
+    Ok(())
+}
+
+/// Names the certificate and asks on the terminal; anything but yes cancels.
+async fn confirm_delete(
+    client: &Client,
+    zone: &Zone,
+    cert_id: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), CliError> {
+    let (cert, certs, enabled) = tokio::try_join!(
+        client.get_certificate(&zone.id, cert_id),
+        client.list_certificates(&zone.id),
+        client.get_enablement(&zone.id)
+    )?;
+    let mut prompt = format!(
+        "Delete certificate {} from {}?\n  issuer   {}\n  expires  {} ({})\n  status   {}\n",
+        sanitize(cert_id),
+        sanitize(&zone.name),
+        sanitize(cert.issuer.as_deref().unwrap_or("-")),
+        sanitize(cert.expires_on.as_ref().map_or("-", |t| t.raw())),
+        Expiry::of(&cert, now).label(),
+        sanitize(cert.status.as_ref().map_or("-", |s| s.as_str())),
+    );
+    if enabled && is_only_active(&certs, cert_id) {
+        prompt.push_str(
+            "WARNING: this is the zone's only active certificate and zone-level AOP is enabled: \
+             origins that trust only its CA will start rejecting Cloudflare.\n",
+        );
+    }
+    prompt.push_str("Type y to delete, anything else cancels: ");
+    let answer = tokio::task::spawn_blocking(move || -> io::Result<String> {
+        let mut err = io::stderr().lock();
+        err.write_all(prompt.as_bytes())?;
+        err.flush()?;
+        let mut line = String::new();
+        io::stdin().read_line(&mut line)?;
+        Ok(line)
+    })
+    .await
+    .map_err(|e| CliError::Io(io::Error::other(e)))??;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::Refused("cancelled: nothing was deleted".into()))
+    }
+}
+
+async fn run_sim(
+    port: u16,
+    token: Option<String>,
+    zones: Option<usize>,
+    latency_ms: u64,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let token = token.unwrap_or_else(|| format!("sim-{}", uuid::Uuid::new_v4().simple()));
+    let mut config = SimConfig::demo(token);
+    config.port = port;
+    config.zones = zones;
+    config.latency = std::time::Duration::from_millis(latency_ms);
+    let sim = Simulator::start(config).await.map_err(|e| {
+        CliError::Refused(format!(
+            "cannot start the simulator on 127.0.0.1:{port}: {e}; try --port 0"
+        ))
+    })?;
+    writeln!(
+        out,
+        "originpull simulator listening (Ctrl-C stops it)\n\n  export CLOUDFLARE_BASE_URL={}\n  export CLOUDFLARE_API_TOKEN={}\n",
+        sim.base_url(),
+        sim.token()
+    )?;
+    out.flush()?;
+    tokio::signal::ctrl_c().await?;
+    sim.shutdown().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_defaults_to_contains() {
+        assert_eq!(name_filter("shop"), "contains:shop");
+        assert_eq!(name_filter("starts_with:dev"), "starts_with:dev");
+    }
+}

@@ -1,0 +1,244 @@
+//! How subcommand results are printed: aligned tables for people, the API's own JSON
+//! for scripts. Every string from the API is sanitized before it reaches a terminal.
+
+use std::io::{self, Write};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::api::{ApiTime, Certificate, Zone};
+use crate::certinfo::CertDetails;
+use crate::health::{Expiry, zone_warnings};
+use crate::text::sanitize;
+
+/// Prints rows as columns padded to the widest cell; the last column is not padded.
+pub fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
+        let cells: Vec<&str> = cells.collect();
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(w - cell.width() + 2));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(out, &mut header.iter().copied())?;
+    for row in rows {
+        line(out, &mut row.iter().map(String::as_str))?;
+    }
+    Ok(())
+}
+
+pub fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+pub fn zones(out: &mut dyn Write, zones: &[Zone]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = zones
+        .iter()
+        .map(|z| {
+            vec![
+                sanitize(&z.name).into_owned(),
+                sanitize(z.status.as_deref().unwrap_or("-")).into_owned(),
+                sanitize(&z.id).into_owned(),
+            ]
+        })
+        .collect();
+    table(out, &["NAME", "STATUS", "ID"], &rows)
+}
+
+fn date(t: Option<&ApiTime>) -> String {
+    match t {
+        Some(t) => match t.datetime() {
+            Some(d) => d.format("%Y-%m-%d").to_string(),
+            None => sanitize(t.raw()).into_owned(),
+        },
+        None => "-".to_owned(),
+    }
+}
+
+fn field(v: Option<&str>) -> String {
+    sanitize(v.unwrap_or("-")).into_owned()
+}
+
+pub fn certificates(
+    out: &mut dyn Write,
+    certs: &[Certificate],
+    enabled: Option<bool>,
+    now: DateTime<Utc>,
+) -> io::Result<()> {
+    if certs.is_empty() {
+        writeln!(out, "no certificates")?;
+    } else {
+        let rows: Vec<Vec<String>> = certs
+            .iter()
+            .map(|c| {
+                vec![
+                    field(c.status.as_ref().map(|s| s.as_str())),
+                    field(c.issuer.as_deref()),
+                    date(c.expires_on.as_ref()),
+                    Expiry::of(c, now).label(),
+                    date(c.uploaded_on.as_ref()),
+                    field(c.id.as_deref()),
+                ]
+            })
+            .collect();
+        table(
+            out,
+            &["STATUS", "ISSUER", "EXPIRES", "LEFT", "UPLOADED", "ID"],
+            &rows,
+        )?;
+    }
+    if let Some(enabled) = enabled {
+        writeln!(out, "zone-level AOP: {}", enablement_word(enabled))?;
+    }
+    for w in zone_warnings(certs, enabled, now) {
+        writeln!(out, "warning: {w}")?;
+    }
+    Ok(())
+}
+
+pub fn enablement_word(enabled: bool) -> &'static str {
+    if enabled { "Enabled" } else { "Disabled" }
+}
+
+/// The certificate's fields, then what was parsed from its PEM, then the PEM itself.
+pub fn certificate_detail(
+    out: &mut dyn Write,
+    cert: &Certificate,
+    details: Option<&CertDetails>,
+    now: DateTime<Utc>,
+) -> io::Result<()> {
+    let time = |t: Option<&ApiTime>| t.map_or("-".to_owned(), |t| sanitize(t.raw()).into_owned());
+    let mut rows = vec![
+        ("id", field(cert.id.as_deref())),
+        ("status", field(cert.status.as_ref().map(|s| s.as_str()))),
+        ("issuer", field(cert.issuer.as_deref())),
+        ("signature", field(cert.signature.as_deref())),
+        ("serial_number", field(cert.serial_number.as_deref())),
+        (
+            "expires_on",
+            format!(
+                "{} ({})",
+                time(cert.expires_on.as_ref()),
+                Expiry::of(cert, now).label()
+            ),
+        ),
+        ("uploaded_on", time(cert.uploaded_on.as_ref())),
+    ];
+    if let Some(d) = details {
+        rows.extend([
+            ("subject", sanitize(&d.subject).into_owned()),
+            ("SANs", sanitize(&d.sans.join(", ")).into_owned()),
+            ("serial", d.serial.clone()),
+            ("sha256", d.sha256.clone()),
+            ("key", d.key.clone()),
+            (
+                "validity",
+                format!(
+                    "{} → {}",
+                    d.not_before.format("%Y-%m-%d %H:%M:%S UTC"),
+                    d.not_after.format("%Y-%m-%d %H:%M:%S UTC")
+                ),
+            ),
+        ]);
+    }
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in rows {
+        writeln!(out, "{k:width$}  {v}")?;
+    }
+    if let Some(pem) = &cert.certificate {
+        writeln!(out)?;
+        for line in pem.trim_end().lines() {
+            writeln!(out, "{}", sanitize(line))?;
+        }
+    }
+    Ok(())
+}
+
+/// `show --json`: the API's object, plus what was parsed locally under `details`.
+#[derive(Serialize)]
+pub struct ShownCertificate<'a> {
+    #[serde(flatten)]
+    pub certificate: &'a Certificate,
+    pub details: Option<DetailsJson>,
+}
+
+#[derive(Serialize)]
+pub struct DetailsJson {
+    subject: String,
+    issuer: String,
+    sans: Vec<String>,
+    serial: String,
+    sha256_fingerprint: String,
+    key: String,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+    days_left: i64,
+}
+
+impl DetailsJson {
+    pub fn new(d: &CertDetails, now: DateTime<Utc>) -> Self {
+        Self {
+            subject: d.subject.clone(),
+            issuer: d.issuer.clone(),
+            sans: d.sans.clone(),
+            serial: d.serial.clone(),
+            sha256_fingerprint: d.sha256.clone(),
+            key: d.key.clone(),
+            not_before: d.not_before,
+            not_after: d.not_after,
+            days_left: d.days_left(now),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_columns() {
+        let mut out = Vec::new();
+        table(
+            &mut out,
+            &["NAME", "ID"],
+            &[
+                vec!["a.example".into(), "1".into()],
+                vec!["bb".into(), "22".into()],
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "NAME       ID\na.example  1\nbb         22\n"
+        );
+    }
+
+    #[test]
+    fn hostile_zone_names_cannot_drive_the_terminal() {
+        let mut out = Vec::new();
+        zones(
+            &mut out,
+            &[Zone {
+                id: "x".into(),
+                name: "evil\u{1b}[2J.example".into(),
+                ..Default::default()
+            }],
+        )
+        .unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains('\u{1b}'));
+    }
+}

@@ -1,0 +1,258 @@
+//! The real binary's subcommands against a simulator started by the test.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::{TOKEN, leaf_pair, sim};
+use originpull::sim::Simulator;
+
+/// Runs `originpull ARGS` with a clean environment pointed at `base_url`.
+async fn run(base_url: &str, token: Option<&str>, args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_originpull"));
+    cmd.args(args)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CLOUDFLARE_BASE_URL", base_url)
+        .stdin(Stdio::null());
+    if let Some(token) = token {
+        cmd.env("CLOUDFLARE_API_TOKEN", token);
+    }
+    tokio::task::spawn_blocking(move || {
+        let out = cmd.output().unwrap();
+        drop(home);
+        out
+    })
+    .await
+    .unwrap()
+}
+
+async fn ok(sim: &Simulator, args: &[&str]) -> String {
+    let out = run(&sim.base_url(), Some(TOKEN), args).await;
+    assert!(
+        out.status.success(),
+        "originpull {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn fails(sim: &Simulator, args: &[&str]) -> String {
+    let out = run(&sim.base_url(), Some(TOKEN), args).await;
+    assert!(!out.status.success(), "originpull {args:?} should fail");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+/// A demo zone that has certificates, and one of its certificate ids.
+async fn zone_with_certs(sim: &Simulator) -> (String, String) {
+    let zones = json(&ok(sim, &["zones", "--json"]).await);
+    for z in zones.as_array().unwrap() {
+        let name = z["name"].as_str().unwrap().to_owned();
+        let certs = json(&ok(sim, &["certs", &name, "--json"]).await);
+        if let Some(c) = certs.as_array().unwrap().first() {
+            return (name, c["id"].as_str().unwrap().to_owned());
+        }
+    }
+    panic!("the demo has no zone with certificates");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zones_json_lists_every_zone_with_api_field_names() {
+    let sim = sim(Some(120)).await;
+    let zones = json(&ok(&sim, &["zones", "--json"]).await);
+    let zones = zones.as_array().unwrap();
+    assert_eq!(zones.len(), 120);
+    assert!(zones[0]["id"].as_str().unwrap().len() == 32);
+    assert!(zones[0]["name"].is_string() && zones[0]["status"].is_string());
+
+    let table = ok(&sim, &["zones", "--filter", "site-0011"]).await;
+    let mut lines = table.lines();
+    assert!(lines.next().unwrap().starts_with("NAME"));
+    assert!(lines.all(|l| l.contains("site-0011")), "{table}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certs_show_and_status_print_what_the_api_holds() {
+    let sim = sim(None).await;
+    let (zone, cert_id) = zone_with_certs(&sim).await;
+    let zone_id = sim.control().zone_id(&zone).unwrap();
+    let truth = sim.control().certificates(&zone_id);
+
+    let listed = json(&ok(&sim, &["certs", &zone, "--json"]).await);
+    assert_eq!(listed.as_array().unwrap().len(), truth.len());
+    for field in [
+        "id",
+        "status",
+        "issuer",
+        "signature",
+        "expires_on",
+        "uploaded_on",
+        "certificate",
+    ] {
+        assert!(listed[0].get(field).is_some(), "{field} missing: {listed}");
+    }
+    assert!(listed[0].get("private_key").is_none());
+
+    // By id as well as by name.
+    let human = ok(&sim, &["certs", &zone_id]).await;
+    assert!(
+        human.contains("STATUS") && human.contains(&cert_id),
+        "{human}"
+    );
+
+    let shown = json(&ok(&sim, &["show", &zone, &cert_id, "--json"]).await);
+    assert_eq!(shown["id"], cert_id.as_str());
+    let fp = shown["details"]["sha256_fingerprint"].as_str().unwrap();
+    assert_eq!(fp.len(), 32 * 3 - 1, "{fp}");
+    let human = ok(&sim, &["show", &zone, &cert_id]).await;
+    assert!(human.contains("-----BEGIN CERTIFICATE-----") && human.contains("sha256"));
+
+    let status = json(&ok(&sim, &["status", &zone, "--json"]).await);
+    assert_eq!(status["zone"], zone.as_str());
+    assert_eq!(status["enabled"].as_bool(), sim.control().enabled(&zone_id));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enable_disable_upload_delete_send_the_documented_requests() {
+    let sim = sim(Some(40)).await;
+    let control = sim.control();
+    let zones = json(&ok(&sim, &["zones", "--json", "--filter", "starts_with:site-"]).await);
+    let zone = zones[0]["name"].as_str().unwrap().to_owned();
+    let zone_id = zones[0]["id"].as_str().unwrap().to_owned();
+
+    ok(&sim, &["enable", &zone]).await;
+    assert_eq!(control.enabled(&zone_id), Some(true));
+    let out = ok(&sim, &["disable", &zone]).await;
+    assert!(out.contains("Disabled"), "{out}");
+    assert_eq!(control.enabled(&zone_id), Some(false));
+
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = leaf_pair(&format!("origin.{zone}"));
+    let (cert_path, key_path) = write_pair(dir.path(), &cert, &key);
+    control.clear_requests();
+    let created = json(
+        &ok(
+            &sim,
+            &[
+                "upload", &zone, "--cert", &cert_path, "--key", &key_path, "--json",
+            ],
+        )
+        .await,
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    let posts: Vec<_> = control
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        posts[0].body.as_ref().unwrap()["certificate"],
+        cert.as_str()
+    );
+    assert_eq!(posts[0].content_type.as_deref(), Some("application/json"));
+
+    // Without --yes and without a terminal, nothing is sent.
+    control.clear_requests();
+    let err = fails(&sim, &["delete", &zone, &id]).await;
+    assert!(err.contains("--yes"), "{err}");
+    assert!(control.requests().is_empty());
+
+    ok(&sim, &["delete", &zone, &id, "--yes"]).await;
+    let deletes: Vec<_> = control
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .collect();
+    assert_eq!(deletes.len(), 1);
+    assert!(
+        deletes[0]
+            .path
+            .ends_with(&format!("/origin_tls_client_auth/{id}"))
+    );
+    assert_eq!(deletes[0].body, None);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_local_input_is_refused_before_any_request() {
+    let sim = sim(Some(5)).await;
+    let control = sim.control();
+    let zone = "site-00001.example";
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = leaf_pair("a.example");
+    let (_, other_key) = leaf_pair("b.example");
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "hello, not a certificate").unwrap();
+    let (cert_path, key_path) = write_pair(dir.path(), &cert, &key);
+    let other_key_path = dir.path().join("other.key");
+    std::fs::write(&other_key_path, other_key).unwrap();
+    let missing = dir.path().join("missing.pem");
+    let cases: [(&str, &str, &str); 4] = [
+        (garbage.to_str().unwrap(), &key_path, "PEM"),
+        (&cert_path, other_key_path.to_str().unwrap(), "match"),
+        (missing.to_str().unwrap(), &key_path, "missing.pem"),
+        (&cert_path, &cert_path, "certificate"),
+    ];
+    control.clear_requests();
+    for (c, k, expect) in cases {
+        let err = fails(&sim, &["upload", zone, "--cert", c, "--key", k]).await;
+        assert!(err.contains(expect), "expected {expect:?} in: {err}");
+        for line in key.lines().filter(|l| !l.starts_with("-----")) {
+            assert!(!err.contains(line), "the key leaked: {err}");
+        }
+    }
+    assert!(control.requests().is_empty(), "{:?}", control.requests());
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_fails_with_cloudflares_code_and_is_not_printed() {
+    let sim = sim(Some(5)).await;
+    let out = run(&sim.base_url(), Some("very-secret-wrong-token"), &["zones"]).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("10000") && stderr.contains("Authentication error"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint:"), "{stderr}");
+    let all = format!("{stderr}{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!all.contains("very-secret-wrong-token"));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_to_another_host_and_missing_credentials_are_refused() {
+    let out = run("http://api.example.test/client/v4", Some(TOKEN), &["zones"]).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("refusing plain http://"), "{stderr}");
+
+    let out = run("http://127.0.0.1:9/client/v4", None, &["zones"]).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("CLOUDFLARE_API_TOKEN") && stderr.contains("--demo"),
+        "{stderr}"
+    );
+}
+
+fn write_pair(dir: &Path, cert: &str, key: &str) -> (String, String) {
+    let c = dir.join("cert.pem");
+    let k = dir.join("key.pem");
+    std::fs::write(&c, cert).unwrap();
+    std::fs::write(&k, key).unwrap();
+    (c.display().to_string(), k.display().to_string())
+}

@@ -1,0 +1,272 @@
+//! The API client against the simulator over loopback: every operation, every error class.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{TOKEN, client_for, client_with, eventually, leaf_pair, sim};
+use originpull::api::{ApiError, CertStatus};
+use originpull::sim::{FaultKind, FaultRule};
+use sha2::{Digest, Sha256};
+
+fn fault(path: &str, kind: FaultKind) -> FaultRule {
+    FaultRule {
+        method: None,
+        path_contains: path.to_owned(),
+        times: 1,
+        kind,
+    }
+}
+
+#[tokio::test]
+async fn lists_all_zones_in_pages_of_at_most_fifty() {
+    let sim = sim(Some(120)).await;
+    let client = client_for(&sim);
+    let zones = client.list_zones(None).await.unwrap();
+    assert_eq!(zones.len(), 120);
+    let mut names: Vec<_> = zones.iter().map(|z| z.name.clone()).collect();
+    names.dedup();
+    assert_eq!(names.len(), 120, "no zone twice");
+
+    let requests = sim.control().requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    for r in &requests {
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            ("GET", "/client/v4/zones")
+        );
+        let query = r.query.as_deref().unwrap_or_default();
+        let per_page: u32 = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("per_page="))
+            .and_then(|v| v.parse().ok())
+            .expect("per_page sent");
+        assert!((5..=50).contains(&per_page), "{query}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn pages_after_the_first_are_fetched_concurrently() {
+    let sim = sim(Some(500)).await;
+    sim.control().set_latency(Duration::from_millis(100));
+    let client = client_for(&sim);
+    let started = Instant::now();
+    let zones = client.list_zones(None).await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(zones.len(), 500);
+    // 10 pages: the first, then 9 with at most 8 at once, is 3 round trips; one after
+    // another would be 10.
+    assert!(took < Duration::from_millis(700), "took {took:?}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn zone_filter_and_resolution() {
+    let sim = sim(None).await;
+    let client = client_for(&sim);
+    let shop = client.list_zones(Some("contains:shop")).await.unwrap();
+    assert!(!shop.is_empty());
+    assert!(shop.iter().all(|z| z.name.contains("shop")));
+
+    let zone = client.resolve_zone(&shop[0].name).await.unwrap();
+    assert_eq!(zone.id, shop[0].id);
+    let by_id = client.resolve_zone(&zone.id).await.unwrap();
+    assert_eq!(by_id.name, zone.name);
+    let err = client
+        .resolve_zone("no-such-zone.example")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::ZoneNotFound { .. }), "{err:?}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_verify() {
+    let sim = sim(Some(5)).await;
+    let info = client_for(&sim).verify_token().await.unwrap();
+    assert_eq!(info.status, "active");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn certificate_lifecycle_and_enablement() {
+    let sim = sim(Some(60)).await;
+    let control = sim.control();
+    let client = client_for(&sim);
+    let zone = client
+        .list_zones(Some("starts_with:site-"))
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(client.list_certificates(&zone.id).await.unwrap().is_empty());
+
+    let (cert_pem, key_pem) = leaf_pair("origin.site-00050.example");
+    control.clear_requests();
+    let created = client
+        .upload_certificate(&zone.id, &cert_pem, &key_pem.clone().into())
+        .await
+        .unwrap();
+    assert_eq!(created.status, Some(CertStatus::PendingDeployment));
+    let id = created.id.clone().unwrap();
+
+    // Exactly the documented request: POST, JSON content type, both PEMs as given.
+    let requests = control.requests();
+    assert_eq!(requests.len(), 1);
+    let post = &requests[0];
+    assert_eq!(post.method, "POST");
+    assert_eq!(
+        post.path,
+        format!("/client/v4/zones/{}/origin_tls_client_auth", zone.id)
+    );
+    assert_eq!(post.content_type.as_deref(), Some("application/json"));
+    let body = post.body.as_ref().unwrap();
+    assert_eq!(body["certificate"], cert_pem.as_str());
+    let key_hash = format!("sha256:{}", hex(&Sha256::digest(key_pem.as_bytes())));
+    assert_eq!(body["private_key"], key_hash.as_str());
+
+    // The same certificate again is refused with Cloudflare's code.
+    let dup = client
+        .upload_certificate(&zone.id, &cert_pem, &key_pem.clone().into())
+        .await
+        .unwrap_err();
+    assert!(dup.has_code(1406), "{dup}");
+    assert_eq!(dup.status(), Some(400));
+
+    // It turns active by itself.
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            client.get_certificate(&zone.id, &id).await.unwrap().status == Some(CertStatus::Active)
+        })
+        .await
+    );
+    let listed = client.list_certificates(&zone.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id.as_deref(), Some(id.as_str()));
+    assert!(listed[0].expires_on.as_ref().unwrap().datetime().is_some());
+
+    // Enablement, each way.
+    assert!(!client.get_enablement(&zone.id).await.unwrap());
+    control.clear_requests();
+    assert!(client.set_enablement(&zone.id, true).await.unwrap());
+    let put = &control.requests()[0];
+    assert_eq!(put.method, "PUT");
+    assert_eq!(put.content_type.as_deref(), Some("application/json"));
+    assert_eq!(put.body, Some(serde_json::json!({"enabled": true})));
+    assert!(client.get_enablement(&zone.id).await.unwrap());
+    assert!(!client.set_enablement(&zone.id, false).await.unwrap());
+
+    // Delete: no body, pending_deletion, then gone.
+    control.clear_requests();
+    let deleted = client.delete_certificate(&zone.id, &id).await.unwrap();
+    assert_eq!(deleted.status, Some(CertStatus::PendingDeletion));
+    let del = &control.requests()[0];
+    assert_eq!(del.method, "DELETE");
+    assert_eq!(del.body, None);
+    assert_eq!(del.content_type, None);
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            matches!(
+                client.get_certificate(&zone.id, &id).await,
+                Err(e) if e.status() == Some(404)
+            )
+        })
+        .await
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn api_errors_keep_status_codes_and_messages() {
+    let sim = sim(Some(5)).await;
+    let client = client_for(&sim);
+    let zone = &client.list_zones(None).await.unwrap()[0];
+
+    let wrong = client_with(&sim.base_url(), "wrong-token", Duration::from_secs(5));
+    let e = wrong.list_zones(None).await.unwrap_err();
+    assert_eq!(e.status(), Some(403));
+    assert!(e.has_code(10000), "{e}");
+    assert!(!e.to_string().contains("wrong-token"));
+
+    let e = client
+        .get_certificate(&zone.id, "not a valid id!")
+        .await
+        .unwrap_err();
+    assert!(e.has_code(7003), "{e}");
+    let e = client
+        .get_certificate(&zone.id, "00000000-0000-4000-8000-000000000000")
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(404), "{e}");
+    let e = client
+        .list_certificates("0123456789abcdef0123456789abcdef")
+        .await
+        .unwrap_err();
+    assert!(e.has_code(7003), "{e}");
+    assert!(e.hint().is_some());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn faults_become_typed_errors() {
+    let sim = sim(Some(5)).await;
+    let control = sim.control();
+    let client = client_with(&sim.base_url(), TOKEN, Duration::from_millis(800));
+    let zone = client.list_zones(None).await.unwrap()[0].clone();
+    let path = format!("/zones/{}/origin_tls_client_auth", zone.id);
+
+    control.inject(fault(&path, FaultKind::Status(500)));
+    let e = client.list_certificates(&zone.id).await.unwrap_err();
+    assert!(matches!(e, ApiError::Api { status: 500, .. }), "{e:?}");
+
+    control.inject(fault(&path, FaultKind::Html(502)));
+    let e = client.list_certificates(&zone.id).await.unwrap_err();
+    assert!(matches!(e, ApiError::Http { status: 502, .. }), "{e:?}");
+    assert!(
+        e.to_string().len() < 400,
+        "a short excerpt, not the page: {e}"
+    );
+
+    control.inject(fault(&path, FaultKind::Malformed));
+    let e = client.list_certificates(&zone.id).await.unwrap_err();
+    assert!(matches!(e, ApiError::Decode { status: 200, .. }), "{e:?}");
+
+    control.inject(fault(&path, FaultKind::SuccessFalse));
+    let e = client.list_certificates(&zone.id).await.unwrap_err();
+    assert!(matches!(e, ApiError::Api { status: 200, .. }), "{e:?}");
+
+    control.inject(fault(
+        &path,
+        FaultKind::RateLimited {
+            retry_after_secs: 1,
+        },
+    ));
+    let e = client.list_certificates(&zone.id).await.unwrap_err();
+    assert_eq!(e.status(), Some(429), "{e:?}");
+    assert!(e.hint().unwrap().contains("rate limit"));
+
+    control.inject(fault(&path, FaultKind::Oversized));
+    let e = client.list_certificates(&zone.id).await.unwrap_err();
+    assert!(matches!(e, ApiError::TooLarge { .. }), "{e:?}");
+
+    control.inject(fault(&path, FaultKind::Hang));
+    let started = Instant::now();
+    let e = client.list_certificates(&zone.id).await.unwrap_err();
+    assert!(matches!(e, ApiError::Timeout { .. }), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // Every fault was used once; the next call is answered normally.
+    assert!(client.list_certificates(&zone.id).await.is_ok());
+
+    let base = sim.base_url();
+    sim.shutdown().await;
+    let e = client_with(&base, TOKEN, Duration::from_secs(2))
+        .list_zones(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ApiError::Connect { .. }), "{e:?}");
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

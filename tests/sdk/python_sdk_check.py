@@ -1,0 +1,143 @@
+"""The official Cloudflare Python SDK against `originpull sim`.
+
+Proves the simulator speaks the API as Cloudflare's own client expects: zones with
+auto-paging, zone-level AOP certificates created, listed, fetched and deleted (a
+duplicate refused with 1406), enablement read and set, and every date parsed as a date.
+
+Usage: python_sdk_check.py PATH/TO/originpull
+"""
+
+import datetime
+import re
+import subprocess
+import sys
+
+import cloudflare
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+ZONES = 120
+TOKEN = "sdk-check-token"
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, cond, detail=""):
+    if cond:
+        results["passed"] += 1
+        print(f"ok    {name}")
+    else:
+        results["failed"] += 1
+        print(f"FAIL  {name} {detail}")
+
+
+def leaf_pair(cn):
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SDK Check CA")])
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=90))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(cn)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return cert_pem, key_pem
+
+
+def main():
+    binary = sys.argv[1]
+    sim = subprocess.Popen(
+        [binary, "sim", "--port", "0", "--token", TOKEN, "--zones", str(ZONES)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base_url = None
+        for line in sim.stdout:
+            m = re.search(r"CLOUDFLARE_BASE_URL=(\S+)", line)
+            if m:
+                base_url = m.group(1)
+                break
+        if base_url is None:
+            print("FAIL  the simulator printed no base URL")
+            sys.exit(1)
+        run(cloudflare.Cloudflare(api_token=TOKEN, base_url=base_url, max_retries=0))
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    sys.exit(1 if results["failed"] else 0)
+
+
+def run(cf):
+    zones = list(cf.zones.list())
+    check("zones auto-paging lists every zone", len(zones) == ZONES, f"got {len(zones)}")
+    check("zone names are unique", len({z.name for z in zones}) == ZONES)
+    check(
+        "zone dates parse as dates",
+        all(isinstance(z.created_on, datetime.datetime) for z in zones),
+    )
+    zone = next(z for z in zones if z.name.startswith("site-"))
+
+    cert_pem, key_pem = leaf_pair("origin.sdk-check.test")
+    created = cf.origin_tls_client_auth.zone_certificates.create(
+        zone_id=zone.id, certificate=cert_pem, private_key=key_pem
+    )
+    check("create returns the certificate", created is not None and created.id)
+    check("create status is pending", created.status == "pending_deployment", created.status)
+    check("create dates parse", isinstance(created.expires_on, datetime.datetime)
+          and isinstance(created.uploaded_on, datetime.datetime))
+    check("create never echoes the private key", getattr(created, "private_key", None) is None)
+
+    try:
+        cf.origin_tls_client_auth.zone_certificates.create(
+            zone_id=zone.id, certificate=cert_pem, private_key=key_pem
+        )
+        check("duplicate upload refused", False, "it was accepted")
+    except cloudflare.BadRequestError as e:
+        codes = [err.get("code") for err in (e.body or {}).get("errors", [])] if isinstance(e.body, dict) else []
+        check("duplicate upload refused with 1406", 1406 in codes, str(e.body))
+
+    listed = list(cf.origin_tls_client_auth.zone_certificates.list(zone_id=zone.id))
+    check("list holds the new certificate", any(c.id == created.id for c in listed))
+    check("list dates parse", all(isinstance(c.expires_on, datetime.datetime)
+                                  and isinstance(c.uploaded_on, datetime.datetime) for c in listed))
+
+    got = cf.origin_tls_client_auth.zone_certificates.get(created.id, zone_id=zone.id)
+    check("get returns it", got is not None and got.id == created.id and got.certificate)
+    check("get dates parse", isinstance(got.expires_on, datetime.datetime))
+
+    s = cf.origin_tls_client_auth.settings.get(zone_id=zone.id)
+    check("settings get", s is not None and s.enabled is False, repr(s))
+    s = cf.origin_tls_client_auth.settings.update(zone_id=zone.id, enabled=True)
+    check("settings update", s is not None and s.enabled is True, repr(s))
+    s = cf.origin_tls_client_auth.settings.get(zone_id=zone.id)
+    check("settings persisted", s is not None and s.enabled is True, repr(s))
+
+    deleted = cf.origin_tls_client_auth.zone_certificates.delete(created.id, zone_id=zone.id)
+    check("delete returns pending_deletion", deleted is not None and deleted.status == "pending_deletion",
+          repr(deleted))
+
+    try:
+        cloudflare.Cloudflare(api_token="wrong", base_url=cf.base_url, max_retries=0).zones.list()
+        check("wrong token refused", False)
+    except cloudflare.PermissionDeniedError as e:
+        check("wrong token refused with 10000", "10000" in str(e.body), str(e.body))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Cloudflare's official Python SDK against `originpull sim`: a check from outside that
+# the simulator speaks the API the way Cloudflare's own client expects.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+venv=target/sdk-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/sdk/requirements.txt
+cargo build --locked --quiet
+"$venv/bin/python" tests/sdk/python_sdk_check.py target/debug/originpull
