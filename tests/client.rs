@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TOKEN, client_for, client_with, eventually, leaf_pair, sim};
-use originpull::api::{ApiError, CertStatus};
+use originpull::api::{ApiError, CertStatus, NameFilter};
 use originpull::sim::{FaultKind, FaultRule};
 use sha2::{Digest, Sha256};
 
@@ -65,7 +65,10 @@ async fn pages_after_the_first_are_fetched_concurrently() {
 async fn zone_filter_and_resolution() {
     let sim = sim(None).await;
     let client = client_for(&sim);
-    let shop = client.list_zones(Some("contains:shop")).await.unwrap();
+    let shop = client
+        .list_zones(NameFilter::parse("contains:shop").as_ref())
+        .await
+        .unwrap();
     assert!(!shop.is_empty());
     assert!(shop.iter().all(|z| z.name.contains("shop")));
 
@@ -95,7 +98,7 @@ async fn certificate_lifecycle_and_enablement() {
     let control = sim.control();
     let client = client_for(&sim);
     let zone = client
-        .list_zones(Some("starts_with:site-"))
+        .list_zones(NameFilter::parse("starts_with:site-").as_ref())
         .await
         .unwrap()
         .remove(0);

@@ -14,7 +14,9 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use super::error::ApiError;
-use super::model::{Certificate, Enablement, Envelope, ResultInfo, TokenInfo, Zone, is_zone_id};
+use super::model::{
+    Certificate, Enablement, Envelope, NameFilter, ResultInfo, TokenInfo, Zone, is_zone_id,
+};
 use crate::text::excerpt;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -162,13 +164,12 @@ impl Client {
         self.get(&["user", "tokens", "verify"], &[]).await
     }
 
-    /// One page of `GET /zones`, optionally filtered by `name` (exact, or
-    /// `contains:`/`starts_with:`/`ends_with:` forms).
+    /// One page of `GET /zones`, optionally filtered by name.
     pub async fn zones_page(
         &self,
         page: u64,
         per_page: u32,
-        name: Option<&str>,
+        name: Option<&NameFilter>,
     ) -> Result<Page<Zone>, ApiError> {
         let mut query = vec![
             ("page", page.to_string()),
@@ -176,7 +177,7 @@ impl Client {
             ("order", "name".to_owned()),
         ];
         if let Some(name) = name {
-            query.push(("name", name.to_owned()));
+            query.push(("name", name.query_value()));
         }
         let (items, info) = self
             .send::<Vec<Zone>>(Method::GET, &["zones"], &query, None)
@@ -187,9 +188,10 @@ impl Client {
         })
     }
 
-    /// Every zone the credentials can see. The first page tells the total; the rest
-    /// are then fetched concurrently, in order.
-    pub async fn list_zones(&self, name: Option<&str>) -> Result<Vec<Zone>, ApiError> {
+    /// Every zone the credentials can see, in the server's order. The first page tells
+    /// the total; the rest are then fetched concurrently. The filter is applied here
+    /// too, so a server that ignores `name` still gives the right answer.
+    pub async fn list_zones(&self, name: Option<&NameFilter>) -> Result<Vec<Zone>, ApiError> {
         let first = self.zones_page(1, ZONES_PER_PAGE, name).await?;
         let mut zones = first.items;
         match first_total_pages(&first.info, zones.len()) {
@@ -222,6 +224,9 @@ impl Client {
                 }
             }
         }
+        if let Some(filter) = name {
+            zones.retain(|z| filter.matches(&z.name));
+        }
         Ok(zones)
     }
 
@@ -236,10 +241,10 @@ impl Client {
             return self.get_zone(name_or_id).await;
         }
         let wanted = name_or_id.trim().trim_end_matches('.').to_ascii_lowercase();
-        let page = self.zones_page(1, ZONES_PER_PAGE, Some(&wanted)).await?;
-        page.items
+        self.list_zones(Some(&NameFilter::Exact(wanted.clone())))
+            .await?
             .into_iter()
-            .find(|z| z.name.eq_ignore_ascii_case(&wanted))
+            .next()
             .ok_or(ApiError::ZoneNotFound { name: wanted })
     }
 

@@ -233,3 +233,98 @@ pub struct Envelope<T> {
 pub fn is_zone_id(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
+
+/// The `name` filter of `GET /zones`: an exact name, or `contains:`, `starts_with:` or
+/// `ends_with:` a text. Matching ignores case, as the API does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameFilter {
+    Exact(String),
+    Contains(String),
+    StartsWith(String),
+    EndsWith(String),
+}
+
+impl NameFilter {
+    /// Reads the API's syntax; `None` for an empty filter.
+    pub fn parse(value: &str) -> Option<Self> {
+        let lower = value.trim().to_lowercase();
+        let filter = if let Some(x) = lower.strip_prefix("contains:") {
+            Self::Contains(x.to_owned())
+        } else if let Some(x) = lower.strip_prefix("starts_with:") {
+            Self::StartsWith(x.to_owned())
+        } else if let Some(x) = lower.strip_prefix("ends_with:") {
+            Self::EndsWith(x.to_owned())
+        } else if lower.is_empty() {
+            return None;
+        } else {
+            Self::Exact(lower)
+        };
+        Some(filter)
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        // Zone names are almost always lower case already: skip the copy then.
+        let name: std::borrow::Cow<'_, str> = if name.chars().any(char::is_uppercase) {
+            name.to_lowercase().into()
+        } else {
+            name.into()
+        };
+        match self {
+            Self::Exact(x) => name == *x,
+            Self::Contains(x) => name.contains(x.as_str()),
+            Self::StartsWith(x) => name.starts_with(x.as_str()),
+            Self::EndsWith(x) => name.ends_with(x.as_str()),
+        }
+    }
+
+    /// The value of the `name` query parameter.
+    pub fn query_value(&self) -> String {
+        match self {
+            Self::Exact(x) => x.clone(),
+            Self::Contains(x) => format!("contains:{x}"),
+            Self::StartsWith(x) => format!("starts_with:{x}"),
+            Self::EndsWith(x) => format!("ends_with:{x}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_filters_round_trip_and_ignore_case() {
+        for raw in [
+            "shop.example",
+            "contains:shop",
+            "starts_with:dev",
+            "ends_with:.test",
+        ] {
+            assert_eq!(NameFilter::parse(raw).unwrap().query_value(), raw);
+        }
+        assert_eq!(NameFilter::parse("  "), None);
+        let f = NameFilter::parse("Contains:SHOP").unwrap();
+        assert!(f.matches("eu.Shop.example"));
+        assert!(!f.matches("api.example"));
+        assert!(
+            NameFilter::parse("Shop.Example")
+                .unwrap()
+                .matches("shop.example")
+        );
+    }
+
+    #[test]
+    fn times_keep_the_raw_text_and_parse_when_they_can() {
+        let t = ApiTime::parse("2019-10-28T18:11:23.37411Z");
+        assert_eq!(t.raw(), "2019-10-28T18:11:23.37411Z");
+        assert!(t.datetime().is_some());
+        assert!(ApiTime::parse("yesterday").datetime().is_none());
+    }
+
+    #[test]
+    fn zone_ids_are_32_lowercase_hex() {
+        assert!(is_zone_id("0123456789abcdef0123456789abcdef"));
+        assert!(!is_zone_id("0123456789ABCDEF0123456789abcdef"));
+        assert!(!is_zone_id("shop.example"));
+    }
+}

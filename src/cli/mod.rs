@@ -9,7 +9,7 @@ use chrono::Utc;
 
 pub use args::{Cli, Command, GlobalArgs};
 
-use crate::api::{ApiError, Certificate, Client, ClientConfig, Zone};
+use crate::api::{ApiError, Certificate, Client, ClientConfig, NameFilter, Zone};
 use crate::certinfo::{self, CertError};
 use crate::config::{ConfigError, Settings};
 use crate::health::{Expiry, is_only_active};
@@ -77,9 +77,8 @@ pub async fn run(
     let now = Utc::now();
     match command {
         Command::Zones { filter, json } => {
-            let zones = client
-                .list_zones(filter.as_deref().map(name_filter).as_deref())
-                .await?;
+            let filter = filter.as_deref().and_then(name_filter);
+            let zones = client.list_zones(filter.as_ref()).await?;
             if json {
                 output::json(out, &zones)?;
             } else {
@@ -178,15 +177,10 @@ pub async fn run(
 }
 
 /// `--filter shop` means "contains shop"; the API's own forms pass through.
-fn name_filter(text: &str) -> String {
-    let text = text.trim();
-    if ["contains:", "starts_with:", "ends_with:"]
-        .iter()
-        .any(|p| text.starts_with(p))
-    {
-        text.to_owned()
-    } else {
-        format!("contains:{text}")
+fn name_filter(text: &str) -> Option<NameFilter> {
+    match NameFilter::parse(text)? {
+        NameFilter::Exact(x) => Some(NameFilter::Contains(x)),
+        other => Some(other),
     }
 }
 
@@ -321,7 +315,14 @@ mod tests {
 
     #[test]
     fn filter_defaults_to_contains() {
-        assert_eq!(name_filter("shop"), "contains:shop");
-        assert_eq!(name_filter("starts_with:dev"), "starts_with:dev");
+        assert_eq!(
+            name_filter("shop"),
+            Some(NameFilter::Contains("shop".into()))
+        );
+        assert_eq!(
+            name_filter("starts_with:dev"),
+            Some(NameFilter::StartsWith("dev".into()))
+        );
+        assert_eq!(name_filter(" "), None);
     }
 }

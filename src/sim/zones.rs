@@ -13,7 +13,7 @@ use super::control::Shared;
 use super::envelope::{ApiFailure, api_time, success};
 use super::handlers::InZone;
 use super::state::{ZoneRecord, ZoneStatus, Zones};
-use crate::api::model::ResultInfo;
+use crate::api::model::{NameFilter, ResultInfo};
 
 pub const ACCOUNT_NAME: &str = "Example Ltd";
 const PER_PAGE_DEFAULT: usize = 20;
@@ -77,46 +77,10 @@ enum Order {
     Status,
 }
 
-enum NameFilter {
-    Any,
-    Exact(String),
-    Contains(String),
-    StartsWith(String),
-    EndsWith(String),
-}
-
-impl NameFilter {
-    fn parse(value: &str) -> Self {
-        let lower = value.trim().to_lowercase();
-        if lower.is_empty() {
-            Self::Any
-        } else if let Some(x) = lower.strip_prefix("contains:") {
-            Self::Contains(x.to_owned())
-        } else if let Some(x) = lower.strip_prefix("starts_with:") {
-            Self::StartsWith(x.to_owned())
-        } else if let Some(x) = lower.strip_prefix("ends_with:") {
-            Self::EndsWith(x.to_owned())
-        } else {
-            Self::Exact(lower)
-        }
-    }
-
-    /// `name` is already lower case, as every zone name is.
-    fn matches(&self, name: &str) -> bool {
-        match self {
-            Self::Any => true,
-            Self::Exact(x) => name == x,
-            Self::Contains(x) => name.contains(x.as_str()),
-            Self::StartsWith(x) => name.starts_with(x.as_str()),
-            Self::EndsWith(x) => name.ends_with(x.as_str()),
-        }
-    }
-}
-
 struct ZoneQuery {
     page: usize,
     per_page: usize,
-    name: NameFilter,
+    name: Option<NameFilter>,
     status: Option<String>,
     /// Every zone is in the one account, so the account filters pass all or nothing.
     account_matches: bool,
@@ -132,7 +96,7 @@ impl ZoneQuery {
         let mut query = Self {
             page: 1,
             per_page: PER_PAGE_DEFAULT,
-            name: NameFilter::Any,
+            name: None,
             status: None,
             account_matches: true,
             order: Order::Name,
@@ -164,7 +128,8 @@ impl ZoneQuery {
                 "status" => query.status = Some(value.into_owned()),
                 "account.id" => query.account_matches &= value == zones.account_id,
                 "account.name" => {
-                    query.account_matches &= NameFilter::parse(&value).matches(&account_name);
+                    query.account_matches &=
+                        NameFilter::parse(&value).is_none_or(|f| f.matches(&account_name));
                 }
                 "order" => {
                     query.order = match value.as_ref() {
@@ -197,7 +162,7 @@ impl ZoneQuery {
 
     fn matches(&self, zone: &ZoneRecord) -> bool {
         self.account_matches
-            && self.name.matches(&zone.name)
+            && self.name.as_ref().is_none_or(|f| f.matches(&zone.name))
             && self
                 .status
                 .as_deref()
