@@ -4,10 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-venv=target/sdk-venv
+target=$(cargo metadata --format-version 1 --no-deps --locked |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+venv="$target/sdk-venv"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/sdk/requirements.txt
 cargo build --locked --quiet
-"$venv/bin/python" tests/sdk/python_sdk_check.py target/debug/originpull
+"$venv/bin/python" tests/sdk/python_sdk_check.py "$target/debug/originpull"
