@@ -1,6 +1,7 @@
 //! originpull: Cloudflare zone-level Authenticated Origin Pulls, from a terminal.
 
 pub mod api;
+pub mod app;
 pub mod certinfo;
 pub mod cli;
 pub mod config;
@@ -8,3 +9,5 @@ pub mod health;
 pub mod logging;
 pub mod sim;
 pub mod text;
+pub mod tui;
+pub mod ui;

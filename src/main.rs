@@ -3,8 +3,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use originpull::api::{Client, ClientConfig, Credentials};
+use originpull::app::Screen;
 use originpull::cli::{self, Cli, CliError};
 use originpull::config::{self, Overrides};
+use originpull::sim::{SimConfig, Simulator};
+use originpull::tui::{self, Launch};
 
 fn main() -> ExitCode {
     install_panic_hook();
@@ -34,20 +38,18 @@ fn main() -> ExitCode {
     for w in &settings.warnings {
         eprintln!("originpull: warning: {w}");
     }
-    let Some(command) = cli.command else {
-        eprintln!(
-            "originpull: the interactive TUI arrives in the next release.\n\
-             Meanwhile `originpull sim` runs the API simulator the demo will use, and every \
-             subcommand works against it or against Cloudflare (originpull --help)."
-        );
-        return ExitCode::SUCCESS;
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => return fail(&CliError::Io(e)),
+    };
+    let Some(command) = cli.command else {
+        return match runtime.block_on(run_tui(cli.demo, &settings)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        };
     };
     let mut stdout = std::io::stdout();
     let result = runtime.block_on(cli::run(command, &settings, &mut stdout));
@@ -79,4 +81,49 @@ fn install_panic_hook() {
         tracing::error!(%location, "panic");
         eprintln!("originpull: internal error at {location}; this is a bug, please report it");
     }));
+}
+
+/// The TUI against the configured API, or against the embedded simulator with --demo.
+async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError> {
+    let mut demo_sim = None;
+    let launch = if demo {
+        let token = format!("demo-{}", uuid::Uuid::new_v4().simple());
+        let sim = Simulator::start(SimConfig::demo(token.clone()))
+            .await
+            .map_err(|e| CliError::Refused(format!("cannot start the demo simulator: {e}")))?;
+        let config = ClientConfig::new(sim.base_url(), Credentials::Token(token.into()));
+        let client = Client::new(&config)?;
+        demo_sim = Some(sim);
+        Launch {
+            client: Some(client),
+            screen: Screen::Main,
+            verify_token: true,
+            endpoint: "demo (simulated account)".to_owned(),
+        }
+    } else if let Some((credentials, _)) = &settings.credentials {
+        let client = cli::build_client(settings)?;
+        Launch {
+            verify_token: matches!(credentials, Credentials::Token(_)),
+            endpoint: client.host().to_owned(),
+            client: Some(client),
+            screen: Screen::Main,
+        }
+    } else {
+        Launch {
+            client: None,
+            screen: Screen::NoCredentials {
+                config_path: settings
+                    .config_path
+                    .as_deref()
+                    .map(|p| p.display().to_string()),
+            },
+            verify_token: false,
+            endpoint: String::new(),
+        }
+    };
+    let result = tui::run(launch).await;
+    if let Some(sim) = demo_sim {
+        sim.shutdown().await;
+    }
+    Ok(result?)
 }

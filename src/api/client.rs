@@ -116,6 +116,25 @@ impl<T> Page<T> {
             Some(info.total_count?.div_ceil(per_page))
         })
     }
+
+    /// The pages to ask for after this one, page `number`: once the first page tells
+    /// the total, all the rest at once; without a total, the next one while pages
+    /// come back full, as the SDKs do. An empty page ends the listing either way, so
+    /// a server that overstates its total cannot keep us paging.
+    pub fn next_pages(&self, number: u64, requested_per_page: u32) -> Vec<u64> {
+        if self.items.is_empty() {
+            return Vec::new();
+        }
+        let per_page = self
+            .info
+            .and_then(|i| i.per_page)
+            .unwrap_or(u64::from(requested_per_page));
+        match (number, self.total_pages()) {
+            (1, Some(total)) => (2..=total).collect(),
+            (_, None) if self.items.len() as u64 >= per_page => vec![number + 1],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A cheap-to-clone client: clones share one connection pool.
@@ -159,6 +178,11 @@ impl Client {
         self.base.as_str()
     }
 
+    /// The API's host, for showing where the app is connected.
+    pub fn host(&self) -> &str {
+        self.base.host_str().unwrap_or_default()
+    }
+
     /// `GET /user/tokens/verify`.
     pub async fn verify_token(&self) -> Result<TokenInfo, ApiError> {
         self.get(&["user", "tokens", "verify"], &[]).await
@@ -193,35 +217,22 @@ impl Client {
     /// too, so a server that ignores `name` still gives the right answer.
     pub async fn list_zones(&self, name: Option<&NameFilter>) -> Result<Vec<Zone>, ApiError> {
         let first = self.zones_page(1, ZONES_PER_PAGE, name).await?;
+        let mut next = first.next_pages(1, ZONES_PER_PAGE);
         let mut zones = first.items;
-        match first_total_pages(&first.info, zones.len()) {
-            Some(total) => {
-                let rest: Vec<Vec<Zone>> = stream::iter(2..=total)
-                    .map(|page| async move {
-                        self.zones_page(page, ZONES_PER_PAGE, name)
-                            .await
-                            .map(|p| p.items)
-                    })
-                    .buffered(ZONE_PAGE_CONCURRENCY)
-                    .try_collect()
-                    .await?;
-                zones.extend(rest.into_iter().flatten());
-            }
-            // Without a total, page until an empty or short page, as the SDKs do. The
-            // server's own page size counts: it may not honour the one asked for.
-            None => {
-                let per_page = first
-                    .info
-                    .and_then(|i| i.per_page)
-                    .unwrap_or(u64::from(ZONES_PER_PAGE)) as usize;
-                let mut page = 1;
-                let mut last_len = zones.len();
-                while last_len > 0 && last_len >= per_page {
-                    page += 1;
-                    let next = self.zones_page(page, ZONES_PER_PAGE, name).await?;
-                    last_len = next.items.len();
-                    zones.extend(next.items);
-                }
+        while !next.is_empty() {
+            let pages: Vec<(u64, Page<Zone>)> = stream::iter(next)
+                .map(|n| async move {
+                    self.zones_page(n, ZONES_PER_PAGE, name)
+                        .await
+                        .map(|p| (n, p))
+                })
+                .buffered(ZONE_PAGE_CONCURRENCY)
+                .try_collect()
+                .await?;
+            next = Vec::new();
+            for (n, page) in pages {
+                next.extend(page.next_pages(n, ZONES_PER_PAGE));
+                zones.extend(page.items);
             }
         }
         if let Some(filter) = name {
@@ -424,17 +435,6 @@ fn too_large() -> ApiError {
     ApiError::TooLarge {
         limit_mib: MAX_BODY_BYTES / (1024 * 1024),
     }
-}
-
-/// The pages still to fetch after the first, when the server gave a total.
-fn first_total_pages(info: &Option<ResultInfo>, first_len: usize) -> Option<u64> {
-    let page = Page::<()> {
-        items: Vec::new(),
-        info: *info,
-    };
-    let total = page.total_pages()?;
-    // A server that claims more pages but returned nothing would have us fetch forever.
-    Some(if first_len == 0 { 1 } else { total })
 }
 
 /// Reads Cloudflare's envelope, turning every way it can go wrong into an [`ApiError`].

@@ -73,7 +73,7 @@ pub async fn run(
                 .into(),
         ));
     }
-    let client = client(settings)?;
+    let client = build_client(settings)?;
     let now = Utc::now();
     match command {
         Command::Zones { filter, json } => {
@@ -184,7 +184,8 @@ fn name_filter(text: &str) -> Option<NameFilter> {
     }
 }
 
-fn client(settings: &Settings) -> Result<Client, CliError> {
+/// The API client the settings describe, or why there is none.
+pub fn build_client(settings: &Settings) -> Result<Client, CliError> {
     let Some((credentials, _)) = &settings.credentials else {
         return Err(CliError::NoCredentials {
             config_path: settings

@@ -1,0 +1,307 @@
+//! Everything the TUI knows, in one place. `update` changes it; `view` only reads it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::api::{Certificate, Zone};
+use crate::certinfo::CertDetails;
+use crate::health::{Warning, zone_warnings};
+
+use super::input::TextInput;
+
+/// Identifies one request's purpose at the time it was sent. A reply whose ticket is
+/// no longer current (another zone opened, a refresh sent) is dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub zone_id: String,
+    pub generation: u64,
+}
+
+/// A call the status line reports until its reply arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFlight {
+    pub call: u64,
+    pub label: String,
+    /// The zone it is for; switching zones abandons it.
+    pub ticket: Option<Ticket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loadable<T> {
+    Loading,
+    Loaded(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Self::Loaded(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Zones,
+    Certs,
+    Detail,
+}
+
+impl Focus {
+    pub fn next(self) -> Self {
+        match self {
+            Self::Zones => Self::Certs,
+            Self::Certs => Self::Detail,
+            Self::Detail => Self::Zones,
+        }
+    }
+
+    pub fn prev(self) -> Self {
+        match self {
+            Self::Zones => Self::Detail,
+            Self::Certs => Self::Zones,
+            Self::Detail => Self::Certs,
+        }
+    }
+}
+
+/// The zone picker: every zone loaded so far, and the live filter over them.
+#[derive(Debug, Default)]
+pub struct ZonePane {
+    pub zones: Vec<Zone>,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub filter: TextInput,
+    /// Typing goes to the filter while this is set.
+    pub filtering: bool,
+    /// Indices into `zones` of those matching the filter, in display order.
+    pub visible: Vec<usize>,
+    /// Index into `visible`.
+    pub selected: usize,
+    /// Zones load again on refresh; replies for an older load are dropped.
+    pub generation: u64,
+    /// Pages of the current load still to arrive.
+    pub pages_left: u64,
+}
+
+impl ZonePane {
+    pub fn selected_zone(&self) -> Option<&Zone> {
+        self.visible.get(self.selected).map(|&i| &self.zones[i])
+    }
+
+    /// Recomputes `visible` after the zones or the filter changed, keeping the
+    /// selection on the same zone where it still shows.
+    pub fn refilter(&mut self) {
+        let keep = self.selected_zone().map(|z| z.id.clone());
+        let needle = self.filter.text().trim().to_lowercase();
+        self.visible = self
+            .zones
+            .iter()
+            .enumerate()
+            .filter(|(_, z)| needle.is_empty() || z.name.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = keep
+            .and_then(|id| self.visible.iter().position(|&i| self.zones[i].id == id))
+            .unwrap_or(0);
+    }
+}
+
+/// A certificate with what was parsed from its PEM, parsed once when it arrived.
+#[derive(Debug, Clone)]
+pub struct CertRow {
+    pub cert: Certificate,
+    pub details: Option<CertDetails>,
+}
+
+/// Zone-level AOP enablement as the screen shows it: the server's last answer, and
+/// what the user asked for while a change is in flight.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enablement {
+    /// The server's last word; `None` until it answers.
+    pub server: Option<bool>,
+    /// The state the user last asked for, while it differs from `server` or a PUT is out.
+    pub wanted: Option<bool>,
+    /// A PUT is in flight.
+    pub in_flight: bool,
+    pub error: Option<String>,
+}
+
+impl Enablement {
+    /// What the toggle shows: the wanted state while pending, else the server's.
+    pub fn shown(&self) -> Option<bool> {
+        self.wanted.or(self.server)
+    }
+
+    pub fn pending(&self) -> bool {
+        self.in_flight || self.wanted.is_some_and(|w| Some(w) != self.server)
+    }
+}
+
+/// The zone whose certificates are shown.
+#[derive(Debug)]
+pub struct OpenZone {
+    pub zone: Zone,
+    pub generation: u64,
+    pub certs: Loadable<Vec<CertRow>>,
+    pub enablement: Enablement,
+    pub selected: usize,
+    /// The latest certificate listing asked for; only its reply is applied, so an
+    /// older answer can never overwrite a newer one.
+    pub certs_call: u64,
+    /// The latest enablement read asked for, likewise.
+    pub enablement_call: u64,
+    /// How many polls in a row found a certificate still pending; sets the poll delay.
+    pub polls: u32,
+}
+
+impl OpenZone {
+    pub fn ticket(&self) -> Ticket {
+        Ticket {
+            zone_id: self.zone.id.clone(),
+            generation: self.generation,
+        }
+    }
+
+    pub fn rows(&self) -> &[CertRow] {
+        self.certs.loaded().map_or(&[], Vec::as_slice)
+    }
+
+    pub fn selected_row(&self) -> Option<&CertRow> {
+        self.rows().get(self.selected)
+    }
+
+    pub fn warnings(&self, now: DateTime<Utc>) -> Vec<Warning> {
+        let certs: Vec<Certificate> = self.rows().iter().map(|r| r.cert.clone()).collect();
+        zone_warnings(&certs, self.enablement.server, now)
+    }
+}
+
+/// What the zone list shows next to a zone once its state is known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZoneSummary {
+    pub enabled: Option<bool>,
+    pub certificates: Option<usize>,
+    pub warning: bool,
+}
+
+/// The delete dialog names the certificate it will delete, and only that one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteConfirm {
+    pub ticket: Ticket,
+    pub zone_name: String,
+    pub cert_id: String,
+    pub issuer: String,
+    pub expires: String,
+    /// Deleting the zone's only active certificate while enablement is on.
+    pub only_active_while_enabled: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadField {
+    Certificate,
+    Key,
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadForm {
+    pub ticket: Ticket,
+    pub zone_name: String,
+    pub cert_path: TextInput,
+    pub key_path: TextInput,
+    pub field: UploadField,
+    pub error: Option<String>,
+    pub submitting: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    ConfirmDelete(DeleteConfirm),
+    Upload(UploadForm),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusMessage {
+    Info(String),
+    Error(String),
+}
+
+/// What the whole screen is showing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Main,
+    /// Started without credentials: explain how to get going instead of failing.
+    NoCredentials {
+        config_path: Option<String>,
+    },
+}
+
+#[derive(Debug)]
+pub struct Model {
+    pub screen: Screen,
+    pub zones: ZonePane,
+    pub open: Option<OpenZone>,
+    pub focus: Focus,
+    pub overlays: Vec<Overlay>,
+    pub summaries: HashMap<String, ZoneSummary>,
+    pub status: Option<StatusMessage>,
+    /// Calls in flight, each with a short label for the status line.
+    pub in_flight: Vec<InFlight>,
+    /// The terminal's size, for paging by a screenful.
+    pub viewport: (u16, u16),
+    pub spinner: usize,
+    /// Where the app talks to, for the header ("demo", or the API host).
+    pub endpoint: String,
+    pub token_status: Option<String>,
+    pub next_generation: u64,
+    pub next_call: u64,
+    pub quit: bool,
+    /// Tests pin the clock so snapshots of "days left" do not drift.
+    pub now: DateTime<Utc>,
+    /// Off under `NO_COLOR`: the screen then relies on words and symbols alone.
+    pub color: bool,
+}
+
+impl Model {
+    pub fn new(screen: Screen, endpoint: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Self {
+            screen,
+            zones: ZonePane::default(),
+            open: None,
+            focus: Focus::Zones,
+            overlays: Vec::new(),
+            summaries: HashMap::new(),
+            status: None,
+            in_flight: Vec::new(),
+            viewport: (0, 0),
+            spinner: 0,
+            endpoint: endpoint.into(),
+            token_status: None,
+            next_generation: 1,
+            next_call: 1,
+            quit: false,
+            now,
+            color: true,
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        !self.in_flight.is_empty()
+    }
+
+    pub fn top_overlay(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+
+    /// The account name, from the zones (every zone carries its account).
+    pub fn account_name(&self) -> Option<&str> {
+        self.zones
+            .zones
+            .iter()
+            .find_map(|z| z.account.as_ref()?.name.as_deref())
+    }
+}

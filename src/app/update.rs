@@ -1,0 +1,771 @@
+//! `update`: the only place the model changes. No I/O: effects leave as [`Cmd`]s.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::api::client::ZONES_PER_PAGE;
+use crate::api::{ApiError, Certificate, Page, Zone};
+use crate::certinfo;
+use crate::health::{Expiry, is_only_active};
+use crate::text::sanitize;
+
+use super::keys::{Action, action_for};
+use super::model::*;
+use super::msg::{Cmd, Msg, Reply};
+
+/// Polling a pending certificate starts quick (a simulator or a fast deploy is done
+/// in seconds) and backs off, so a slow deploy costs few calls against the rate limit.
+pub fn poll_delay(polls: u32) -> Duration {
+    const STEPS: [u64; 6] = [2, 3, 5, 8, 15, 30];
+    Duration::from_secs(STEPS[(polls as usize).min(STEPS.len() - 1)])
+}
+
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    match msg {
+        Msg::Init { verify_token } => {
+            if model.screen == Screen::Main {
+                if verify_token {
+                    let call = model.start_call("checking the token", None);
+                    cmds.push(Cmd::VerifyToken { call });
+                }
+                load_zones(model, &mut cmds);
+            }
+        }
+        Msg::Key(key) => {
+            // Only presses count: a release or repeat report would act twice.
+            if key.kind == KeyEventKind::Press {
+                on_key(model, key, &mut cmds);
+            }
+        }
+        Msg::Paste(text) => on_paste(model, &text),
+        Msg::Resize { width, height } => model.viewport = (width, height),
+        Msg::Tick => model.spinner = model.spinner.wrapping_add(1),
+        Msg::Reply { call, reply } => {
+            model.in_flight.retain(|f| f.call != call);
+            on_reply(model, call, reply, &mut cmds);
+        }
+    }
+    cmds
+}
+
+impl Model {
+    /// Registers a call the status line reports until its reply arrives.
+    fn start_call(&mut self, label: impl Into<String>, ticket: Option<Ticket>) -> u64 {
+        let call = self.new_call_id();
+        self.in_flight.push(InFlight {
+            call,
+            label: label.into(),
+            ticket,
+        });
+        call
+    }
+
+    /// A call id for work the status line does not report (a scheduled poll).
+    fn new_call_id(&mut self) -> u64 {
+        let call = self.next_call;
+        self.next_call += 1;
+        call
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusMessage::Info(text.into()));
+    }
+
+    fn error(&mut self, what: &str, e: &ApiError) {
+        self.status = Some(StatusMessage::Error(describe_error(what, e)));
+    }
+
+    fn page_size(&self) -> usize {
+        usize::from(self.viewport.1.saturating_sub(10) / 2).max(5)
+    }
+}
+
+/// "could not load certificates: Cloudflare error 10000: … (HTTP 403) — check the …"
+pub fn describe_error(what: &str, e: &ApiError) -> String {
+    match e.hint() {
+        Some(hint) => format!("{what}: {e}. {hint}"),
+        None => format!("{what}: {e}"),
+    }
+}
+
+fn load_zones(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    let zones = &mut model.zones;
+    zones.generation += 1;
+    zones.loading = true;
+    zones.error = None;
+    zones.pages_left = 1;
+    let generation = zones.generation;
+    let call = model.start_call("loading zones", None);
+    cmds.push(Cmd::LoadZonePage {
+        call,
+        generation,
+        page: 1,
+    });
+}
+
+fn zone_open(model: &Model) -> bool {
+    model.open.is_some()
+}
+
+fn on_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl_c {
+        quit(model, cmds);
+        return;
+    }
+    if let Screen::NoCredentials { .. } = model.screen {
+        if matches!(key.code, KeyCode::Char('q') | KeyCode::Esc) {
+            quit(model, cmds);
+        }
+        return;
+    }
+    if let Some(overlay) = model.overlays.last_mut() {
+        match overlay {
+            Overlay::Help => on_help_key(model, key, cmds),
+            Overlay::ConfirmDelete(_) => on_confirm_key(model, key, cmds),
+            Overlay::Upload(_) => on_upload_key(model, key, cmds),
+        }
+        return;
+    }
+    if model.zones.filtering {
+        on_filter_key(model, key);
+        return;
+    }
+    if key.code == KeyCode::Esc
+        && model.focus == Focus::Zones
+        && !model.zones.filter.text().is_empty()
+    {
+        model.zones.filter.clear();
+        model.zones.refilter();
+        return;
+    }
+    if let Some(action) = action_for(&key, model.focus, zone_open(model)) {
+        on_action(model, action, cmds);
+    }
+}
+
+fn quit(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    model.quit = true;
+    cmds.push(Cmd::Quit);
+}
+
+fn on_action(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
+    match action {
+        Action::Quit => quit(model, cmds),
+        Action::Help => model.overlays.push(Overlay::Help),
+        Action::FocusNext => model.focus = model.focus.next(),
+        Action::FocusPrev => model.focus = model.focus.prev(),
+        Action::Up => move_selection(model, |_, i| i.saturating_sub(1)),
+        Action::Down => move_selection(model, |len, i| (i + 1).min(len.saturating_sub(1))),
+        Action::Top => move_selection(model, |_, _| 0),
+        Action::Bottom => move_selection(model, |len, _| len.saturating_sub(1)),
+        Action::PageUp => {
+            let page = model.page_size();
+            move_selection(model, move |_, i| i.saturating_sub(page));
+        }
+        Action::PageDown => {
+            let page = model.page_size();
+            move_selection(model, move |len, i| (i + page).min(len.saturating_sub(1)));
+        }
+        Action::Filter => model.zones.filtering = true,
+        Action::OpenZone => {
+            if let Some(zone) = model.zones.selected_zone().cloned() {
+                open_zone(model, zone, cmds);
+            }
+        }
+        Action::Toggle => toggle(model, cmds),
+        Action::Upload => {
+            if let Some(open) = &model.open {
+                model.overlays.push(Overlay::Upload(UploadForm {
+                    ticket: open.ticket(),
+                    zone_name: open.zone.name.clone(),
+                    cert_path: TextInputExt::empty(),
+                    key_path: TextInputExt::empty(),
+                    field: UploadField::Certificate,
+                    error: None,
+                    submitting: false,
+                }));
+            }
+        }
+        Action::Delete => ask_delete(model),
+        Action::Refresh => refresh(model, cmds),
+    }
+}
+
+/// Spelled out so the form's construction reads as intent.
+trait TextInputExt {
+    fn empty() -> Self;
+}
+
+impl TextInputExt for super::input::TextInput {
+    fn empty() -> Self {
+        Self::default()
+    }
+}
+
+fn move_selection(model: &mut Model, step: impl Fn(usize, usize) -> usize) {
+    match model.focus {
+        Focus::Zones => {
+            let len = model.zones.visible.len();
+            model.zones.selected = step(len, model.zones.selected);
+        }
+        Focus::Certs | Focus::Detail => {
+            if let Some(open) = &mut model.open {
+                let len = open.rows().len();
+                open.selected = step(len, open.selected);
+            }
+        }
+    }
+}
+
+fn on_filter_key(model: &mut Model, key: KeyEvent) {
+    let zones = &mut model.zones;
+    match key.code {
+        KeyCode::Enter => zones.filtering = false,
+        KeyCode::Esc => {
+            zones.filtering = false;
+            zones.filter.clear();
+        }
+        KeyCode::Backspace => zones.filter.backspace(),
+        KeyCode::Delete => zones.filter.delete(),
+        KeyCode::Left => zones.filter.left(),
+        KeyCode::Right => zones.filter.right(),
+        KeyCode::Up => {
+            zones.selected = zones.selected.saturating_sub(1);
+            return;
+        }
+        KeyCode::Down => {
+            zones.selected = (zones.selected + 1).min(zones.visible.len().saturating_sub(1));
+            return;
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            zones.filter.insert(c)
+        }
+        _ => return,
+    }
+    zones.refilter();
+}
+
+fn on_paste(model: &mut Model, text: &str) {
+    if let Some(Overlay::Upload(form)) = model.overlays.last_mut() {
+        if !form.submitting {
+            active_field(form).insert_str(text.trim());
+        }
+    } else if model.zones.filtering {
+        model.zones.filter.insert_str(text);
+        model.zones.refilter();
+    }
+}
+
+fn on_help_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('?') | KeyCode::Enter => {
+            model.overlays.pop();
+        }
+        KeyCode::Char('q') => quit(model, cmds),
+        _ => {}
+    }
+}
+
+fn on_confirm_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    match key.code {
+        KeyCode::Char('y') | KeyCode::Char('Y') => {
+            if let Some(Overlay::ConfirmDelete(confirm)) = model.overlays.pop() {
+                let call = model.start_call(
+                    format!("deleting {}", short_id(&confirm.cert_id)),
+                    Some(confirm.ticket.clone()),
+                );
+                cmds.push(Cmd::Delete {
+                    call,
+                    ticket: confirm.ticket,
+                    cert_id: confirm.cert_id,
+                });
+            }
+        }
+        KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+            model.overlays.pop();
+            model.info("delete cancelled: nothing was sent");
+        }
+        _ => {}
+    }
+}
+
+fn active_field(form: &mut UploadForm) -> &mut super::input::TextInput {
+    match form.field {
+        UploadField::Certificate => &mut form.cert_path,
+        UploadField::Key => &mut form.key_path,
+    }
+}
+
+fn on_upload_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let Some(Overlay::Upload(form)) = model.overlays.last_mut() else {
+        return;
+    };
+    if key.code == KeyCode::Esc {
+        model.overlays.pop();
+        return;
+    }
+    if form.submitting {
+        return;
+    }
+    match key.code {
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+            form.field = match form.field {
+                UploadField::Certificate => UploadField::Key,
+                UploadField::Key => UploadField::Certificate,
+            }
+        }
+        KeyCode::Enter => submit_upload(model, cmds),
+        KeyCode::Backspace => active_field(form).backspace(),
+        KeyCode::Delete => active_field(form).delete(),
+        KeyCode::Left => active_field(form).left(),
+        KeyCode::Right => active_field(form).right(),
+        KeyCode::Home => active_field(form).home(),
+        KeyCode::End => active_field(form).end(),
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            active_field(form).insert(c)
+        }
+        _ => {}
+    }
+}
+
+fn submit_upload(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    let Some(Overlay::Upload(form)) = model.overlays.last_mut() else {
+        return;
+    };
+    let cert = form.cert_path.text().trim().to_owned();
+    let key = form.key_path.text().trim().to_owned();
+    if cert.is_empty() || key.is_empty() {
+        form.error = Some("enter both paths: the certificate's and the private key's".into());
+        form.field = if cert.is_empty() {
+            UploadField::Certificate
+        } else {
+            UploadField::Key
+        };
+        return;
+    }
+    form.submitting = true;
+    form.error = None;
+    let ticket = form.ticket.clone();
+    let label = format!("uploading to {}", form.zone_name);
+    let call = model.start_call(label, Some(ticket.clone()));
+    cmds.push(Cmd::Upload {
+        call,
+        ticket,
+        cert_path: PathBuf::from(cert),
+        key_path: PathBuf::from(key),
+    });
+}
+
+fn ask_delete(model: &mut Model) {
+    let Some(open) = &model.open else { return };
+    let Some(row) = open.selected_row() else {
+        return;
+    };
+    let Some(cert_id) = row.cert.id.clone() else {
+        model.status = Some(StatusMessage::Error(
+            "this certificate has no id, so it cannot be deleted".into(),
+        ));
+        return;
+    };
+    let certs: Vec<Certificate> = open.rows().iter().map(|r| r.cert.clone()).collect();
+    let expires = match row.cert.expires_on.as_ref() {
+        Some(t) => format!(
+            "{} ({})",
+            t.datetime()
+                .map_or_else(|| t.raw().to_owned(), |d| d.format("%Y-%m-%d").to_string()),
+            Expiry::of(&row.cert, model.now).label()
+        ),
+        None => "unknown".to_owned(),
+    };
+    let confirm = DeleteConfirm {
+        ticket: open.ticket(),
+        zone_name: open.zone.name.clone(),
+        only_active_while_enabled: open.enablement.server == Some(true)
+            && is_only_active(&certs, &cert_id),
+        issuer: row.cert.issuer.clone().unwrap_or_else(|| "unknown".into()),
+        expires,
+        cert_id,
+    };
+    model.overlays.push(Overlay::ConfirmDelete(confirm));
+}
+
+fn open_zone(model: &mut Model, zone: Zone, cmds: &mut Vec<Cmd>) {
+    let generation = model.next_generation;
+    model.next_generation += 1;
+    let ticket = Ticket {
+        zone_id: zone.id.clone(),
+        generation,
+    };
+    // Whatever was loading for another zone is abandoned: its replies would be dropped.
+    model
+        .in_flight
+        .retain(|f| f.ticket.as_ref().is_none_or(|t| *t == ticket));
+    cmds.push(Cmd::AbortStale {
+        keep: Some(ticket.clone()),
+    });
+    model.open = Some(OpenZone {
+        zone,
+        generation,
+        certs: Loadable::Loading,
+        enablement: Enablement::default(),
+        selected: 0,
+        certs_call: 0,
+        enablement_call: 0,
+        polls: 0,
+    });
+    model.focus = Focus::Certs;
+    load_open_zone(model, cmds);
+}
+
+/// Loads the open zone's certificates and enablement, concurrently.
+fn load_open_zone(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    let Some(open) = &model.open else { return };
+    let ticket = open.ticket();
+    let label = format!("loading {}", open.zone.name);
+    let certs_call = model.start_call(label, Some(ticket.clone()));
+    let enablement_call = model.new_call_id();
+    if let Some(open) = &mut model.open {
+        open.certs_call = certs_call;
+        open.enablement_call = enablement_call;
+    }
+    cmds.push(Cmd::LoadCertificates {
+        call: certs_call,
+        ticket: ticket.clone(),
+        after: None,
+    });
+    cmds.push(Cmd::LoadEnablement {
+        call: enablement_call,
+        ticket,
+    });
+}
+
+fn refresh(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    load_zones(model, cmds);
+    load_open_zone(model, cmds);
+}
+
+fn toggle(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    let Some(open) = &mut model.open else { return };
+    let Some(current) = open.enablement.shown() else {
+        model.info("enablement is still loading; try again in a moment");
+        return;
+    };
+    let target = !current;
+    open.enablement.wanted = Some(target);
+    open.enablement.error = None;
+    // One PUT at a time; when it answers, a differing last wish is sent then.
+    if !open.enablement.in_flight {
+        send_toggle(model, target, cmds);
+    }
+}
+
+fn send_toggle(model: &mut Model, enabled: bool, cmds: &mut Vec<Cmd>) {
+    let Some(open) = &mut model.open else { return };
+    open.enablement.in_flight = true;
+    let ticket = open.ticket();
+    let label = format!(
+        "{} {}",
+        if enabled { "enabling" } else { "disabling" },
+        open.zone.name
+    );
+    let call = model.start_call(label, Some(ticket.clone()));
+    cmds.push(Cmd::SetEnablement {
+        call,
+        ticket,
+        enabled,
+    });
+}
+
+fn is_current(model: &Model, ticket: &Ticket) -> bool {
+    model.open.as_ref().is_some_and(|o| o.ticket() == *ticket)
+}
+
+fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
+    match reply {
+        Reply::Token(result) => {
+            model.token_status = Some(match result {
+                Ok(info) => format!("token {}", sanitize(&info.status)),
+                Err(e) => {
+                    model.error("the API token did not verify", &e);
+                    "token not verified".to_owned()
+                }
+            });
+        }
+        Reply::ZonePage {
+            generation,
+            page,
+            result,
+        } => on_zone_page(model, generation, page, result, cmds),
+        Reply::Certificates { ticket, result } => {
+            on_certificates(model, call, ticket, result, cmds)
+        }
+        Reply::Enablement { ticket, result } => {
+            let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+                return;
+            };
+            // A read that raced a change in flight says nothing reliable.
+            if call != open.enablement_call || open.enablement.in_flight {
+                return;
+            }
+            match result {
+                Ok(enabled) => {
+                    open.enablement.server = Some(enabled);
+                    open.enablement.wanted = None;
+                    let zone_id = open.zone.id.clone();
+                    model.summaries.entry(zone_id).or_default().enabled = Some(enabled);
+                    refresh_summary(model);
+                }
+                Err(e) => model.error("could not read enablement", &e),
+            }
+        }
+        Reply::Toggled { ticket, result } => on_toggled(model, ticket, result, cmds),
+        Reply::Uploaded { ticket, result } => on_uploaded(model, ticket, result, cmds),
+        Reply::Deleted {
+            ticket,
+            cert_id,
+            result,
+        } => {
+            if !is_current(model, &ticket) {
+                return;
+            }
+            let id = short_id(&cert_id);
+            match result {
+                Ok(_) => model.info(format!("deleted {id}: Cloudflare is removing it")),
+                Err(e) if e.status() == Some(404) => {
+                    model.info(format!("{id} was already gone; the list is refreshed"))
+                }
+                Err(e) => model.error(&format!("could not delete {id}"), &e),
+            }
+            // Whatever happened, show what the server now holds.
+            load_certificates(model, None, cmds);
+        }
+    }
+}
+
+fn on_zone_page(
+    model: &mut Model,
+    generation: u64,
+    page: u64,
+    result: Result<Page<Zone>, ApiError>,
+    cmds: &mut Vec<Cmd>,
+) {
+    if generation != model.zones.generation {
+        return;
+    }
+    model.zones.pages_left = model.zones.pages_left.saturating_sub(1);
+    match result {
+        Ok(p) => {
+            let next = p.next_pages(page, ZONES_PER_PAGE);
+            if page == 1 {
+                model.zones.zones = p.items;
+            } else {
+                model.zones.zones.extend(p.items);
+                // Pages arrive in any order; the list stays in name order.
+                model.zones.zones.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            for page in next {
+                model.zones.pages_left += 1;
+                let call = model.start_call("loading zones", None);
+                cmds.push(Cmd::LoadZonePage {
+                    call,
+                    generation,
+                    page,
+                });
+            }
+            model.zones.refilter();
+        }
+        Err(e) => {
+            let text = describe_error("could not load zones", &e);
+            model.zones.error = Some(text.clone());
+            model.status = Some(StatusMessage::Error(text));
+        }
+    }
+    model.zones.loading = model.zones.pages_left > 0;
+}
+
+fn load_certificates(model: &mut Model, after: Option<Duration>, cmds: &mut Vec<Cmd>) {
+    let Some(open) = &model.open else { return };
+    let ticket = open.ticket();
+    let label = format!("loading {}", open.zone.name);
+    // A poll waits quietly; only a load the user is waiting for shows in the status line.
+    let call = if after.is_some() {
+        model.new_call_id()
+    } else {
+        model.start_call(label, Some(ticket.clone()))
+    };
+    if let Some(open) = &mut model.open {
+        open.certs_call = call;
+    }
+    cmds.push(Cmd::LoadCertificates {
+        call,
+        ticket,
+        after,
+    });
+}
+
+fn on_certificates(
+    model: &mut Model,
+    call: u64,
+    ticket: Ticket,
+    result: Result<Vec<Certificate>, ApiError>,
+    cmds: &mut Vec<Cmd>,
+) {
+    let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+        return;
+    };
+    if call != open.certs_call {
+        return;
+    }
+    match result {
+        Ok(certs) => {
+            let keep = open.selected_row().and_then(|r| r.cert.id.clone());
+            let rows: Vec<CertRow> = certs
+                .into_iter()
+                .map(|cert| CertRow {
+                    details: cert
+                        .certificate
+                        .as_deref()
+                        .and_then(|pem| certinfo::parse_certificate(pem).ok()),
+                    cert,
+                })
+                .collect();
+            open.selected = keep
+                .and_then(|id| rows.iter().position(|r| r.cert.id.as_deref() == Some(&id)))
+                .unwrap_or(open.selected)
+                .min(rows.len().saturating_sub(1));
+            let pending = rows
+                .iter()
+                .any(|r| r.cert.status.as_ref().is_some_and(|s| s.is_transient()));
+            open.certs = Loadable::Loaded(rows);
+            refresh_summary(model);
+            if pending {
+                let polls = model.open.as_ref().map_or(0, |o| o.polls);
+                if let Some(open) = &mut model.open {
+                    open.polls += 1;
+                }
+                load_certificates(model, Some(poll_delay(polls)), cmds);
+            } else if let Some(open) = &mut model.open {
+                open.polls = 0;
+            }
+        }
+        Err(e) => {
+            let what = format!("could not load certificates of {}", open.zone.name);
+            // A failed refresh keeps the last list on screen, marked by the error.
+            if !matches!(open.certs, Loadable::Loaded(_)) {
+                open.certs = Loadable::Failed(describe_error(&what, &e));
+            }
+            model.error(&what, &e);
+        }
+    }
+}
+
+/// Keeps the zone list's markers for the open zone in step with what loaded.
+fn refresh_summary(model: &mut Model) {
+    let Some(open) = &model.open else { return };
+    let now = model.now;
+    let summary = ZoneSummary {
+        enabled: open.enablement.server,
+        certificates: open.certs.loaded().map(Vec::len),
+        warning: open.certs.loaded().is_some() && !open.warnings(now).is_empty(),
+    };
+    model.summaries.insert(open.zone.id.clone(), summary);
+}
+
+fn on_toggled(
+    model: &mut Model,
+    ticket: Ticket,
+    result: Result<bool, ApiError>,
+    cmds: &mut Vec<Cmd>,
+) {
+    let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+        return;
+    };
+    open.enablement.in_flight = false;
+    match result {
+        Ok(enabled) => {
+            open.enablement.server = Some(enabled);
+            match open.enablement.wanted {
+                Some(wanted) if wanted != enabled => {
+                    // Pressed again while the first change was out: send the last wish.
+                    send_toggle(model, wanted, cmds);
+                    return;
+                }
+                _ => open.enablement.wanted = None,
+            }
+            let name = open.zone.name.clone();
+            refresh_summary(model);
+            model.info(format!(
+                "zone-level AOP {} on {name}",
+                if enabled { "enabled" } else { "disabled" }
+            ));
+        }
+        Err(e) => {
+            open.enablement.wanted = None;
+            open.enablement.error = Some(e.to_string());
+            let what = format!("could not change enablement of {}", open.zone.name);
+            let ticket = open.ticket();
+            model.error(&what, &e);
+            // The change may or may not have landed: read the server's answer back.
+            let call = model.start_call("reading enablement", Some(ticket.clone()));
+            if let Some(open) = &mut model.open {
+                open.enablement_call = call;
+            }
+            cmds.push(Cmd::LoadEnablement { call, ticket });
+        }
+    }
+}
+
+fn on_uploaded(
+    model: &mut Model,
+    ticket: Ticket,
+    result: Result<Certificate, String>,
+    cmds: &mut Vec<Cmd>,
+) {
+    let form_index = model
+        .overlays
+        .iter()
+        .rposition(|o| matches!(o, Overlay::Upload(f) if f.ticket == ticket));
+    match result {
+        Err(message) => {
+            // The form keeps its input so the user can fix one path and retry.
+            if let Some(Overlay::Upload(form)) = form_index.and_then(|i| model.overlays.get_mut(i))
+            {
+                form.submitting = false;
+                form.error = Some(message);
+            } else if is_current(model, &ticket) {
+                model.status = Some(StatusMessage::Error(message));
+            }
+        }
+        Ok(cert) => {
+            if let Some(i) = form_index {
+                model.overlays.remove(i);
+            }
+            if !is_current(model, &ticket) {
+                return;
+            }
+            let id = cert.id.as_deref().map(short_id).unwrap_or_default();
+            model.info(format!(
+                "uploaded {id}: {}; watching until it is active",
+                cert.status.as_ref().map_or("sent", |s| s.as_str())
+            ));
+            if let Some(open) = &mut model.open {
+                open.polls = 0;
+            }
+            load_certificates(model, None, cmds);
+        }
+    }
+}
+
+/// The first block of a UUID-like id: enough to tell certificates apart in a message.
+fn short_id(id: &str) -> String {
+    let head: String = sanitize(id).chars().take(8).collect();
+    if id.chars().count() > 8 {
+        format!("{head}…")
+    } else {
+        head
+    }
+}

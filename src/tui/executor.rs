@@ -1,0 +1,161 @@
+//! Runs `update`'s commands as tokio tasks on one shared client and sends each result
+//! back into the loop as a message.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::AbortHandle;
+
+use crate::api::Client;
+use crate::api::client::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
+use crate::app::update::describe_error;
+use crate::app::{Cmd, Msg, Reply, Ticket};
+use crate::certinfo;
+
+pub struct Executor {
+    client: Client,
+    tx: mpsc::UnboundedSender<Msg>,
+    /// Running tasks and the zone each is for, so switching zones can abort them.
+    tasks: Vec<(Option<Ticket>, AbortHandle)>,
+    /// Zone pages all go out at once; this keeps at most a few on the wire.
+    zone_pages: Arc<Semaphore>,
+}
+
+impl Executor {
+    pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>) -> Self {
+        Self {
+            client,
+            tx,
+            tasks: Vec::new(),
+            zone_pages: Arc::new(Semaphore::new(ZONE_PAGE_CONCURRENCY)),
+        }
+    }
+
+    pub fn run(&mut self, cmd: Cmd) {
+        self.tasks.retain(|(_, h)| !h.is_finished());
+        let client = self.client.clone();
+        match cmd {
+            Cmd::VerifyToken { call } => self.spawn(call, None, async move {
+                Reply::Token(client.verify_token().await)
+            }),
+            Cmd::LoadZonePage {
+                call,
+                generation,
+                page,
+            } => {
+                let permits = self.zone_pages.clone();
+                self.spawn(call, None, async move {
+                    let _permit = permits.acquire_owned().await;
+                    Reply::ZonePage {
+                        generation,
+                        page,
+                        result: client.zones_page(page, ZONES_PER_PAGE, None).await,
+                    }
+                })
+            }
+            Cmd::LoadCertificates {
+                call,
+                ticket,
+                after,
+            } => self.spawn(call, Some(ticket.clone()), async move {
+                if let Some(delay) = after {
+                    tokio::time::sleep(delay).await;
+                }
+                let result = client.list_certificates(&ticket.zone_id).await;
+                Reply::Certificates { ticket, result }
+            }),
+            Cmd::LoadEnablement { call, ticket } => {
+                self.spawn(call, Some(ticket.clone()), async move {
+                    let result = client.get_enablement(&ticket.zone_id).await;
+                    Reply::Enablement { ticket, result }
+                })
+            }
+            Cmd::SetEnablement {
+                call,
+                ticket,
+                enabled,
+            } => self.spawn(call, Some(ticket.clone()), async move {
+                let result = client.set_enablement(&ticket.zone_id, enabled).await;
+                Reply::Toggled { ticket, result }
+            }),
+            Cmd::Upload {
+                call,
+                ticket,
+                cert_path,
+                key_path,
+            } => self.spawn(call, Some(ticket.clone()), async move {
+                let result = upload(&client, &ticket.zone_id, cert_path, key_path).await;
+                Reply::Uploaded { ticket, result }
+            }),
+            Cmd::Delete {
+                call,
+                ticket,
+                cert_id,
+            } => self.spawn(call, Some(ticket.clone()), async move {
+                let result = client.delete_certificate(&ticket.zone_id, &cert_id).await;
+                Reply::Deleted {
+                    ticket,
+                    cert_id,
+                    result,
+                }
+            }),
+            Cmd::AbortStale { keep } => self.tasks.retain(|(ticket, handle)| {
+                let stale = ticket.is_some() && *ticket != keep;
+                if stale {
+                    handle.abort();
+                }
+                !stale
+            }),
+            Cmd::Quit => {
+                for (_, handle) in self.tasks.drain(..) {
+                    handle.abort();
+                }
+            }
+        }
+    }
+
+    fn spawn(
+        &mut self,
+        call: u64,
+        ticket: Option<Ticket>,
+        work: impl Future<Output = Reply> + Send + 'static,
+    ) {
+        let tx = self.tx.clone();
+        let handle = tokio::spawn(async move {
+            let reply = work.await;
+            // The loop may have ended; nothing is waiting for the reply then.
+            let _ = tx.send(Msg::Reply { call, reply });
+        });
+        self.tasks.push((ticket, handle.abort_handle()));
+    }
+}
+
+/// Local checks first (their message goes to the form), then the upload. The key
+/// material is wiped when `pair` drops, right after the request.
+async fn upload(
+    client: &Client,
+    zone_id: &str,
+    cert_path: PathBuf,
+    key_path: PathBuf,
+) -> Result<crate::api::Certificate, String> {
+    let pair = tokio::task::spawn_blocking(move || {
+        certinfo::load_upload(&expand_home(&cert_path), &expand_home(&key_path))
+    })
+    .await
+    .map_err(|e| format!("the local check failed: {e}"))?
+    .map_err(|e| e.to_string())?;
+    client
+        .upload_certificate(zone_id, &pair.certificate, &pair.private_key)
+        .await
+        .map_err(|e| describe_error("Cloudflare refused the upload", &e))
+}
+
+/// People type `~/certs/origin.pem` into the form; the shell is not there to expand it.
+fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_owned(),
+    }
+}

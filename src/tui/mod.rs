@@ -1,0 +1,102 @@
+//! The interactive app: terminal, event loop and executor around `app::update` and
+//! `ui::view`.
+
+mod executor;
+pub mod terminal;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::api::Client;
+use crate::app::{Model, Msg, Screen, update};
+use crate::ui;
+use executor::Executor;
+
+/// How the app starts: what it talks to and what the first screen is.
+pub struct Launch {
+    /// `None` shows the no-credentials screen.
+    pub client: Option<Client>,
+    pub screen: Screen,
+    /// A token can be verified; a global API key cannot.
+    pub verify_token: bool,
+    /// Shown in the header: "demo" or the API's host.
+    pub endpoint: String,
+}
+
+/// The spinner's pace; the tick only runs while a call is in flight.
+const TICK: Duration = Duration::from_millis(100);
+
+pub async fn run(launch: Launch) -> std::io::Result<()> {
+    let mut terminal = terminal::init()?;
+    let result = event_loop(&mut terminal, launch).await;
+    terminal::restore();
+    result
+}
+
+async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut executor = launch.client.map(|c| Executor::new(c, tx));
+    let mut model = Model::new(launch.screen, launch.endpoint, Utc::now());
+    model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let size = terminal.size()?;
+    let mut pending = vec![
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+        Msg::Init {
+            verify_token: launch.verify_token,
+        },
+    ];
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    loop {
+        if !pending.is_empty() {
+            // The clock moves for "days left" and expiry, but only when there is
+            // something to draw anyway.
+            model.now = Utc::now();
+            for msg in pending.drain(..) {
+                for cmd in update(&mut model, msg) {
+                    if let Some(executor) = &mut executor {
+                        executor.run(cmd);
+                    }
+                }
+            }
+            if model.quit {
+                return Ok(());
+            }
+            terminal.draw(|frame| ui::view(&model, frame))?;
+        }
+        let busy = model.busy();
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => pending.extend(to_msg(event)),
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => pending.push(msg),
+            _ = tick.tick(), if busy => pending.push(Msg::Tick),
+        }
+        // Take every reply already waiting, then draw once. (Terminal events are not
+        // drained the same way: polling EventStream without a real waker would leave
+        // its reader thread waking nobody.)
+        while let Ok(msg) = rx.try_recv() {
+            pending.push(msg);
+        }
+    }
+}
+
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        _ => None,
+    }
+}

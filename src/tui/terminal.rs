@@ -1,0 +1,48 @@
+//! Terminal setup and its restoration on every way out: quit, error and panic.
+
+use std::io::{self, Stdout};
+
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::execute;
+use crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// Raw mode, the alternate screen and bracketed paste (so a pasted path arrives as
+/// one event). A panic restores the terminal before its message is printed.
+pub fn init() -> io::Result<Tui> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+    enable_raw_mode()?;
+    let mut stdout = io::stdout();
+    // Cleared here rather than with `Terminal::clear`, which asks the terminal for the
+    // cursor position: not every terminal (or pty harness) answers that.
+    if let Err(e) = execute!(
+        stdout,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        Clear(ClearType::All)
+    ) {
+        restore();
+        return Err(e);
+    }
+    Terminal::new(CrosstermBackend::new(stdout))
+}
+
+/// Undoes everything `init` did. Safe to call twice (a panic during shutdown).
+pub fn restore() {
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+}

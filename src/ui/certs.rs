@@ -1,0 +1,309 @@
+//! The open zone's certificates: enablement in the title, a table whose columns give
+//! way on narrow screens, and the zone's warnings beneath.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::fit::{fit, pad, width, window, wrap};
+use super::theme::Theme;
+use crate::api::{ApiTime, CertStatus};
+use crate::app::{CertRow, Enablement, Focus, Loadable, Model, OpenZone};
+use crate::health::Expiry;
+use crate::text::sanitize;
+
+const MARKER: usize = 2;
+const DATE: usize = "YYYY-MM-DD".len();
+/// Enough of an id to tell certificates apart; the detail pane has it whole.
+const ID_MIN: usize = 8;
+const ISSUER_MIN: usize = 12;
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
+    let focused = model.focus == Focus::Certs && model.overlays.is_empty();
+    let Some(open) = &model.open else {
+        let block = theme.pane(Line::styled(" Certificates ", theme.bold()), focused);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let hint = Line::styled("Select a zone and press Enter", theme.dim());
+        frame.render_widget(hint, inner);
+        return;
+    };
+    let block = theme.pane(title(open, area.width, theme), focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let cols = usize::from(inner.width);
+    let (mut lines, mut warnings) = messages(open, model.now, cols, theme);
+    // On a short pane the warnings share it with the rows rather than crowd them out.
+    warnings.truncate(usize::from(inner.height / 2).max(1));
+    if let Loadable::Loaded(rows) = &open.certs
+        && !rows.is_empty()
+    {
+        let height = usize::from(inner.height)
+            .saturating_sub(1 + warnings.len())
+            .max(1);
+        let columns = Columns::new(rows, model.now, cols);
+        lines.push(columns.header(theme));
+        for i in window(open.selected, rows.len(), height) {
+            let selected = i == open.selected;
+            let line = columns.row(&rows[i], selected, model.now, theme);
+            lines.push(match (selected, focused) {
+                (true, true) => line.style(theme.selected()),
+                (true, false) => line.style(theme.bold()),
+                _ => line,
+            });
+        }
+    }
+    lines.extend(warnings);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Rows the pane would take to show every certificate and warning.
+pub fn wanted_height(model: &Model, cols: u16, theme: Theme) -> usize {
+    let Some(open) = &model.open else {
+        return 3;
+    };
+    let (lines, warnings) = messages(open, model.now, usize::from(cols.saturating_sub(2)), theme);
+    let rows = open.rows().len();
+    let table = if rows == 0 { 0 } else { rows + 1 };
+    lines.len() + table + warnings.len() + 2
+}
+
+/// What shows instead of (or with no) table, and the warnings under it.
+fn messages(
+    open: &OpenZone,
+    now: DateTime<Utc>,
+    cols: usize,
+    theme: Theme,
+) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
+    let lines = match &open.certs {
+        Loadable::Loading => vec![Line::styled("loading certificates…", theme.dim())],
+        Loadable::Failed(message) => wrap(
+            &[("✗", theme.error()), (&sanitize(message), theme.error())],
+            cols,
+        ),
+        Loadable::Loaded(rows) if rows.is_empty() => vec![Line::styled(
+            "No certificates. Press u to upload one.",
+            theme.dim(),
+        )],
+        Loadable::Loaded(_) => Vec::new(),
+    };
+    // Until the list has loaded, "no active certificate" would be a false alarm.
+    let warnings = match open.certs {
+        Loadable::Loaded(_) => open
+            .warnings(now)
+            .iter()
+            .flat_map(|w| wrap(&[("⚠", theme.warn()), (&w.to_string(), theme.warn())], cols))
+            .collect(),
+        _ => Vec::new(),
+    };
+    (lines, warnings)
+}
+
+/// ` shop.example · Zone-level AOP: ● Enabled (e) `; the zone name gives way first.
+fn title(open: &OpenZone, cols: u16, theme: Theme) -> Line<'static> {
+    let state = enablement(&open.enablement, theme);
+    let state_width: usize = state.iter().map(Span::width).sum();
+    let suffix = " · Zone-level AOP: ";
+    let room = usize::from(cols).saturating_sub(4 + width(suffix) + state_width);
+    let mut spans = vec![
+        Span::styled(
+            format!(" {}", fit(&sanitize(&open.zone.name), room)),
+            theme.bold(),
+        ),
+        Span::raw(suffix),
+    ];
+    spans.extend(state);
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// The toggle, in words as well as symbols; a pending change names where it is going.
+fn enablement(e: &Enablement, theme: Theme) -> Vec<Span<'static>> {
+    let key = Span::styled(" (e)", theme.dim());
+    if e.pending() {
+        let text = match e.shown() {
+            Some(true) => "◌ Enabling…",
+            Some(false) => "◌ Disabling…",
+            None => "◌ Changing…",
+        };
+        return vec![Span::styled(text, theme.pending())];
+    }
+    match e.server {
+        Some(true) => vec![
+            Span::styled("● Enabled", theme.ok().patch(theme.bold())),
+            key,
+        ],
+        Some(false) => vec![Span::styled("○ Disabled", theme.bold()), key],
+        None => vec![Span::styled("? unknown", theme.dim())],
+    }
+}
+
+fn status_text(row: &CertRow) -> String {
+    row.cert
+        .status
+        .as_ref()
+        .map_or_else(|| "?".to_owned(), |s| sanitize(s.as_str()).into_owned())
+}
+
+fn issuer_text(row: &CertRow) -> String {
+    sanitize(row.cert.issuer.as_deref().unwrap_or("—")).into_owned()
+}
+
+fn id_text(row: &CertRow) -> String {
+    sanitize(row.cert.id.as_deref().unwrap_or("—")).into_owned()
+}
+
+fn status_style(status: Option<&CertStatus>, theme: Theme) -> Style {
+    match status {
+        Some(CertStatus::Active) => theme.ok(),
+        Some(s) if s.is_transient() => theme.pending(),
+        Some(CertStatus::DeploymentTimedOut | CertStatus::DeletionTimedOut) => theme.error(),
+        _ => Style::new(),
+    }
+}
+
+/// An API time as a date, or the API's own text when it did not parse.
+fn date(t: Option<&ApiTime>) -> String {
+    match t {
+        Some(t) => t.datetime().map_or_else(
+            || sanitize(t.raw()).into_owned(),
+            |d| d.format("%Y-%m-%d").to_string(),
+        ),
+        None => "—".to_owned(),
+    }
+}
+
+fn left_style(expiry: Expiry, theme: Theme) -> Style {
+    match expiry {
+        Expiry::Expired { .. } => theme.error(),
+        Expiry::Soon { .. } => theme.warn(),
+        Expiry::Fine { .. } => Style::new(),
+        Expiry::Unknown => theme.dim(),
+    }
+}
+
+/// Column widths for this table at this width. Status and days-left are sized to what
+/// they hold; the issuer shows whole when it can. As room runs out the gaps narrow, the
+/// id shortens, then UPLOADED and the EXPIRES date go (LEFT still says when), and last
+/// the id (the detail pane has it whole).
+struct Columns {
+    gap: usize,
+    status: usize,
+    issuer: usize,
+    expires: bool,
+    left: usize,
+    uploaded: bool,
+    /// Zero when there is no room for it.
+    id: usize,
+}
+
+impl Columns {
+    fn new(rows: &[CertRow], now: DateTime<Utc>, cols: usize) -> Self {
+        let widest = |f: &dyn Fn(&CertRow) -> usize, min: usize| {
+            rows.iter().map(f).max().unwrap_or(0).max(min)
+        };
+        let status = widest(&|r| width(&status_text(r)), "STATUS".len());
+        let left = widest(&|r| width(&Expiry::of(&r.cert, now).label()), "LEFT".len());
+        let issuer_need = widest(&|r| width(&issuer_text(r)), "ISSUER".len());
+        let id_need = widest(&|r| width(&id_text(r)), "ID".len());
+        let layout = |gap: usize, expires: bool, uploaded: bool| {
+            let dates = usize::from(expires) + usize::from(uploaded);
+            let fixed = MARKER + status + left + dates * DATE + (3 + dates) * gap;
+            let rest = cols.saturating_sub(fixed);
+            let issuer = issuer_need.min(rest.saturating_sub(ID_MIN));
+            Self {
+                gap,
+                status,
+                issuer,
+                expires,
+                left,
+                uploaded,
+                id: (rest - issuer).min(id_need),
+            }
+        };
+        let roomy = |c: &Self| c.issuer == issuer_need && c.id >= ID_MIN;
+        let fits = |c: &Self| c.issuer >= ISSUER_MIN.min(issuer_need) && c.id >= ID_MIN;
+        [layout(2, true, true), layout(1, true, true)]
+            .into_iter()
+            .find(roomy)
+            .or_else(|| {
+                [
+                    layout(1, true, true),
+                    layout(1, true, false),
+                    layout(1, false, false),
+                ]
+                .into_iter()
+                .find(fits)
+            })
+            .unwrap_or_else(|| {
+                let mut c = layout(1, false, false);
+                c.issuer += c.id;
+                c.id = 0;
+                c
+            })
+    }
+
+    fn cells(&self, marker: &str, cells: [(String, Style); 6]) -> Line<'static> {
+        let [status, issuer, expires, left, uploaded, id] = cells;
+        let gap = || Span::raw(" ".repeat(self.gap));
+        let mut spans = vec![
+            Span::raw(marker.to_owned()),
+            Span::styled(pad(&status.0, self.status), status.1),
+            gap(),
+            Span::styled(pad(&issuer.0, self.issuer), issuer.1),
+        ];
+        if self.expires {
+            spans.extend([gap(), Span::styled(pad(&expires.0, DATE), expires.1)]);
+        }
+        spans.extend([gap(), Span::styled(pad(&left.0, self.left), left.1)]);
+        if self.uploaded {
+            spans.extend([gap(), Span::styled(pad(&uploaded.0, DATE), uploaded.1)]);
+        }
+        if self.id > 0 {
+            spans.extend([gap(), Span::styled(fit(&id.0, self.id), id.1)]);
+        }
+        Line::from(spans)
+    }
+
+    fn header(&self, theme: Theme) -> Line<'static> {
+        let h = |s: &str| (s.to_owned(), theme.bold());
+        self.cells(
+            "  ",
+            [
+                h("STATUS"),
+                h("ISSUER"),
+                h("EXPIRES"),
+                h("LEFT"),
+                h("UPLOADED"),
+                h("ID"),
+            ],
+        )
+    }
+
+    fn row(
+        &self,
+        row: &CertRow,
+        selected: bool,
+        now: DateTime<Utc>,
+        theme: Theme,
+    ) -> Line<'static> {
+        let cert = &row.cert;
+        let expiry = Expiry::of(cert, now);
+        let plain = |s: String| (s, Style::new());
+        self.cells(
+            if selected { "▶ " } else { "  " },
+            [
+                (status_text(row), status_style(cert.status.as_ref(), theme)),
+                plain(issuer_text(row)),
+                plain(date(cert.expires_on.as_ref())),
+                (expiry.label(), left_style(expiry, theme)),
+                plain(date(cert.uploaded_on.as_ref())),
+                plain(id_text(row)),
+            ],
+        )
+    }
+}

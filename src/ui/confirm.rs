@@ -1,0 +1,62 @@
+//! The delete dialog: it names the one certificate it will delete, in full, and says
+//! plainly when deleting it would break the zone.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Padding, Paragraph};
+
+use super::fit::{centered, labelled, wrap};
+use super::status::hints;
+use super::theme::Theme;
+use crate::app::DeleteConfirm;
+use crate::text::sanitize;
+
+pub const KEYS: &[(&str, &str)] = &[("y", "delete"), ("n/Esc", "cancel")];
+
+const MAX_WIDTH: usize = 72;
+const LABEL: usize = 9;
+
+pub fn render(confirm: &DeleteConfirm, frame: &mut Frame, area: Rect, theme: Theme) {
+    let width = MAX_WIDTH.min(usize::from(area.width).saturating_sub(4));
+    // Borders and one column of padding each side.
+    let cols = width.saturating_sub(4);
+    let mut lines = Vec::new();
+    for (label, value) in [
+        ("Zone", &confirm.zone_name),
+        ("ID", &confirm.cert_id),
+        ("Issuer", &confirm.issuer),
+        ("Expires", &confirm.expires),
+    ] {
+        lines.extend(labelled(
+            (label, theme.dim()),
+            LABEL,
+            (&sanitize(value), Style::new()),
+            cols,
+        ));
+    }
+    if confirm.only_active_while_enabled {
+        lines.push(Line::default());
+        lines.extend(wrap(
+            &[(
+                "⚠ This is the zone's only active certificate and zone-level AOP is enabled: \
+                 origins that trust only its CA will start rejecting Cloudflare.",
+                theme.error(),
+            )],
+            cols,
+        ));
+    }
+    lines.push(Line::default());
+    lines.push(hints(KEYS, theme).centered());
+
+    let boxed = centered(area, width, lines.len() + 2);
+    let block = theme
+        .dialog(
+            Line::styled(" Delete certificate? ", theme.error()),
+            theme.error(),
+        )
+        .padding(Padding::horizontal(1));
+    frame.render_widget(Clear, boxed);
+    frame.render_widget(Paragraph::new(lines).block(block), boxed);
+}

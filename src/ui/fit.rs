@@ -1,0 +1,247 @@
+//! Fitting variable text into fixed cells: truncation with an ellipsis, word wrapping,
+//! and the visible window of a long list.
+
+use std::ops::Range;
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::app::input::TextInput;
+use crate::text::sanitize;
+
+/// Where typing goes, visible without colour or a terminal cursor.
+const CURSOR: char = '▏';
+
+pub fn width(s: &str) -> usize {
+    s.width()
+}
+
+/// `s` cut to at most `max` columns, ending in `…` when cut.
+pub fn fit(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// `s` cut or padded with spaces to exactly `cols` columns, so columns line up.
+pub fn pad(s: &str, cols: usize) -> String {
+    let mut out = fit(s, cols);
+    let fill = cols.saturating_sub(out.width());
+    out.extend(std::iter::repeat_n(' ', fill));
+    out
+}
+
+/// Word-wraps styled segments into lines of at most `width` columns. A word longer than
+/// a line (an id, a fingerprint, a path) is broken wherever it must be, so nothing is
+/// ever lost off the right edge.
+pub fn wrap(segments: &[(&str, Style)], width: usize) -> Vec<Line<'static>> {
+    let mut out = Wrapper {
+        width,
+        lines: Vec::new(),
+        line: Vec::new(),
+        used: 0,
+    };
+    if width == 0 {
+        return out.lines;
+    }
+    for &(text, style) in segments {
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
+            out.word(word, style);
+        }
+    }
+    out.flush();
+    out.lines
+}
+
+struct Wrapper {
+    width: usize,
+    lines: Vec<Line<'static>>,
+    line: Vec<Span<'static>>,
+    used: usize,
+}
+
+impl Wrapper {
+    fn word(&mut self, word: &str, style: Style) {
+        let w = word.width();
+        // A word too long for any line starts where it is, so long values pack densely.
+        let needs = if w > self.width { 2 } else { 1 + w };
+        if self.used > 0 && self.used + needs > self.width {
+            self.flush();
+        }
+        if self.used > 0 {
+            self.line.push(Span::raw(" "));
+            self.used += 1;
+        }
+        if self.used + w <= self.width {
+            self.line.push(Span::styled(word.to_owned(), style));
+            self.used += w;
+            return;
+        }
+        // Too long for the line: break after a separator where one falls (fingerprints
+        // between bytes, ids at dashes, paths at slashes), and anywhere only if not.
+        for piece in word.split_inclusive([':', '-', '/']) {
+            let pw = piece.width();
+            if self.used > 0 && self.used + pw > self.width && pw <= self.width {
+                self.flush();
+            }
+            self.hard_break(piece, style);
+        }
+    }
+
+    fn hard_break(&mut self, text: &str, style: Style) {
+        let mut chunk = String::new();
+        for c in text.chars() {
+            let cw = c.width().unwrap_or(0);
+            if self.used + cw > self.width {
+                if !chunk.is_empty() {
+                    self.line
+                        .push(Span::styled(std::mem::take(&mut chunk), style));
+                }
+                self.flush();
+            }
+            chunk.push(c);
+            self.used += cw;
+        }
+        if !chunk.is_empty() {
+            self.line.push(Span::styled(chunk, style));
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.line.is_empty() {
+            self.lines.push(Line::from(std::mem::take(&mut self.line)));
+        }
+        self.used = 0;
+    }
+}
+
+/// `label  value` with the value wrapped under itself, so a long value (a whole id, a
+/// fingerprint) is never cut off.
+pub fn labelled(
+    label: (&str, Style),
+    label_width: usize,
+    value: (&str, Style),
+    cols: usize,
+) -> Vec<Line<'static>> {
+    let wrapped = wrap(&[value], cols.saturating_sub(label_width).max(1));
+    wrapped
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut line)| {
+            let head = if i == 0 {
+                pad(label.0, label_width)
+            } else {
+                " ".repeat(label_width)
+            };
+            line.spans.insert(0, Span::styled(head, label.1));
+            line
+        })
+        .collect()
+}
+
+/// The end of a long path: the file name matters more than the directories.
+pub fn tail(text: &str, cols: usize) -> String {
+    let mut used = 0;
+    let mut start = text.len();
+    for (i, c) in text.char_indices().rev() {
+        used += c.width().unwrap_or(0);
+        if used + 1 > cols {
+            return format!("…{}", &text[start..]);
+        }
+        start = i;
+    }
+    text.to_owned()
+}
+
+/// The text with a cursor glyph where typing goes, scrolled so the cursor shows.
+pub fn with_cursor(input: &TextInput, cols: usize) -> String {
+    let text = sanitize(input.text());
+    // The cursor counts characters of the raw text; sanitizing changes only control
+    // characters, which typing does not insert, and `nth` keeps the split on a boundary.
+    let at = text
+        .char_indices()
+        .nth(input.cursor())
+        .map_or(text.len(), |(i, _)| i);
+    let before = tail(&text[..at], cols.saturating_sub(1));
+    let room = cols.saturating_sub(width(&before) + 1);
+    format!("{before}{CURSOR}{}", fit(&text[at..], room))
+}
+
+/// The rows of a `len`-long list that fit in `height` rows with `selected` among them.
+/// There is no stored scroll offset, so once the list scrolls the selection rides the
+/// bottom edge; only these rows are ever laid out, however long the list.
+pub fn window(selected: usize, len: usize, height: usize) -> Range<usize> {
+    let start = (selected + 1)
+        .saturating_sub(height)
+        .min(len.saturating_sub(height));
+    start..(start + height).min(len)
+}
+
+/// A box of at most `width` x `height` centred in `area`.
+pub fn centered(area: Rect, width: usize, height: usize) -> Rect {
+    let w = u16::try_from(width).unwrap_or(u16::MAX).min(area.width);
+    let h = u16::try_from(height).unwrap_or(u16::MAX).min(area.height);
+    area.centered(Constraint::Length(w), Constraint::Length(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn fit_and_pad_count_columns() {
+        assert_eq!(fit("shop.example", 8), "shop.ex…");
+        assert_eq!(fit("shop", 8), "shop");
+        assert_eq!(fit("shop", 0), "");
+        assert_eq!(pad("日本語", 5), "日本…");
+        // A wide character that does not fit leaves a gap the padding fills.
+        assert_eq!(pad("日本語x", 6), "日本… ");
+    }
+
+    #[test]
+    fn wrap_breaks_words_then_long_tokens() {
+        let s = Style::new();
+        assert_eq!(
+            text(&wrap(&[("the quick brown fox", s)], 10)),
+            ["the quick", "brown fox"]
+        );
+        assert_eq!(
+            text(&wrap(&[("id: 0123456789abcdef", s)], 8)),
+            ["id: 0123", "456789ab", "cdef"]
+        );
+        assert_eq!(
+            text(&wrap(&[("sha256 AB:CD:EF:01:23", s)], 12)),
+            ["sha256 AB:", "CD:EF:01:23"]
+        );
+        assert!(wrap(&[("x", s)], 0).is_empty());
+    }
+
+    #[test]
+    fn window_keeps_the_selection_visible() {
+        assert_eq!(window(0, 100_000, 10), 0..10);
+        assert_eq!(window(25, 100_000, 10), 16..26);
+        assert_eq!(window(3, 5, 10), 0..5);
+        assert_eq!(window(99_999, 100_000, 10), 99_990..100_000);
+        assert_eq!(window(0, 0, 0), 0..0);
+    }
+}

@@ -1,0 +1,120 @@
+//! The screen, drawn from the model alone. `view` only reads: no clock (it uses
+//! `model.now`), no I/O, and no work proportional to the whole zone list, so it can run
+//! on every event and be snapshot-tested.
+//!
+//! Every string that came from the API or a certificate passes through
+//! [`crate::text::sanitize`] before it is drawn.
+
+mod certs;
+mod confirm;
+mod detail;
+mod fit;
+mod header;
+mod help;
+mod no_credentials;
+mod status;
+mod theme;
+mod upload;
+mod zones;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Paragraph;
+
+use crate::app::{Model, Overlay, Screen};
+use theme::Theme;
+
+/// Below this the three panes and the certificate columns no longer make sense.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 20;
+
+/// The certificate list keeps at least this many rows: borders, header, a few rows.
+const MIN_CERTS_HEIGHT: usize = 6;
+
+pub fn view(model: &Model, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = Theme::new(model.color);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, theme);
+        return;
+    }
+    match &model.screen {
+        Screen::NoCredentials { config_path } => {
+            no_credentials::render(config_path.as_deref(), frame, area, theme);
+        }
+        Screen::Main => main_screen(model, frame, area, theme),
+    }
+}
+
+fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
+    let bottom_height = status::height(model, area.width, theme);
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(bottom_height),
+    ])
+    .areas(area);
+    header::render(model, frame, top, theme);
+    status::render(model, frame, bottom, theme);
+
+    let [left, right] = Layout::horizontal([
+        Constraint::Length(zones_width(area.width)),
+        Constraint::Fill(1),
+    ])
+    .areas(body);
+    zones::render(model, frame, left, theme);
+
+    // The certificate list gets what it needs, or at least half; the detail the rest.
+    let detail = detail::lines(model, right.width.saturating_sub(2), theme);
+    let certs_height = certs::wanted_height(model, right.width, theme)
+        .min(usize::from(right.height / 2))
+        .max(MIN_CERTS_HEIGHT);
+    let detail_height =
+        (detail.len() + 2).min(usize::from(right.height).saturating_sub(certs_height));
+    let detail_height = u16::try_from(detail_height).unwrap_or(u16::MAX);
+    let [certs_area, detail_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_height)]).areas(right);
+    certs::render(model, frame, certs_area, theme);
+    detail::render(model, detail, frame, detail_area, theme);
+
+    for overlay in &model.overlays {
+        match overlay {
+            Overlay::Help => help::render(frame, area, theme),
+            Overlay::ConfirmDelete(confirm) => confirm::render(confirm, frame, area, theme),
+            Overlay::Upload(form) => upload::render(form, model.spinner, frame, area, theme),
+        }
+    }
+}
+
+/// The zone picker takes about a quarter of the width: room for long zone names
+/// without starving the certificate columns.
+fn zones_width(cols: u16) -> u16 {
+    (cols / 4).clamp(28, 44)
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+    let notice = format!(
+        "Terminal too small: {}x{}, need at least {MIN_WIDTH}x{MIN_HEIGHT}",
+        area.width, area.height
+    );
+    let lines = fit::wrap(&[(&notice, theme.warn())], usize::from(area.width));
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .min(area.height);
+    let [_, middle, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(height),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(lines).centered(), middle);
+}
+
+/// One column of air at each edge of a full-width line.
+fn inset(row: Rect) -> Rect {
+    Rect {
+        x: row.x.saturating_add(1).min(row.right()),
+        width: row.width.saturating_sub(2),
+        ..row
+    }
+}

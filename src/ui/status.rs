@@ -1,0 +1,135 @@
+//! The bottom of the screen: what is in flight and the last message, then the keys
+//! that work right now. One line when both fit; a long error wraps above the hints.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::fit::{fit, wrap};
+use super::inset;
+use super::theme::Theme;
+use crate::app::keys;
+use crate::app::{Model, Overlay, StatusMessage};
+use crate::text::sanitize;
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// Long errors wrap, but never push the panes off a small screen.
+const MAX_MESSAGE_LINES: usize = 3;
+
+pub fn spinner(tick: usize) -> char {
+    SPINNER[tick % SPINNER.len()]
+}
+
+/// `key desc · key desc`, keys bold so they read as keys without colour.
+pub fn hints(pairs: &[(&str, &str)], theme: Theme) -> Line<'static> {
+    let mut spans = Vec::with_capacity(pairs.len() * 3);
+    for (i, (key, desc)) in pairs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        spans.push(Span::styled((*key).to_owned(), theme.key()));
+        spans.push(Span::raw(format!(" {desc}")));
+    }
+    Line::from(spans)
+}
+
+/// The keys that work now: the top overlay's, the filter's while typing, else the
+/// key table's for the focused pane.
+fn footer(model: &Model, theme: Theme) -> Line<'static> {
+    match model.top_overlay() {
+        Some(Overlay::Help) => hints(&[("Esc", "close")], theme),
+        Some(Overlay::ConfirmDelete(_)) => hints(super::confirm::KEYS, theme),
+        Some(Overlay::Upload(_)) => hints(super::upload::KEYS, theme),
+        None if model.zones.filtering => {
+            hints(&[("Enter", "keep filter"), ("Esc", "clear filter")], theme)
+        }
+        None => hints(&keys::footer(model.focus, model.open.is_some()), theme),
+    }
+}
+
+fn message(model: &Model, theme: Theme) -> Vec<(String, Style)> {
+    let mut segments = Vec::new();
+    if let Some((first, rest)) = model.in_flight.split_first() {
+        let more = match rest.len() {
+            0 => String::new(),
+            n => format!(" (+{n} more)"),
+        };
+        segments.push((
+            format!(
+                "{} {}…{more}",
+                spinner(model.spinner),
+                sanitize(&first.label)
+            ),
+            theme.accent(),
+        ));
+    }
+    if !segments.is_empty() && model.status.is_some() {
+        segments.push(("·".to_owned(), theme.dim()));
+    }
+    match &model.status {
+        Some(StatusMessage::Info(text)) => {
+            segments.push((sanitize(text).into_owned(), Style::new()));
+        }
+        Some(StatusMessage::Error(text)) => {
+            segments.push((format!("✗ {}", sanitize(text)), theme.error()));
+        }
+        None => {}
+    }
+    segments
+}
+
+/// What the bottom shows at a width: the message lines, the hints, and whether they
+/// share one line.
+struct Bottom {
+    message: Vec<Line<'static>>,
+    footer: Line<'static>,
+    one_line: bool,
+}
+
+fn layout(model: &Model, cols: u16, theme: Theme) -> Bottom {
+    let room = usize::from(inset(Rect::new(0, 0, cols, 1)).width);
+    let footer = footer(model, theme);
+    let segments = message(model, theme);
+    let segments: Vec<(&str, Style)> = segments.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    let mut message = wrap(&segments, room);
+    let one_line =
+        message.len() <= 1 && message.first().map_or(0, Line::width) + 2 + footer.width() <= room;
+    if message.len() > MAX_MESSAGE_LINES {
+        message.truncate(MAX_MESSAGE_LINES);
+        if let Some(last) = message.last_mut() {
+            let style = last.spans.last().map_or(Style::new(), |s| s.style);
+            *last = Line::styled(fit(&format!("{last} …"), room), style);
+        }
+    }
+    Bottom {
+        message,
+        footer,
+        one_line,
+    }
+}
+
+/// Rows the bottom needs at this width.
+pub fn height(model: &Model, cols: u16, theme: Theme) -> u16 {
+    let bottom = layout(model, cols, theme);
+    if bottom.one_line {
+        1
+    } else {
+        u16::try_from(bottom.message.len() + 1).unwrap_or(u16::MAX)
+    }
+}
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
+    let bottom = layout(model, area.width, theme);
+    let mut row = inset(Rect { height: 1, ..area });
+    for line in bottom.message {
+        if row.y >= area.bottom() {
+            break;
+        }
+        frame.render_widget(line, row);
+        row.y += 1;
+    }
+    row.y = area.bottom().saturating_sub(1);
+    frame.render_widget(bottom.footer.right_aligned(), row);
+}

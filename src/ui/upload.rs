@@ -1,0 +1,84 @@
+//! The upload form: two file paths, the active one with a cursor, and what went wrong
+//! in words.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Padding, Paragraph};
+
+use super::fit::{centered, fit, pad, tail, with_cursor, wrap};
+use super::status::{hints, spinner};
+use super::theme::Theme;
+use crate::app::{UploadField, UploadForm};
+use crate::text::sanitize;
+
+pub const KEYS: &[(&str, &str)] = &[
+    ("Tab", "switch field"),
+    ("Enter", "upload"),
+    ("Esc", "cancel"),
+];
+
+const MAX_WIDTH: usize = 76;
+
+pub fn render(form: &UploadForm, tick: usize, frame: &mut Frame, area: Rect, theme: Theme) {
+    let width = MAX_WIDTH.min(usize::from(area.width).saturating_sub(4));
+    // Borders and one column of padding each side.
+    let cols = width.saturating_sub(4);
+    let mut lines = Vec::new();
+    for (field, label, input) in [
+        (
+            UploadField::Certificate,
+            "Certificate (PEM)",
+            &form.cert_path,
+        ),
+        (UploadField::Key, "Private key (PEM)", &form.key_path),
+    ] {
+        let active = form.field == field;
+        let (marker, style) = if active {
+            ("▶ ", theme.bold())
+        } else {
+            ("  ", theme.dim())
+        };
+        lines.push(Line::styled(format!("{marker}{label}"), style));
+        let shown = if active {
+            with_cursor(input, cols.saturating_sub(2))
+        } else {
+            tail(&sanitize(input.text()), cols.saturating_sub(2))
+        };
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(
+                pad(&shown, cols.saturating_sub(2)),
+                theme.accent().add_modifier(Modifier::UNDERLINED),
+            ),
+        ]));
+        lines.push(Line::default());
+    }
+    if let Some(error) = &form.error {
+        lines.extend(wrap(
+            &[("✗", theme.error()), (&sanitize(error), theme.error())],
+            cols,
+        ));
+        lines.push(Line::default());
+    }
+    if form.submitting {
+        lines.push(Line::styled(
+            format!("{} checking and uploading…", spinner(tick)),
+            theme.pending(),
+        ));
+        lines.push(Line::default());
+    }
+    lines.push(hints(KEYS, theme).centered());
+
+    let title = format!(
+        " Upload to {} ",
+        fit(&sanitize(&form.zone_name), cols.saturating_sub(12))
+    );
+    let boxed = centered(area, width, lines.len() + 2);
+    let block = theme
+        .dialog(Line::styled(title, theme.bold()), theme.key())
+        .padding(Padding::horizontal(1));
+    frame.render_widget(Clear, boxed);
+    frame.render_widget(Paragraph::new(lines).block(block), boxed);
+}

@@ -1,0 +1,130 @@
+//! The zone picker: the visible window of the (filtered) zone list, with markers for
+//! the zones whose state is already known.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::fit::{fit, pad, window, with_cursor, wrap};
+use super::theme::Theme;
+use crate::app::{Focus, Model, ZoneSummary};
+use crate::text::sanitize;
+
+/// How many lines a long error may take before the list.
+const MAX_ERROR_LINES: usize = 3;
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
+    let pane = &model.zones;
+    let focused = model.focus == Focus::Zones && model.overlays.is_empty();
+    let block = theme.pane(title(model, area.width, theme), focused);
+    let mut inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if let Some(error) = &pane.error {
+        let mut lines = wrap(
+            &[("✗", theme.error()), (&sanitize(error), theme.error())],
+            usize::from(inner.width),
+        );
+        lines.truncate(MAX_ERROR_LINES);
+        let height = u16::try_from(lines.len()).unwrap_or(0).min(inner.height);
+        frame.render_widget(Paragraph::new(lines), Rect { height, ..inner });
+        inner.y += height;
+        inner.height -= height;
+    }
+
+    if pane.visible.is_empty() {
+        let hint = if pane.loading {
+            "loading zones…"
+        } else if pane.zones.is_empty() {
+            "No zones."
+        } else {
+            "No zone matches the filter."
+        };
+        frame.render_widget(Line::styled(hint, theme.dim()), inner);
+        return;
+    }
+
+    let rows = window(pane.selected, pane.visible.len(), usize::from(inner.height));
+    for (y, i) in (inner.y..).zip(rows) {
+        let zone = &pane.zones[pane.visible[i]];
+        let summary = model.summaries.get(&zone.id);
+        let selected = i == pane.selected;
+        let row = Rect {
+            y,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(
+            zone_row(&zone.name, summary, selected, focused, row.width, theme),
+            row,
+        );
+    }
+}
+
+fn title(model: &Model, cols: u16, theme: Theme) -> Line<'static> {
+    let pane = &model.zones;
+    let mut spans = vec![Span::styled(
+        format!(" Zones {}/{}", pane.visible.len(), pane.zones.len()),
+        theme.bold(),
+    )];
+    if pane.loading {
+        spans.push(Span::styled(" · loading…", theme.pending()));
+    }
+    if pane.filtering || !pane.filter.text().is_empty() {
+        let used: usize = spans.iter().map(Span::width).sum();
+        let room = usize::from(cols).saturating_sub(used + 6);
+        let shown = if pane.filtering {
+            with_cursor(&pane.filter, room)
+        } else {
+            fit(&sanitize(pane.filter.text()), room)
+        };
+        spans.push(Span::styled(format!("  /{shown}"), theme.accent()));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+fn zone_row(
+    name: &str,
+    summary: Option<&ZoneSummary>,
+    selected: bool,
+    focused: bool,
+    cols: u16,
+    theme: Theme,
+) -> Line<'static> {
+    let markers = summary.map(|s| markers(s, theme)).unwrap_or_default();
+    let markers_width: usize = markers.iter().map(Span::width).sum();
+    let name_width = usize::from(cols).saturating_sub(2 + markers_width + 1);
+    let mut spans = vec![
+        Span::raw(if selected { "▶ " } else { "  " }),
+        Span::raw(pad(&sanitize(name), name_width)),
+        Span::raw(" "),
+    ];
+    spans.extend(markers);
+    let line = Line::from(spans);
+    match (selected, focused) {
+        (true, true) => line.style(theme.selected()),
+        (true, false) => line.style(theme.bold()),
+        _ => line,
+    }
+}
+
+/// `● 2 ⚠`: enablement, certificate count, warning; a blank where not known.
+fn markers(summary: &ZoneSummary, theme: Theme) -> Vec<Span<'static>> {
+    let (dot, dot_style) = match summary.enabled {
+        Some(true) => ("●", theme.ok()),
+        Some(false) => ("○", Style::new()),
+        None => (" ", Style::new()),
+    };
+    let count = summary
+        .certificates
+        .map_or_else(|| " ".to_owned(), |n| n.to_string());
+    let warn = if summary.warning { "⚠" } else { " " };
+    vec![
+        Span::styled(dot, dot_style),
+        Span::raw(format!(" {count} ")),
+        Span::styled(warn, theme.warn()),
+    ]
+}

@@ -1,0 +1,576 @@
+//! Render snapshots: the whole screen for each state the SPEC's TUI contract names,
+//! drawn from hand-built models with a pinned clock.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use originpull::api::{ApiTime, CertStatus, Certificate, Zone, ZoneAccount};
+use originpull::app::input::TextInput;
+use originpull::app::{
+    CertRow, DeleteConfirm, Enablement, Focus, InFlight, Loadable, Model, OpenZone, Overlay,
+    Screen, StatusMessage, Ticket, UploadField, UploadForm, ZoneSummary,
+};
+use originpull::certinfo::{CertDetails, parse_certificate};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use rcgen::{CertificateParams, DnType, KeyPair, SerialNumber, date_time_ymd};
+use unicode_width::UnicodeWidthStr;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+}
+
+fn terminal(model: &Model, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| originpull::ui::view(model, f)).unwrap();
+    terminal
+}
+
+/// The screen as text, one line per row, trailing blanks dropped. A wide character
+/// fills two cells; its hidden second cell is skipped.
+fn screen(model: &Model, width: u16, height: u16) -> String {
+    let terminal = terminal(model, width, height);
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buffer.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            line.push_str(symbol);
+            skip = symbol.width().saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn zone(id: &str, name: &str) -> Zone {
+    Zone {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        status: Some("active".to_owned()),
+        account: Some(ZoneAccount {
+            id: Some("acc1".to_owned()),
+            name: Some("Example Ltd".to_owned()),
+        }),
+    }
+}
+
+fn zones() -> Vec<Zone> {
+    [
+        "shop.example",
+        "shop-eu.example",
+        "shop-staging.example",
+        "api.example",
+        "blog.example",
+        "cdn.example",
+        "docs.example",
+        "status.example",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, name)| zone(&format!("z{i}"), name))
+    .collect()
+}
+
+fn cert(
+    id: &str,
+    status: CertStatus,
+    issuer: &str,
+    expires_in: Duration,
+    uploaded_ago: i64,
+) -> Certificate {
+    Certificate {
+        id: Some(id.to_owned()),
+        status: Some(status),
+        issuer: Some(issuer.to_owned()),
+        signature: Some("ECDSAWithSHA256".to_owned()),
+        serial_number: Some("6743787633689793699141714808227354901".to_owned()),
+        expires_on: Some(ApiTime::from_datetime(now() + expires_in)),
+        uploaded_on: Some(ApiTime::from_datetime(now() - Duration::days(uploaded_ago))),
+        certificate: Some("-----BEGIN CERTIFICATE-----…".to_owned()),
+    }
+}
+
+fn details(cn: &str, not_after: DateTime<Utc>) -> CertDetails {
+    CertDetails {
+        subject: format!("CN={cn}, O=Example Ltd"),
+        issuer: "CN=Example Origin CA, O=Example Ltd".to_owned(),
+        issuer_common_name: Some("Example Origin CA".to_owned()),
+        sans: vec![cn.to_owned(), "www.shop.example".to_owned()],
+        serial: "05:12:8A:7F:33:C0:1B".to_owned(),
+        sha256: "3F:A9:12:7C:88:01:DE:45:AB:90:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:10:20:30:40:50:0C".to_owned(),
+        key: "ECDSA P-256".to_owned(),
+        signature: "ecdsa-with-SHA256".to_owned(),
+        not_before: not_after - Duration::days(365),
+        not_after,
+        is_ca: false,
+    }
+}
+
+fn row(cert: Certificate) -> CertRow {
+    let not_after = cert
+        .expires_on
+        .as_ref()
+        .and_then(ApiTime::datetime)
+        .unwrap();
+    CertRow {
+        details: Some(details("edge.shop.example", not_after)),
+        cert,
+    }
+}
+
+/// The zone list loaded, with the state of three zones already known.
+fn listed() -> Model {
+    let mut model = Model::new(Screen::Main, "demo", now());
+    model.token_status = Some("token active".to_owned());
+    model.zones.zones = zones();
+    model.zones.refilter();
+    model.summaries = HashMap::from([
+        (
+            "z0".to_owned(),
+            ZoneSummary {
+                enabled: Some(true),
+                certificates: Some(4),
+                warning: true,
+            },
+        ),
+        (
+            "z1".to_owned(),
+            ZoneSummary {
+                enabled: Some(false),
+                certificates: Some(0),
+                warning: false,
+            },
+        ),
+        (
+            "z2".to_owned(),
+            ZoneSummary {
+                enabled: Some(true),
+                certificates: Some(1),
+                warning: false,
+            },
+        ),
+    ]);
+    model
+}
+
+fn open(certs: Loadable<Vec<CertRow>>, enabled: Option<bool>) -> OpenZone {
+    OpenZone {
+        zone: zone("z0", "shop.example"),
+        generation: 3,
+        certs,
+        enablement: Enablement {
+            server: enabled,
+            ..Enablement::default()
+        },
+        selected: 0,
+        certs_call: 0,
+        enablement_call: 0,
+        polls: 0,
+    }
+}
+
+/// Four certificates: healthy, expiring soon, expired (all active) and one deploying.
+fn four_certs() -> Vec<CertRow> {
+    vec![
+        row(cert(
+            "7c1f0b52-93d4-4c9e-a1f7-3b5e2d8a9f10",
+            CertStatus::Active,
+            "Example Origin CA",
+            Duration::days(92) + Duration::hours(3),
+            91,
+        )),
+        row(cert(
+            "2b9e4d11-5f60-4a7b-9c3d-1e2f3a4b5c6d",
+            CertStatus::Active,
+            "Example Origin CA",
+            Duration::days(12) + Duration::hours(3),
+            353,
+        )),
+        row(cert(
+            "e4f5a6b7-c8d9-4e0f-8a1b-2c3d4e5f6a7b",
+            CertStatus::Active,
+            "Legacy CA",
+            -Duration::days(3) - Duration::hours(2),
+            400,
+        )),
+        row(cert(
+            "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            CertStatus::PendingDeployment,
+            "Example Origin CA",
+            Duration::days(276) + Duration::hours(3),
+            0,
+        )),
+    ]
+}
+
+fn zone_open() -> Model {
+    let mut model = listed();
+    model.open = Some(open(Loadable::Loaded(four_certs()), Some(true)));
+    model.focus = Focus::Certs;
+    model
+}
+
+fn in_flight(call: u64, label: &str) -> InFlight {
+    InFlight {
+        call,
+        label: label.to_owned(),
+        ticket: None,
+    }
+}
+
+fn ticket() -> Ticket {
+    Ticket {
+        zone_id: "z0".to_owned(),
+        generation: 3,
+    }
+}
+
+#[test]
+fn loading() {
+    let mut model = Model::new(Screen::Main, "api.cloudflare.com", now());
+    model.zones.loading = true;
+    model.in_flight.push(in_flight(1, "loading zones"));
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+#[test]
+fn zones_listed() {
+    insta::assert_snapshot!(screen(&listed(), 120, 40));
+}
+
+#[test]
+fn zones_filtering() {
+    let mut model = listed();
+    model.zones.filter = TextInput::from("shop");
+    model.zones.filtering = true;
+    model.zones.refilter();
+    model.zones.selected = 1;
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+#[test]
+fn zone_list_error_shows_in_the_pane() {
+    let mut model = listed();
+    model.zones.error = Some("could not load zones: HTTP 502 from api.cloudflare.com".to_owned());
+    let text = screen(&model, 120, 40);
+    assert!(text.contains("┃✗ could not load zones: HTTP"), "{text}");
+    assert!(text.contains("▶ shop.example"), "{text}");
+}
+
+#[test]
+fn zone_open_120() {
+    insta::assert_snapshot!(screen(&zone_open(), 120, 40));
+}
+
+#[test]
+fn zone_open_160() {
+    insta::assert_snapshot!(screen(&zone_open(), 160, 48));
+}
+
+#[test]
+fn zone_open_minimum_size() {
+    insta::assert_snapshot!(screen(&zone_open(), 80, 20));
+}
+
+#[test]
+fn certificates_loading_failed_and_empty() {
+    let mut model = listed();
+    model.open = Some(open(Loadable::Loading, None));
+    let loading = screen(&model, 120, 40);
+    assert!(loading.contains("loading certificates…"), "{loading}");
+    assert!(loading.contains("? unknown"), "{loading}");
+
+    model.open = Some(open(
+        Loadable::Failed("Cloudflare error 10000: Authentication error (HTTP 403)".into()),
+        Some(true),
+    ));
+    let failed = screen(&model, 120, 40);
+    assert!(
+        failed.contains("✗ Cloudflare error 10000: Authentication error (HTTP 403)"),
+        "{failed}"
+    );
+
+    model.open = Some(open(Loadable::Loaded(Vec::new()), Some(true)));
+    let empty = screen(&model, 120, 40);
+    assert!(
+        empty.contains("No certificates. Press u to upload one."),
+        "{empty}"
+    );
+    assert!(
+        empty.contains("⚠ enabled but no certificate is active"),
+        "{empty}"
+    );
+    insta::assert_snapshot!(empty);
+}
+
+/// A certificate parsed from a real PEM made on the spot.
+#[test]
+fn detail_focused() {
+    let mut params = CertificateParams::new(vec!["edge.shop.example".to_owned()]).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "edge.shop.example");
+    params.serial_number = Some(SerialNumber::from_slice(&[0x01, 0xAB, 0xCD]));
+    params.not_before = date_time_ymd(2026, 3, 1);
+    params.not_after = date_time_ymd(2026, 6, 13);
+    let key = KeyPair::generate().unwrap();
+    let pem = params.self_signed(&key).unwrap().pem();
+    let mut parsed = parse_certificate(&pem).unwrap();
+    // The key is random, so the fingerprint is the one line that would change each run.
+    assert_eq!(parsed.sha256.len(), 32 * 3 - 1);
+    parsed.sha256 = details("x", now()).sha256;
+
+    let mut model = zone_open();
+    let mut rows = four_certs();
+    rows[1].cert.expires_on = Some(ApiTime::from_datetime(parsed.not_after));
+    rows[1].cert.certificate = Some(pem);
+    rows[1].details = Some(parsed);
+    model.open = Some(open(Loadable::Loaded(rows), Some(true)));
+    model.open.as_mut().unwrap().selected = 1;
+    model.focus = Focus::Detail;
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+#[test]
+fn pending_toggle() {
+    let mut model = zone_open();
+    let open = model.open.as_mut().unwrap();
+    open.enablement = Enablement {
+        server: Some(false),
+        wanted: Some(true),
+        in_flight: true,
+        error: None,
+    };
+    model.in_flight.push(in_flight(7, "enabling shop.example"));
+    model.spinner = 3;
+    let text = screen(&model, 120, 40);
+    assert!(text.contains("Zone-level AOP: ◌ Enabling…"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn help_overlay() {
+    let mut model = zone_open();
+    model.overlays.push(Overlay::Help);
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+fn delete_confirm() -> DeleteConfirm {
+    DeleteConfirm {
+        ticket: ticket(),
+        zone_name: "shop.example".to_owned(),
+        cert_id: "7c1f0b52-93d4-4c9e-a1f7-3b5e2d8a9f10".to_owned(),
+        issuer: "Example Origin CA".to_owned(),
+        expires: "2026-09-01 (92 d)".to_owned(),
+        only_active_while_enabled: true,
+    }
+}
+
+#[test]
+fn delete_dialog_only_active() {
+    let mut model = zone_open();
+    model
+        .overlays
+        .push(Overlay::ConfirmDelete(delete_confirm()));
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+fn upload_form() -> UploadForm {
+    UploadForm {
+        ticket: ticket(),
+        zone_name: "shop.example".to_owned(),
+        cert_path: TextInput::from("/home/ops/certs/edge.shop.example.pem"),
+        key_path: TextInput::from("/home/ops/certs/edge.key"),
+        field: UploadField::Key,
+        error: Some(
+            "the private key does not match the certificate (certificate key: ECDSA P-256, \
+             private key: RSA 2048 bits): give the private key the certificate was issued for"
+                .to_owned(),
+        ),
+        submitting: false,
+    }
+}
+
+#[test]
+fn upload_with_error() {
+    let mut model = zone_open();
+    model.overlays.push(Overlay::Upload(upload_form()));
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+#[test]
+fn upload_submitting_and_overlays_stack() {
+    let mut model = zone_open();
+    let mut form = upload_form();
+    form.error = None;
+    form.submitting = true;
+    form.field = UploadField::Certificate;
+    model.overlays.push(Overlay::Upload(form));
+    model.overlays.push(Overlay::Help);
+    let text = screen(&model, 120, 40);
+    // Help is on top: its box hides the middle of the form beneath it.
+    assert!(text.contains("Keys · Esc closes"), "{text}");
+    model.overlays.pop();
+    let text = screen(&model, 120, 40);
+    assert!(text.contains("checking and uploading…"), "{text}");
+    assert!(text.contains("edge.shop.example.pem▏"), "{text}");
+}
+
+#[test]
+fn error_status_line() {
+    let mut model = zone_open();
+    model.status = Some(StatusMessage::Error(
+        "could not load certificates: Cloudflare error 10000: Authentication error (HTTP 403). \
+         Check that the token has Zone → SSL and Certificates → Read for this zone, and that \
+         the zone belongs to an account the token can see."
+            .to_owned(),
+    ));
+    model.in_flight.push(in_flight(4, "loading shop.example"));
+    model.in_flight.push(in_flight(5, "loading zones"));
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+#[test]
+fn info_status_line_shares_the_footer_line() {
+    let mut model = zone_open();
+    model.status = Some(StatusMessage::Info("Uploaded 7c1f0b52.".to_owned()));
+    let text = screen(&model, 120, 40);
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.contains("Uploaded 7c1f0b52.") && last.contains("q quit"),
+        "{last}"
+    );
+}
+
+#[test]
+fn no_credentials() {
+    let model = Model::new(
+        Screen::NoCredentials {
+            config_path: Some("/home/ops/.config/originpull/config.toml".to_owned()),
+        },
+        "api.cloudflare.com",
+        now(),
+    );
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+#[test]
+fn no_color_zone_open() {
+    let mut model = zone_open();
+    model.color = false;
+    model.status = Some(StatusMessage::Error("something failed".to_owned()));
+    let terminal = terminal(&model, 120, 40);
+    for cell in terminal.backend().buffer().content() {
+        assert_eq!(cell.fg, Color::Reset, "{cell:?}");
+        assert_eq!(cell.bg, Color::Reset, "{cell:?}");
+    }
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+#[test]
+fn too_small() {
+    insta::assert_snapshot!(screen(&zone_open(), 40, 10));
+}
+
+#[test]
+fn any_size_draws_without_panicking() {
+    let mut model = zone_open();
+    model.status = Some(StatusMessage::Error("x ".repeat(200)));
+    model.in_flight.push(in_flight(1, "loading shop.example"));
+    model.overlays = vec![
+        Overlay::Upload(upload_form()),
+        Overlay::ConfirmDelete(delete_confirm()),
+        Overlay::Help,
+    ];
+    for width in [0, 1, 2, 10, 40, 79, 80, 81, 100, 120, 160, 300] {
+        for height in [0, 1, 2, 5, 19, 20, 21, 40, 48, 120] {
+            terminal(&model, width, height);
+        }
+    }
+    let no_credentials = Model::new(Screen::NoCredentials { config_path: None }, "demo", now());
+    for (width, height) in [(0, 0), (1, 1), (80, 20), (81, 21)] {
+        terminal(&no_credentials, width, height);
+    }
+}
+
+#[test]
+fn a_huge_zone_list_shows_the_window_around_the_selection() {
+    let mut model = Model::new(Screen::Main, "demo", now());
+    model.zones.zones = (0..100_000)
+        .map(|i| zone(&format!("z{i}"), &format!("zone-{i:06}.example")))
+        .collect();
+    model.zones.refilter();
+    model.zones.selected = 99_998;
+    let text = screen(&model, 120, 40);
+    assert!(text.contains("Zones 100000/100000"), "{text}");
+    assert!(text.contains("▶ zone-099998.example"), "{text}");
+    assert!(text.contains("zone-099970.example"), "{text}");
+    assert!(!text.contains("zone-000000.example"), "{text}");
+}
+
+/// Zone names, issuers and errors come from the API: an escape sequence in one must
+/// reach the screen as visible text, never as a control character.
+#[test]
+fn api_text_cannot_drive_the_terminal() {
+    let evil = "evil\u{1b}[2J\u{1b}]0;x\u{7}.example";
+    let mut model = zone_open();
+    model.zones.zones[0].name = evil.to_owned();
+    model.zones.zones[0].account = Some(ZoneAccount {
+        id: None,
+        name: Some(evil.to_owned()),
+    });
+    model.zones.error = Some(evil.to_owned());
+    model.token_status = Some(evil.to_owned());
+    let open = model.open.as_mut().unwrap();
+    open.zone.name = evil.to_owned();
+    for row in rows_mut(open) {
+        row.cert.issuer = Some(evil.to_owned());
+        row.cert.id = Some(evil.to_owned());
+        row.cert.status = Some(CertStatus::Unknown(evil.to_owned()));
+        if let Some(d) = row.details.as_mut() {
+            d.subject = evil.to_owned();
+            d.sans = vec![evil.to_owned()];
+        }
+    }
+    model.status = Some(StatusMessage::Error(evil.to_owned()));
+    model.in_flight.push(in_flight(1, evil));
+    let mut confirm = delete_confirm();
+    confirm.zone_name = evil.to_owned();
+    confirm.issuer = evil.to_owned();
+    confirm.cert_id = evil.to_owned();
+    let mut form = upload_form();
+    form.zone_name = evil.to_owned();
+    form.error = Some(evil.to_owned());
+    for overlay in [
+        None,
+        Some(Overlay::ConfirmDelete(confirm)),
+        Some(Overlay::Upload(form)),
+    ] {
+        model.overlays = overlay.into_iter().collect();
+        let terminal = terminal(&model, 160, 48);
+        for cell in terminal.backend().buffer().content() {
+            assert!(
+                !cell.symbol().chars().any(char::is_control),
+                "control character drawn: {cell:?}"
+            );
+        }
+        let text = screen(&model, 160, 48);
+        assert!(text.contains("evil\\u{1b}[2J"), "{text}");
+    }
+}
+
+fn rows_mut(open: &mut OpenZone) -> &mut Vec<CertRow> {
+    match &mut open.certs {
+        Loadable::Loaded(rows) => rows,
+        _ => panic!("certificates not loaded"),
+    }
+}

@@ -1,0 +1,722 @@
+//! `update` on its own: keys and replies in, model and commands out. No I/O anywhere.
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use originpull::api::{
+    ApiError, ApiMessage, ApiTime, CertStatus, Certificate, Page, ResultInfo, Zone,
+};
+use originpull::app::*;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap()
+}
+
+fn zone(i: usize) -> Zone {
+    Zone {
+        id: format!("{i:032x}"),
+        name: format!("zone{i:02}.example"),
+        status: Some("active".into()),
+        account: None,
+    }
+}
+
+fn cert(id: &str, status: CertStatus, days: i64) -> Certificate {
+    Certificate {
+        id: Some(id.into()),
+        status: Some(status),
+        issuer: Some("Example Origin CA".into()),
+        expires_on: Some(ApiTime::from_datetime(now() + chrono::Duration::days(days))),
+        ..Default::default()
+    }
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn api_error(status: u16, code: i64) -> ApiError {
+    ApiError::Api {
+        status,
+        errors: vec![ApiMessage {
+            code: Some(code),
+            message: "simulated".into(),
+            ..Default::default()
+        }],
+    }
+}
+
+/// Feeds a message, returning the commands.
+fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    update(model, msg)
+}
+
+/// A model with `n` zones loaded (one page) and nothing open.
+fn with_zones(n: usize) -> Model {
+    let mut model = Model::new(Screen::Main, "test", now());
+    send(
+        &mut model,
+        Msg::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    let Cmd::LoadZonePage {
+        call, generation, ..
+    } = cmds[0].clone()
+    else {
+        panic!("{cmds:?}")
+    };
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::ZonePage {
+                generation,
+                page: 1,
+                result: Ok(Page {
+                    items: (0..n).map(zone).collect(),
+                    info: Some(ResultInfo {
+                        page: Some(1),
+                        per_page: Some(50),
+                        count: Some(n as u64),
+                        total_count: Some(n as u64),
+                        total_pages: None,
+                    }),
+                }),
+            },
+        },
+    );
+    model
+}
+
+struct Opened {
+    certs_call: u64,
+    enablement_call: u64,
+    ticket: Ticket,
+}
+
+/// Opens the selected zone and returns what it asked for.
+fn open(model: &mut Model) -> Opened {
+    let cmds = send(model, key(KeyCode::Enter));
+    let mut opened = Opened {
+        certs_call: 0,
+        enablement_call: 0,
+        ticket: model.open.as_ref().unwrap().ticket(),
+    };
+    for cmd in cmds {
+        match cmd {
+            Cmd::LoadCertificates { call, after, .. } => {
+                assert_eq!(after, None);
+                opened.certs_call = call;
+            }
+            Cmd::LoadEnablement { call, .. } => opened.enablement_call = call,
+            Cmd::AbortStale { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(opened.certs_call > 0 && opened.enablement_call > 0);
+    opened
+}
+
+fn load(model: &mut Model, o: &Opened, certs: Vec<Certificate>, enabled: bool) -> Vec<Cmd> {
+    let mut cmds = send(
+        model,
+        Msg::Reply {
+            call: o.certs_call,
+            reply: Reply::Certificates {
+                ticket: o.ticket.clone(),
+                result: Ok(certs),
+            },
+        },
+    );
+    cmds.extend(send(
+        model,
+        Msg::Reply {
+            call: o.enablement_call,
+            reply: Reply::Enablement {
+                ticket: o.ticket.clone(),
+                result: Ok(enabled),
+            },
+        },
+    ));
+    cmds
+}
+
+fn open_loaded(model: &mut Model, certs: Vec<Certificate>, enabled: bool) -> Opened {
+    let o = open(model);
+    load(model, &o, certs, enabled);
+    o
+}
+
+#[test]
+fn init_loads_zones_then_every_other_page_at_once() {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(&mut model, Msg::Init { verify_token: true });
+    assert!(matches!(cmds[0], Cmd::VerifyToken { .. }));
+    let Cmd::LoadZonePage {
+        call,
+        generation,
+        page: 1,
+    } = cmds[1]
+    else {
+        panic!("{cmds:?}")
+    };
+    assert!(model.busy() && model.zones.loading);
+    let cmds = send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::ZonePage {
+                generation,
+                page: 1,
+                result: Ok(Page {
+                    items: (0..50).map(zone).collect(),
+                    info: Some(ResultInfo {
+                        per_page: Some(50),
+                        total_count: Some(120),
+                        ..Default::default()
+                    }),
+                }),
+            },
+        },
+    );
+    let pages: Vec<u64> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::LoadZonePage { page, .. } => Some(*page),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pages, vec![2, 3]);
+    assert_eq!(
+        model.zones.visible.len(),
+        50,
+        "the first page shows at once"
+    );
+    assert!(model.zones.loading);
+}
+
+#[test]
+fn the_filter_narrows_as_you_type_enter_keeps_it_esc_clears_it() {
+    let mut model = with_zones(30);
+    send(&mut model, ch('/'));
+    assert!(model.zones.filtering);
+    for c in "zone1".chars() {
+        send(&mut model, ch(c));
+    }
+    assert_eq!(model.zones.visible.len(), 10);
+    // q is text while filtering, not quit.
+    send(&mut model, ch('q'));
+    assert!(!model.quit);
+    assert_eq!(model.zones.visible.len(), 0);
+    send(&mut model, key(KeyCode::Backspace));
+    send(&mut model, key(KeyCode::Enter));
+    assert!(!model.zones.filtering);
+    assert_eq!(model.zones.filter.text(), "zone1");
+    assert_eq!(model.zones.visible.len(), 10);
+    send(&mut model, key(KeyCode::Esc));
+    assert_eq!(model.zones.filter.text(), "");
+    assert_eq!(model.zones.visible.len(), 30);
+
+    send(&mut model, ch('/'));
+    send(&mut model, ch('x'));
+    send(&mut model, key(KeyCode::Esc));
+    assert!(!model.zones.filtering);
+    assert_eq!(model.zones.visible.len(), 30);
+}
+
+#[test]
+fn lists_move_with_vim_keys_and_arrows() {
+    let mut model = with_zones(30);
+    send(&mut model, ch('j'));
+    send(&mut model, key(KeyCode::Down));
+    assert_eq!(model.zones.selected, 2);
+    send(&mut model, ch('k'));
+    assert_eq!(model.zones.selected, 1);
+    send(&mut model, ch('G'));
+    assert_eq!(model.zones.selected, 29);
+    send(&mut model, key(KeyCode::Down));
+    assert_eq!(model.zones.selected, 29);
+    send(&mut model, ch('g'));
+    assert_eq!(model.zones.selected, 0);
+    send(&mut model, key(KeyCode::PageDown));
+    assert!(model.zones.selected > 1);
+    send(&mut model, key(KeyCode::PageUp));
+    assert_eq!(model.zones.selected, 0);
+}
+
+#[test]
+fn enter_opens_a_zone_and_loads_certificates_and_enablement_together() {
+    let mut model = with_zones(3);
+    send(&mut model, ch('j'));
+    let o = open(&mut model);
+    assert_eq!(model.focus, Focus::Certs);
+    assert_eq!(o.ticket.zone_id, zone(1).id);
+    load(
+        &mut model,
+        &o,
+        vec![
+            cert("a", CertStatus::Active, 90),
+            cert("b", CertStatus::Active, 10),
+        ],
+        true,
+    );
+    let open = model.open.as_ref().unwrap();
+    assert_eq!(open.rows().len(), 2);
+    assert_eq!(open.enablement.shown(), Some(true));
+    assert!(!model.busy());
+    let summary = model.summaries[&zone(1).id];
+    assert_eq!(summary.enabled, Some(true));
+    assert_eq!(summary.certificates, Some(2));
+    assert!(summary.warning, "two active certificates");
+}
+
+#[test]
+fn a_reply_for_a_zone_no_longer_open_is_dropped() {
+    let mut model = with_zones(3);
+    let first = open(&mut model);
+    send(&mut model, key(KeyCode::BackTab));
+    assert_eq!(model.focus, Focus::Zones);
+    send(&mut model, ch('j'));
+    let cmds = send(&mut model, key(KeyCode::Enter));
+    assert!(cmds.contains(&Cmd::AbortStale {
+        keep: Some(model.open.as_ref().unwrap().ticket())
+    }));
+    assert!(
+        model
+            .in_flight
+            .iter()
+            .all(|f| f.ticket.as_ref() != Some(&first.ticket)),
+        "the first zone's calls no longer show as in flight"
+    );
+    // The slow first zone answers late: its certificates must not appear here.
+    load(
+        &mut model,
+        &first,
+        vec![cert("old", CertStatus::Active, 90)],
+        true,
+    );
+    let open = model.open.as_ref().unwrap();
+    assert_eq!(open.zone.id, zone(1).id);
+    assert!(matches!(open.certs, Loadable::Loading));
+    assert_eq!(open.enablement.server, None);
+}
+
+#[test]
+fn an_older_listing_never_overwrites_a_newer_one() {
+    let mut model = with_zones(1);
+    let o = open_loaded(&mut model, vec![cert("a", CertStatus::Active, 90)], false);
+    let cmds = send(&mut model, ch('r'));
+    let newer = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::LoadCertificates { call, .. } => Some(*call),
+            _ => None,
+        })
+        .unwrap();
+    send(
+        &mut model,
+        Msg::Reply {
+            call: newer,
+            reply: Reply::Certificates {
+                ticket: o.ticket.clone(),
+                result: Ok(vec![]),
+            },
+        },
+    );
+    // The first listing's reply, arriving again late, is ignored.
+    send(
+        &mut model,
+        Msg::Reply {
+            call: o.certs_call,
+            reply: Reply::Certificates {
+                ticket: o.ticket.clone(),
+                result: Ok(vec![cert("a", CertStatus::Active, 90)]),
+            },
+        },
+    );
+    assert!(model.open.as_ref().unwrap().rows().is_empty());
+}
+
+fn toggled(model: &mut Model, cmds: &[Cmd], result: Result<bool, ApiError>) -> Vec<Cmd> {
+    let (call, ticket) = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::SetEnablement { call, ticket, .. } => Some((*call, ticket.clone())),
+            _ => None,
+        })
+        .expect("a PUT was sent");
+    send(
+        model,
+        Msg::Reply {
+            call,
+            reply: Reply::Toggled { ticket, result },
+        },
+    )
+}
+
+#[test]
+fn e_toggles_with_a_pending_state_then_the_servers_answer() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![cert("a", CertStatus::Active, 90)], false);
+    let cmds = send(&mut model, ch('e'));
+    assert!(matches!(
+        cmds[..],
+        [Cmd::SetEnablement { enabled: true, .. }]
+    ));
+    let e = &model.open.as_ref().unwrap().enablement;
+    assert!(e.pending());
+    assert_eq!(e.shown(), Some(true));
+    let after = toggled(&mut model, &cmds, Ok(true));
+    assert!(after.is_empty());
+    let e = &model.open.as_ref().unwrap().enablement;
+    assert!(!e.pending());
+    assert_eq!(e.server, Some(true));
+    assert_eq!(model.summaries[&zone(0).id].enabled, Some(true));
+    // And back.
+    let cmds = send(&mut model, ch('e'));
+    assert!(matches!(
+        cmds[..],
+        [Cmd::SetEnablement { enabled: false, .. }]
+    ));
+    toggled(&mut model, &cmds, Ok(false));
+    assert_eq!(model.open.as_ref().unwrap().enablement.shown(), Some(false));
+}
+
+#[test]
+fn a_failed_toggle_rolls_back_shows_the_error_and_rereads_the_truth() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![], false);
+    let cmds = send(&mut model, ch('e'));
+    let after = toggled(&mut model, &cmds, Err(api_error(500, 10001)));
+    let e = &model.open.as_ref().unwrap().enablement;
+    assert_eq!(e.shown(), Some(false), "rolled back to the server's state");
+    assert!(!e.pending());
+    match &model.status {
+        Some(StatusMessage::Error(text)) => assert!(text.contains("10001"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    let Cmd::LoadEnablement { call, ticket } = after[0].clone() else {
+        panic!("{after:?}")
+    };
+    // The server had in fact applied it: the screen follows the server.
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Enablement {
+                ticket,
+                result: Ok(true),
+            },
+        },
+    );
+    assert_eq!(model.open.as_ref().unwrap().enablement.shown(), Some(true));
+}
+
+#[test]
+fn e_pressed_twice_quickly_ends_in_the_state_of_the_last_press() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![], false);
+    let first = send(&mut model, ch('e'));
+    let second = send(&mut model, ch('e'));
+    assert!(second.is_empty(), "one PUT at a time");
+    assert_eq!(model.open.as_ref().unwrap().enablement.shown(), Some(false));
+    // The first PUT lands (enabled); the last wish (disabled) goes out next.
+    let next = toggled(&mut model, &first, Ok(true));
+    assert!(
+        matches!(next[..], [Cmd::SetEnablement { enabled: false, .. }]),
+        "{next:?}"
+    );
+    assert!(model.open.as_ref().unwrap().enablement.pending());
+    toggled(&mut model, &next, Ok(false));
+    let e = &model.open.as_ref().unwrap().enablement;
+    assert_eq!((e.server, e.pending()), (Some(false), false));
+}
+
+#[test]
+fn delete_asks_first_and_n_or_esc_send_nothing() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![cert("only", CertStatus::Active, 90)], true);
+    for cancel in [ch('n'), key(KeyCode::Esc)] {
+        assert!(send(&mut model, ch('d')).is_empty());
+        let Some(Overlay::ConfirmDelete(confirm)) = model.top_overlay() else {
+            panic!("no dialog")
+        };
+        assert_eq!(confirm.cert_id, "only");
+        assert!(confirm.only_active_while_enabled);
+        assert!(send(&mut model, cancel).is_empty());
+        assert!(model.overlays.is_empty());
+    }
+    // Keys other than y/n/Esc do nothing while the dialog is up.
+    send(&mut model, key(KeyCode::Delete));
+    assert!(send(&mut model, ch('q')).is_empty());
+    assert!(!model.quit);
+    let cmds = send(&mut model, ch('y'));
+    assert!(
+        matches!(&cmds[..], [Cmd::Delete { cert_id, .. }] if cert_id == "only"),
+        "{cmds:?}"
+    );
+    assert!(model.overlays.is_empty());
+}
+
+#[test]
+fn the_dialog_names_the_selected_certificate_and_warns_only_when_it_matters() {
+    let mut model = with_zones(1);
+    open_loaded(
+        &mut model,
+        vec![
+            cert("a", CertStatus::Active, 90),
+            cert("b", CertStatus::Active, 300),
+        ],
+        true,
+    );
+    send(&mut model, ch('j'));
+    send(&mut model, ch('d'));
+    let Some(Overlay::ConfirmDelete(confirm)) = model.top_overlay() else {
+        panic!()
+    };
+    assert_eq!(confirm.cert_id, "b");
+    assert!(!confirm.only_active_while_enabled, "another one is active");
+}
+
+#[test]
+fn a_delete_of_a_certificate_already_gone_says_so_and_refreshes() {
+    let mut model = with_zones(1);
+    let o = open_loaded(
+        &mut model,
+        vec![cert("gone", CertStatus::Active, 90)],
+        false,
+    );
+    send(&mut model, ch('d'));
+    let cmds = send(&mut model, ch('y'));
+    let Cmd::Delete { call, .. } = cmds[0] else {
+        panic!()
+    };
+    let after = send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Deleted {
+                ticket: o.ticket.clone(),
+                cert_id: "gone".into(),
+                result: Err(api_error(404, 1404)),
+            },
+        },
+    );
+    assert!(matches!(
+        after[..],
+        [Cmd::LoadCertificates { after: None, .. }]
+    ));
+    match &model.status {
+        Some(StatusMessage::Info(text)) => assert!(text.contains("already gone"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn upload_errors_keep_the_form_and_its_input() {
+    let mut model = with_zones(1);
+    let o = open_loaded(&mut model, vec![], false);
+    send(&mut model, ch('u'));
+    // Enter with nothing typed asks for both paths, sending nothing.
+    assert!(send(&mut model, key(KeyCode::Enter)).is_empty());
+    for c in "/tmp/cert.pem".chars() {
+        send(&mut model, ch(c));
+    }
+    send(&mut model, key(KeyCode::Tab));
+    send(&mut model, Msg::Paste("/tmp/key.pem\n".into()));
+    let cmds = send(&mut model, key(KeyCode::Enter));
+    let Cmd::Upload {
+        call,
+        cert_path,
+        key_path,
+        ..
+    } = cmds[0].clone()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(cert_path.to_str(), Some("/tmp/cert.pem"));
+    assert_eq!(key_path.to_str(), Some("/tmp/key.pem"));
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Uploaded {
+                ticket: o.ticket.clone(),
+                result: Err("the private key does not match the certificate".into()),
+            },
+        },
+    );
+    let Some(Overlay::Upload(form)) = model.top_overlay() else {
+        panic!("the form closed")
+    };
+    assert_eq!(form.cert_path.text(), "/tmp/cert.pem");
+    assert_eq!(form.key_path.text(), "/tmp/key.pem");
+    assert!(form.error.as_deref().unwrap().contains("does not match"));
+    assert!(!form.submitting);
+}
+
+#[test]
+fn a_successful_upload_closes_the_form_and_polls_until_active() {
+    let mut model = with_zones(1);
+    let o = open_loaded(&mut model, vec![], false);
+    send(&mut model, ch('u'));
+    send(&mut model, Msg::Paste("c.pem".into()));
+    send(&mut model, key(KeyCode::Tab));
+    send(&mut model, Msg::Paste("k.pem".into()));
+    let cmds = send(&mut model, key(KeyCode::Enter));
+    let Cmd::Upload { call, .. } = cmds[0] else {
+        panic!()
+    };
+    let new = cert("new", CertStatus::PendingDeployment, 365);
+    let after = send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Uploaded {
+                ticket: o.ticket.clone(),
+                result: Ok(new.clone()),
+            },
+        },
+    );
+    assert!(model.overlays.is_empty());
+    let Cmd::LoadCertificates { call, .. } = after[0] else {
+        panic!("{after:?}")
+    };
+    // Still pending: a poll is scheduled, without a key press.
+    let after = send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Certificates {
+                ticket: o.ticket.clone(),
+                result: Ok(vec![new]),
+            },
+        },
+    );
+    let Cmd::LoadCertificates {
+        call,
+        after: Some(_),
+        ..
+    } = after[0]
+    else {
+        panic!("{after:?}")
+    };
+    assert!(!model.busy(), "a scheduled poll does not spin the spinner");
+    let after = send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Certificates {
+                ticket: o.ticket.clone(),
+                result: Ok(vec![cert("new", CertStatus::Active, 365)]),
+            },
+        },
+    );
+    assert!(after.is_empty(), "no more polling once active");
+    assert_eq!(
+        model.open.as_ref().unwrap().rows()[0].cert.status,
+        Some(CertStatus::Active)
+    );
+}
+
+#[test]
+fn help_opens_anywhere_and_closes_with_esc() {
+    let mut model = with_zones(1);
+    send(&mut model, ch('?'));
+    assert!(matches!(model.top_overlay(), Some(Overlay::Help)));
+    send(&mut model, ch('j'));
+    assert_eq!(model.zones.selected, 0, "keys go to the overlay");
+    send(&mut model, key(KeyCode::Esc));
+    assert!(model.overlays.is_empty());
+}
+
+#[test]
+fn tab_cycles_focus_and_keys_outside_their_pane_do_nothing() {
+    let mut model = with_zones(2);
+    assert!(send(&mut model, ch('e')).is_empty(), "no zone open");
+    assert!(send(&mut model, ch('u')).is_empty());
+    assert!(model.overlays.is_empty());
+    send(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Focus::Certs);
+    send(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Focus::Detail);
+    send(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Focus::Zones);
+}
+
+#[test]
+fn quit_with_q_or_ctrl_c_and_only_key_presses_count() {
+    let mut model = with_zones(1);
+    let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    release.kind = KeyEventKind::Release;
+    send(&mut model, Msg::Key(release));
+    assert!(!model.quit);
+    assert_eq!(send(&mut model, ch('q')), vec![Cmd::Quit]);
+    assert!(model.quit);
+
+    let mut model = with_zones(1);
+    send(&mut model, ch('/'));
+    send(
+        &mut model,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(model.quit, "Ctrl-C quits even from a text field");
+}
+
+#[test]
+fn errors_show_cloudflares_code_and_message() {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    let Cmd::LoadZonePage {
+        call, generation, ..
+    } = cmds[0]
+    else {
+        panic!()
+    };
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::ZonePage {
+                generation,
+                page: 1,
+                result: Err(api_error(403, 10000)),
+            },
+        },
+    );
+    assert!(!model.zones.loading);
+    match &model.status {
+        Some(StatusMessage::Error(text)) => {
+            assert!(
+                text.contains("10000") && text.contains("HTTP 403"),
+                "{text}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_no_credentials_screen_only_quits() {
+    let mut model = Model::new(Screen::NoCredentials { config_path: None }, "", now());
+    assert!(send(&mut model, Msg::Init { verify_token: true }).is_empty());
+    assert!(send(&mut model, ch('r')).is_empty());
+    send(&mut model, ch('q'));
+    assert!(model.quit);
+}
