@@ -243,10 +243,12 @@ impl fmt::Debug for Upload {
     }
 }
 
+/// Reads a PEM file as text, refusing what cannot be one (missing, over 1 MiB, binary).
 pub fn read_pem_file(path: &Path) -> Result<String, CertError> {
     read_input(path, None)
 }
 
+/// Parses the first certificate of a PEM text, for display.
 pub fn parse_certificate(pem: &str) -> Result<CertDetails, CertError> {
     let input = PemInput::Certificate;
     let blocks = scan_blocks(pem, input)?;
@@ -256,28 +258,18 @@ pub fn parse_certificate(pem: &str) -> Result<CertDetails, CertError> {
     details_of(&cert, &der)
 }
 
-pub fn check_pair(cert_pem: &str, key_pem: &str) -> Result<CertDetails, CertError> {
-    checked_pair(cert_pem, key_pem).map(|pair| pair.details)
-}
-
+/// Reads, checks and holds an upload. The texts are sent exactly as read: what was
+/// checked is what goes up.
 pub fn load_upload(cert_path: &Path, key_path: &Path) -> Result<Upload, CertError> {
     let cert_text = read_input(cert_path, Some(PemInput::Certificate))?;
     let key_text = Zeroizing::new(read_input(key_path, Some(PemInput::PrivateKey))?);
-    let pair = checked_pair(&cert_text, &key_text)?;
-
-    let mut certificate = String::new();
-    for block in &pair.certificates {
-        certificate.push_str(block);
-        if !block.ends_with('\n') {
-            certificate.push('\n');
-        }
-    }
+    let details = check_pair(&cert_text, &key_text)?;
     Ok(Upload {
-        certificate,
+        certificate: cert_text,
         // An exact-size copy, so that boxing it as a secret does not reallocate and leave
-        // an unzeroized copy behind.
-        private_key: SecretString::from(pair.private_key.to_owned()),
-        details: pair.details,
+        // an unzeroized copy behind; `key_text` wipes the original when it drops.
+        private_key: SecretString::from(key_text.as_str().to_owned()),
+        details,
     })
 }
 
@@ -461,15 +453,11 @@ fn parse_x509(der: &[u8]) -> Result<(&[u8], X509Certificate<'_>), CertError> {
     })
 }
 
-struct CheckedPair<'a> {
-    details: CertDetails,
-    certificates: Vec<&'a str>,
-    private_key: &'a str,
-}
-
 const KEY_LABELS: [&str; 3] = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"];
 
-fn checked_pair<'a>(cert_pem: &'a str, key_pem: &'a str) -> Result<CheckedPair<'a>, CertError> {
+/// Everything that must hold before a pair is uploaded: a parseable, unexpired leaf
+/// (not a CA), an unencrypted private key, and the two belonging together.
+pub fn check_pair(cert_pem: &str, key_pem: &str) -> Result<CertDetails, CertError> {
     let cert_blocks = scan_blocks(cert_pem, PemInput::Certificate)?;
     let certificates: Vec<&Block<'_>> = cert_blocks
         .iter()
@@ -522,11 +510,7 @@ fn checked_pair<'a>(cert_pem: &'a str, key_pem: &'a str) -> Result<CheckedPair<'
         });
     }
 
-    Ok(CheckedPair {
-        details,
-        certificates: certificates.iter().map(|b| b.text).collect(),
-        private_key: key_block.text,
-    })
+    Ok(details)
 }
 
 fn find_key_block<'b, 'a>(blocks: &'b [Block<'a>]) -> Result<&'b Block<'a>, CertError> {

@@ -4,10 +4,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TOKEN, client_for, client_with, eventually, leaf_pair, sim};
+use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, sim};
 use originpull::api::{ApiError, CertStatus, NameFilter};
 use originpull::sim::{FaultKind, FaultRule};
-use sha2::{Digest, Sha256};
 
 fn fault(path: &str, kind: FaultKind) -> FaultRule {
     FaultRule {
@@ -125,8 +124,7 @@ async fn certificate_lifecycle_and_enablement() {
     assert_eq!(post.content_type.as_deref(), Some("application/json"));
     let body = post.body.as_ref().unwrap();
     assert_eq!(body["certificate"], cert_pem.as_str());
-    let key_hash = format!("sha256:{}", hex(&Sha256::digest(key_pem.as_bytes())));
-    assert_eq!(body["private_key"], key_hash.as_str());
+    assert_eq!(body["private_key"], key_hash(&key_pem).as_str());
 
     // The same certificate again is refused with Cloudflare's code.
     let dup = client
@@ -268,8 +266,4 @@ async fn faults_become_typed_errors() {
         .await
         .unwrap_err();
     assert!(matches!(e, ApiError::Connect { .. }), "{e:?}");
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -62,3 +62,11 @@ where
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+/// How the simulator records a private key: its SHA-256, never the key itself.
+pub fn key_hash(key_pem: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key_pem.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
