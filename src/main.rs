@@ -1,5 +1,7 @@
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::Parser;
 
@@ -27,7 +29,10 @@ fn main() -> ExitCode {
     };
     let _log_guard = match &settings.log_level {
         Some(level) => match originpull::logging::init(level, settings.log_file.clone()) {
-            Ok((guard, _)) => Some(guard),
+            Ok((guard, path)) => {
+                let _ = LOG_PATH.set(path);
+                Some(guard)
+            }
             Err(e) => {
                 eprintln!("originpull: warning: logging is off: {e}");
                 None
@@ -70,8 +75,11 @@ fn fail(e: &CliError) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// A panic is a bug: say so briefly and where, without a backtrace, and without the
-/// payload's arguments beyond the message itself.
+/// Where the log goes, when logging is on: the panic message points there.
+static LOG_PATH: OnceLock<PathBuf> = OnceLock::new();
+
+/// A panic is a bug: say so briefly, where, and where the log is; no backtrace. The
+/// TUI's own hook restores the terminal before this runs.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let location = info
@@ -79,7 +87,13 @@ fn install_panic_hook() {
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_default();
         tracing::error!(%location, "panic");
-        eprintln!("originpull: internal error at {location}; this is a bug, please report it");
+        let log = match LOG_PATH.get() {
+            Some(path) => format!("the log is at {}", path.display()),
+            None => "run again with --log-level debug to keep a log".to_owned(),
+        };
+        eprintln!(
+            "originpull: internal error at {location}; this is a bug, please report it ({log})"
+        );
     }));
 }
 

@@ -53,6 +53,16 @@ pub fn lines(model: &Model, cols: u16, theme: Theme) -> Vec<Line<'static>> {
         ("serial_number", cert.serial_number.clone()),
         ("expires_on", time(&cert.expires_on)),
         ("uploaded_on", time(&cert.uploaded_on)),
+        // The PEM itself is long: say what it is and where to get it whole.
+        (
+            "certificate",
+            cert.certificate.as_ref().map(|pem| {
+                format!(
+                    "PEM, {} lines; `originpull show ZONE ID` prints it",
+                    pem.lines().count()
+                )
+            }),
+        ),
     ];
     for (label, value) in api_fields {
         match value {
