@@ -1,6 +1,7 @@
 //! The interactive app: terminal, event loop and executor around `app::update` and
 //! `ui::view`.
 
+mod driver;
 mod executor;
 pub mod terminal;
 
@@ -9,12 +10,11 @@ use std::time::Duration;
 use chrono::Utc;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
-use tokio::sync::mpsc;
 
 use crate::api::Client;
-use crate::app::{Model, Msg, Screen, update};
+use crate::app::{Msg, Screen};
 use crate::ui;
-use executor::Executor;
+pub use driver::Driver;
 
 /// How the app starts: what it talks to and what the first screen is.
 pub struct Launch {
@@ -38,19 +38,16 @@ pub async fn run(launch: Launch) -> std::io::Result<()> {
 }
 
 async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Result<()> {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut executor = launch.client.map(|c| Executor::new(c, tx));
-    let mut model = Model::new(launch.screen, launch.endpoint, Utc::now());
-    model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let verify_token = launch.verify_token;
+    let mut app = Driver::new(launch);
+    app.model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let size = terminal.size()?;
     let mut pending = vec![
         Msg::Resize {
             width: size.width,
             height: size.height,
         },
-        Msg::Init {
-            verify_token: launch.verify_token,
-        },
+        Msg::Init { verify_token },
     ];
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
@@ -60,33 +57,29 @@ async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Re
         if !pending.is_empty() {
             // The clock moves for "days left" and expiry, but only when there is
             // something to draw anyway.
-            model.now = Utc::now();
+            app.model.now = Utc::now();
             for msg in pending.drain(..) {
-                for cmd in update(&mut model, msg) {
-                    if let Some(executor) = &mut executor {
-                        executor.run(cmd);
-                    }
-                }
+                app.dispatch(msg);
             }
-            if model.quit {
+            if app.model.quit {
                 return Ok(());
             }
-            terminal.draw(|frame| ui::view(&model, frame))?;
+            terminal.draw(|frame| ui::view(&app.model, frame))?;
         }
-        let busy = model.busy();
+        let busy = app.model.busy();
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => pending.extend(to_msg(event)),
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
-            Some(msg) = rx.recv() => pending.push(msg),
+            Some(msg) = app.next_reply() => pending.push(msg),
             _ = tick.tick(), if busy => pending.push(Msg::Tick),
         }
         // Take every reply already waiting, then draw once. (Terminal events are not
         // drained the same way: polling EventStream without a real waker would leave
         // its reader thread waking nobody.)
-        while let Ok(msg) = rx.try_recv() {
+        while let Some(msg) = app.ready_reply() {
             pending.push(msg);
         }
     }

@@ -70,3 +70,13 @@ pub fn key_hash(key_pem: &str) -> String {
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
+
+/// The whole app, headless, against `sim`: keys in, the real view's text out.
+pub fn driver_for(sim: &Simulator, timeout: Duration) -> originpull::tui::Driver {
+    originpull::tui::Driver::new(originpull::tui::Launch {
+        client: Some(client_with(&sim.base_url(), TOKEN, timeout)),
+        screen: originpull::app::Screen::Main,
+        verify_token: true,
+        endpoint: "test".to_owned(),
+    })
+}

@@ -1,0 +1,82 @@
+//! The app without a terminal: the model, `update` and the executor wired together.
+//! The event loop drives it from terminal events; tests drive it with keys and wait
+//! on its replies, against a simulator, with the very same code path.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use super::Launch;
+use super::executor::Executor;
+use crate::app::{Model, Msg, update};
+
+pub struct Driver {
+    pub model: Model,
+    executor: Option<Executor>,
+    replies: mpsc::UnboundedReceiver<Msg>,
+}
+
+impl Driver {
+    pub fn new(launch: Launch) -> Self {
+        let (tx, replies) = mpsc::unbounded_channel();
+        Self {
+            model: Model::new(launch.screen, launch.endpoint, Utc::now()),
+            executor: launch.client.map(|client| Executor::new(client, tx)),
+            replies,
+        }
+    }
+
+    /// Runs one message through `update` and hands its commands to the executor.
+    pub fn dispatch(&mut self, msg: Msg) {
+        for cmd in update(&mut self.model, msg) {
+            if let Some(executor) = &mut self.executor {
+                executor.run(cmd);
+            }
+        }
+    }
+
+    /// The next reply from a finished call, waiting for it.
+    pub async fn next_reply(&mut self) -> Option<Msg> {
+        self.replies.recv().await
+    }
+
+    /// A reply that has already arrived, if any.
+    pub fn ready_reply(&mut self) -> Option<Msg> {
+        self.replies.try_recv().ok()
+    }
+
+    /// Processes replies until no call the status line reports is in flight (a
+    /// scheduled poll does not count), or `limit` passes. Returns whether it settled.
+    pub async fn settle(&mut self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.model.busy() {
+            match tokio::time::timeout_at(deadline, self.replies.recv()).await {
+                Ok(Some(msg)) => self.dispatch(msg),
+                Ok(None) | Err(_) => return false,
+            }
+        }
+        while let Some(msg) = self.ready_reply() {
+            self.dispatch(msg);
+        }
+        true
+    }
+
+    /// The screen as text, drawn by the real view at `width`x`height`.
+    pub fn render(&self, width: u16, height: u16) -> String {
+        let backend = ratatui::backend::TestBackend::new(width, height);
+        let mut terminal = ratatui::Terminal::new(backend).expect("a test backend never fails");
+        terminal
+            .draw(|frame| crate::ui::view(&self.model, frame))
+            .expect("a test backend never fails");
+        let buffer = terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -1,0 +1,40 @@
+//! The app without a terminal against the simulator: real update, executor, client and
+//! view, driven by keys.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{driver_for, sim};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use originpull::app::Msg;
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+#[tokio::test]
+async fn open_a_zone_and_toggle_it_against_the_simulator() {
+    let sim = sim(None).await;
+    let mut app = driver_for(&sim, Duration::from_secs(5));
+    app.dispatch(Msg::Init { verify_token: true });
+    assert!(app.settle(Duration::from_secs(5)).await);
+    for c in "/shop.example".chars() {
+        app.dispatch(key(KeyCode::Char(c)));
+    }
+    app.dispatch(key(KeyCode::Enter));
+    app.dispatch(key(KeyCode::Enter));
+    assert!(app.settle(Duration::from_secs(5)).await);
+    let screen = app.render(160, 48);
+    assert!(
+        screen.contains("shop.example · Zone-level AOP: ● Enabled"),
+        "{screen}"
+    );
+
+    let zone_id = sim.control().zone_id("shop.example").unwrap();
+    app.dispatch(key(KeyCode::Char('e')));
+    assert!(app.settle(Duration::from_secs(5)).await);
+    assert_eq!(sim.control().enabled(&zone_id), Some(false));
+    assert!(app.render(160, 48).contains("○ Disabled"));
+    sim.shutdown().await;
+}
