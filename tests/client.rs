@@ -8,9 +8,19 @@ use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, si
 use originpull::api::{ApiError, CertStatus, NameFilter};
 use originpull::sim::{FaultKind, FaultRule};
 
+/// A fault that outlasts every retry, so the error itself comes back.
 fn fault(path: &str, kind: FaultKind) -> FaultRule {
     FaultRule {
         method: None,
+        path_contains: path.to_owned(),
+        times: 10,
+        kind,
+    }
+}
+
+fn once(method: Option<&str>, path: &str, kind: FaultKind) -> FaultRule {
+    FaultRule {
+        method: method.map(str::to_owned),
         path_contains: path.to_owned(),
         times: 1,
         kind,
@@ -216,10 +226,12 @@ async fn faults_become_typed_errors() {
     let zone = client.list_zones(None).await.unwrap()[0].clone();
     let path = format!("/zones/{}/origin_tls_client_auth", zone.id);
 
+    control.clear_faults();
     control.inject(fault(&path, FaultKind::Status(500)));
     let e = client.list_certificates(&zone.id).await.unwrap_err();
     assert!(matches!(e, ApiError::Api { status: 500, .. }), "{e:?}");
 
+    control.clear_faults();
     control.inject(fault(&path, FaultKind::Html(502)));
     let e = client.list_certificates(&zone.id).await.unwrap_err();
     assert!(matches!(e, ApiError::Http { status: 502, .. }), "{e:?}");
@@ -228,14 +240,17 @@ async fn faults_become_typed_errors() {
         "a short excerpt, not the page: {e}"
     );
 
+    control.clear_faults();
     control.inject(fault(&path, FaultKind::Malformed));
     let e = client.list_certificates(&zone.id).await.unwrap_err();
     assert!(matches!(e, ApiError::Decode { status: 200, .. }), "{e:?}");
 
+    control.clear_faults();
     control.inject(fault(&path, FaultKind::SuccessFalse));
     let e = client.list_certificates(&zone.id).await.unwrap_err();
     assert!(matches!(e, ApiError::Api { status: 200, .. }), "{e:?}");
 
+    control.clear_faults();
     control.inject(fault(
         &path,
         FaultKind::RateLimited {
@@ -246,17 +261,24 @@ async fn faults_become_typed_errors() {
     assert_eq!(e.status(), Some(429), "{e:?}");
     assert!(e.hint().unwrap().contains("rate limit"));
 
+    control.clear_faults();
     control.inject(fault(&path, FaultKind::Oversized));
     let e = client.list_certificates(&zone.id).await.unwrap_err();
     assert!(matches!(e, ApiError::TooLarge { .. }), "{e:?}");
 
+    control.clear_faults();
     control.inject(fault(&path, FaultKind::Hang));
     let started = Instant::now();
     let e = client.list_certificates(&zone.id).await.unwrap_err();
     assert!(matches!(e, ApiError::Timeout { .. }), "{e:?}");
-    assert!(started.elapsed() < Duration::from_secs(3));
+    // Three tries of 0.8 s and two short backoffs: bounded, not a hang.
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
 
-    // Every fault was used once; the next call is answered normally.
+    control.clear_faults();
     assert!(client.list_certificates(&zone.id).await.is_ok());
 
     let base = sim.base_url();
@@ -266,4 +288,157 @@ async fn faults_become_typed_errors() {
         .await
         .unwrap_err();
     assert!(matches!(e, ApiError::Connect { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn idempotent_calls_retry_through_passing_faults() {
+    let sim = sim(Some(5)).await;
+    let control = sim.control();
+    let client = client_with(&sim.base_url(), TOKEN, Duration::from_millis(800));
+    let zone = client.list_zones(None).await.unwrap()[0].clone();
+    let path = format!("/zones/{}/origin_tls_client_auth", zone.id);
+    for kind in [
+        FaultKind::Status(500),
+        FaultKind::Status(503),
+        FaultKind::Status(408),
+        FaultKind::Html(502),
+        FaultKind::Hang,
+    ] {
+        control.clear_requests();
+        control.inject(once(None, &path, kind.clone()));
+        assert!(
+            client.list_certificates(&zone.id).await.is_ok(),
+            "{kind:?} once is retried"
+        );
+        assert_eq!(control.requests().len(), 2, "{kind:?}: one retry");
+    }
+    // A PUT of a setting is idempotent too.
+    control.inject(once(Some("PUT"), &path, FaultKind::Status(502)));
+    assert!(client.set_enablement(&zone.id, true).await.unwrap());
+    // A malformed body or success:false is an answer, not a hiccup: no retry.
+    control.clear_requests();
+    control.inject(once(None, &path, FaultKind::Malformed));
+    assert!(client.list_certificates(&zone.id).await.is_err());
+    assert_eq!(control.requests().len(), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_429_waits_out_retry_after_and_holds_every_other_call() {
+    let sim = sim(Some(5)).await;
+    let control = sim.control();
+    let client = client_for(&sim);
+    let zone = client.list_zones(None).await.unwrap()[0].clone();
+    let path = format!("/zones/{}/origin_tls_client_auth", zone.id);
+    control.inject(once(
+        None,
+        &path,
+        FaultKind::RateLimited {
+            retry_after_secs: 1,
+        },
+    ));
+    let started = Instant::now();
+    let other = client.clone();
+    let zone_id = zone.id.clone();
+    let (listed, enabled) = tokio::join!(client.list_certificates(&zone.id), async move {
+        // Sent just after the 429 came back: it must wait too.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let t = Instant::now();
+        let r = other.get_enablement(&zone_id).await;
+        (r, t.elapsed())
+    });
+    assert!(listed.is_ok());
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert!(enabled.0.is_ok());
+    assert!(
+        enabled.1 >= Duration::from_millis(600),
+        "the other call waited out the pause too: {:?}",
+        enabled.1
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_upload_is_retried_only_when_provably_not_processed() {
+    let sim = sim(Some(40)).await;
+    let control = sim.control();
+    let client = client_with(&sim.base_url(), TOKEN, Duration::from_millis(800));
+    let zone = client
+        .list_zones(NameFilter::parse("starts_with:site-").as_ref())
+        .await
+        .unwrap()
+        .remove(0);
+    let path = format!("/zones/{}/origin_tls_client_auth", zone.id);
+
+    // A 500 may have been processed: not retried, the error comes back.
+    let (cert, key) = leaf_pair("a.site.example");
+    control.clear_requests();
+    control.inject(once(Some("POST"), &path, FaultKind::Status(500)));
+    let e = client
+        .upload_certificate(&zone.id, &cert, &key.clone().into())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert_eq!(control.requests().len(), 1);
+
+    // A 429 was not processed: retried, and it succeeds.
+    control.inject(once(
+        Some("POST"),
+        &path,
+        FaultKind::RateLimited {
+            retry_after_secs: 1,
+        },
+    ));
+    assert!(
+        client
+            .upload_certificate(&zone.id, &cert, &key.into())
+            .await
+            .is_ok()
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_delete_whose_reply_was_lost_is_done_when_the_retry_finds_it_gone() {
+    let sim = sim(Some(40)).await;
+    let control = sim.control();
+    let client = client_with(&sim.base_url(), TOKEN, Duration::from_millis(800));
+    let zone = client
+        .list_zones(NameFilter::parse("starts_with:site-").as_ref())
+        .await
+        .unwrap()
+        .remove(0);
+    let (cert, key) = leaf_pair("b.site.example");
+    let id = client
+        .upload_certificate(&zone.id, &cert, &key.into())
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    // The simulator deletes, then the reply is lost (a 502 from a proxy on the way).
+    // The retry gets 404 once the deletion completes; that is success.
+    let cert_path = format!("origin_tls_client_auth/{id}");
+    control.inject(once(Some("DELETE"), &cert_path, FaultKind::Hang));
+    let deleted = client.delete_certificate(&zone.id, &id).await.unwrap();
+    assert_eq!(deleted.id.as_deref(), Some(id.as_str()));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn retries_are_reported_to_an_observer() {
+    let sim = sim(Some(5)).await;
+    let control = sim.control();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let client = client_for(&sim).on_retry(std::sync::Arc::new(move |n| {
+        sink.lock().unwrap().push(n.to_string())
+    }));
+    control.inject(once(None, "/zones", FaultKind::Status(503)));
+    client.list_zones(None).await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0].starts_with("retry 2/3 in") && seen[0].ends_with("HTTP 503"),
+        "{seen:?}"
+    );
 }

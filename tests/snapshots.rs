@@ -224,6 +224,7 @@ fn in_flight(call: u64, label: &str) -> InFlight {
         call,
         label: label.to_owned(),
         ticket: None,
+        note: None,
     }
 }
 
@@ -437,6 +438,20 @@ fn error_status_line() {
     model.in_flight.push(in_flight(4, "loading shop.example"));
     model.in_flight.push(in_flight(5, "loading zones"));
     insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
+#[test]
+fn a_retried_call_says_why_it_waits() {
+    let mut model = zone_open();
+    model.in_flight.push(in_flight(4, "loading zones"));
+    let mut retried = in_flight(5, "loading shop.example");
+    retried.note = Some("retry 2/3 in 0.8 s: HTTP 503".to_owned());
+    model.in_flight.push(retried);
+    let text = screen(&model, 120, 40);
+    assert!(
+        text.contains("loading shop.example… (retry 2/3 in 0.8 s: HTTP 503) (+1 more)"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -720,3 +720,37 @@ fn the_no_credentials_screen_only_quits() {
     send(&mut model, ch('q'));
     assert!(model.quit);
 }
+
+#[test]
+fn a_retry_notice_annotates_its_call_until_the_reply() {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    let Cmd::LoadZonePage { call, .. } = cmds[0] else {
+        panic!()
+    };
+    send(
+        &mut model,
+        Msg::Retrying {
+            call,
+            note: "retry 2/3 in 0.4 s: HTTP 503".into(),
+        },
+    );
+    assert_eq!(
+        model.in_flight[0].note.as_deref(),
+        Some("retry 2/3 in 0.4 s: HTTP 503")
+    );
+    // A notice for a call no longer in flight changes nothing.
+    send(
+        &mut model,
+        Msg::Retrying {
+            call: 999,
+            note: "x".into(),
+        },
+    );
+    assert_eq!(model.in_flight.len(), 1);
+}

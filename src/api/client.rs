@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,9 +15,12 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use super::error::ApiError;
+use super::limit::RateLimiter;
 use super::model::{
-    Certificate, Enablement, Envelope, NameFilter, ResultInfo, TokenInfo, Zone, is_zone_id,
+    CertStatus, Certificate, Enablement, Envelope, NameFilter, ResultInfo, TokenInfo, Zone,
+    is_zone_id,
 };
+use super::retry::{self, Kind, RetryNotice};
 use crate::text::excerpt;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -137,12 +141,32 @@ impl<T> Page<T> {
     }
 }
 
-/// A cheap-to-clone client: clones share one connection pool.
+/// Called before a failed call is tried again.
+pub type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
+
+/// A cheap-to-clone client: clones share one connection pool and one rate limit.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: Url,
     timeout: Duration,
+    limiter: Arc<RateLimiter>,
+    on_retry: Option<RetryObserver>,
+}
+
+/// A failed attempt, with the server's word on when to try again.
+struct Failure {
+    error: ApiError,
+    server_wait: Option<Duration>,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Self {
+            error,
+            server_wait: None,
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -171,7 +195,21 @@ impl Client {
             http,
             base,
             timeout: config.timeout,
+            limiter: Arc::new(RateLimiter::default()),
+            on_retry: None,
         })
+    }
+
+    /// Tells `observer` each time a call is about to be retried, and why.
+    pub fn on_retry(mut self, observer: RetryObserver) -> Self {
+        self.on_retry = Some(observer);
+        self
+    }
+
+    /// Replaces the rate limit (tests use a small one).
+    pub fn with_rate_limit(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Arc::new(limiter);
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -317,9 +355,10 @@ impl Client {
         let (result, _) = self
             .send::<Certificate>(Method::DELETE, &aop(zone_id, Some(cert_id)), &[], None)
             .await?;
-        // Some deletes answer with an empty result; the id is what the caller asked for.
+        // No result: the API sent none, or a retry found it gone after a lost reply.
         Ok(result.unwrap_or_else(|| Certificate {
             id: Some(cert_id.to_owned()),
+            status: Some(CertStatus::Deleted),
             ..Default::default()
         }))
     }
@@ -356,8 +395,9 @@ impl Client {
         required(result)
     }
 
-    /// Sends one request and decodes Cloudflare's envelope. `json_body`, when given,
-    /// is already-encoded JSON.
+    /// Sends a request within the rate limit, retrying what is safe to retry (see
+    /// [`retry`](super::retry)), and decodes Cloudflare's envelope. `json_body`, when
+    /// given, is already-encoded JSON.
     async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -365,6 +405,57 @@ impl Client {
         query: &[(&str, String)],
         json_body: Option<Bytes>,
     ) -> Result<(Option<T>, Option<ResultInfo>), ApiError> {
+        let kind = Kind::of(&method);
+        let started = tokio::time::Instant::now();
+        let mut lost_reply = false;
+        let mut attempt = 1;
+        loop {
+            self.limiter.acquire().await;
+            let Failure { error, server_wait } = match self
+                .send_once(method.clone(), path, query, json_body.clone())
+                .await
+            {
+                Ok(decoded) => return Ok(decoded),
+                Err(failure) => failure,
+            };
+            if error.status() == Some(429) {
+                self.limiter
+                    .pause_for(server_wait.unwrap_or_else(|| retry::backoff(attempt)));
+            }
+            if kind == Kind::Delete && lost_reply && error.status() == Some(404) {
+                // An earlier try went through though its reply was lost.
+                return Ok((None, None));
+            }
+            lost_reply |= retry::maybe_processed(&error);
+            let wait = server_wait.unwrap_or_else(|| retry::backoff(attempt));
+            if attempt >= retry::MAX_TRIES
+                || !retry::retryable(kind, &error)
+                || started.elapsed() + wait > retry::BUDGET
+            {
+                return Err(error);
+            }
+            attempt += 1;
+            let notice = RetryNotice {
+                attempt,
+                of: retry::MAX_TRIES,
+                wait,
+                reason: retry::reason(&error),
+            };
+            tracing::info!(%notice, "retrying");
+            if let Some(observer) = &self.on_retry {
+                observer(&notice);
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn send_once<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, String)],
+        json_body: Option<Bytes>,
+    ) -> Result<(Option<T>, Option<ResultInfo>), Failure> {
         let url = self.url(path);
         tracing::debug!(%method, path = url.path(), "request");
         let mut req = self.http.request(method, url);
@@ -378,21 +469,22 @@ impl Client {
         }
         let mut resp = req.send().await.map_err(|e| self.transport_error(e))?;
         let status = resp.status();
+        let server_wait = retry::server_wait(resp.headers());
         if resp
             .content_length()
             .is_some_and(|len| len > MAX_BODY_BYTES as u64)
         {
-            return Err(too_large());
+            return Err(too_large().into());
         }
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(e))? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(too_large());
+                return Err(too_large().into());
             }
             body.extend_from_slice(&chunk);
         }
         tracing::debug!(status = status.as_u16(), bytes = body.len(), "response");
-        decode(status, &body)
+        decode(status, &body).map_err(|error| Failure { error, server_wait })
     }
 
     fn url(&self, path: &[&str]) -> Url {

@@ -2,7 +2,9 @@
 
 pub mod client;
 pub mod error;
+pub mod limit;
 pub mod model;
+pub mod retry;
 
 pub use client::{Client, ClientConfig, Credentials, DEFAULT_BASE_URL, Page};
 pub use error::ApiError;

@@ -25,6 +25,8 @@ pub struct InFlight {
     pub label: String,
     /// The zone it is for; switching zones abandons it.
     pub ticket: Option<Ticket>,
+    /// Why it is taking longer, e.g. "retry 2/3 in 0.8 s: HTTP 503".
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,6 +30,11 @@ pub enum Msg {
         call: u64,
         reply: Reply,
     },
+    /// A call failed and is about to be tried again.
+    Retrying {
+        call: u64,
+        note: String,
+    },
 }
 
 /// A finished call, as the executor reports it.

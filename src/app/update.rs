@@ -43,6 +43,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Paste(text) => on_paste(model, &text),
         Msg::Resize { width, height } => model.viewport = (width, height),
         Msg::Tick => model.spinner = model.spinner.wrapping_add(1),
+        Msg::Retrying { call, note } => {
+            if let Some(f) = model.in_flight.iter_mut().find(|f| f.call == call) {
+                f.note = Some(note);
+            }
+        }
         Msg::Reply { call, reply } => {
             model.in_flight.retain(|f| f.call != call);
             on_reply(model, call, reply, &mut cmds);
@@ -59,6 +64,7 @@ impl Model {
             call,
             label: label.into(),
             ticket,
+            note: None,
         });
         call
     }

@@ -14,6 +14,11 @@ use crate::app::update::describe_error;
 use crate::app::{Cmd, Msg, Reply, Ticket};
 use crate::certinfo;
 
+tokio::task_local! {
+    /// The call a task runs, so the client's retry notices can name it.
+    static CALL: u64;
+}
+
 pub struct Executor {
     client: Client,
     tx: mpsc::UnboundedSender<Msg>,
@@ -25,6 +30,16 @@ pub struct Executor {
 
 impl Executor {
     pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>) -> Self {
+        // The client does not know about calls; the task it runs in does.
+        let retries = tx.clone();
+        let client = client.on_retry(Arc::new(move |notice| {
+            if let Ok(call) = CALL.try_with(|&call| call) {
+                let _ = retries.send(Msg::Retrying {
+                    call,
+                    note: notice.to_string(),
+                });
+            }
+        }));
         Self {
             client,
             tx,
@@ -124,7 +139,7 @@ impl Executor {
     ) {
         let tx = self.tx.clone();
         let handle = tokio::spawn(async move {
-            let reply = work.await;
+            let reply = CALL.scope(call, work).await;
             // The loop may have ended; nothing is waiting for the reply then.
             let _ = tx.send(Msg::Reply { call, reply });
         });

@@ -51,16 +51,26 @@ fn footer(model: &Model, theme: Theme) -> Line<'static> {
 
 fn message(model: &Model, theme: Theme) -> Vec<(String, Style)> {
     let mut segments = Vec::new();
-    if let Some((first, rest)) = model.in_flight.split_first() {
-        let more = match rest.len() {
+    // A call being retried is the one worth naming: the user should know why it waits.
+    let shown = model
+        .in_flight
+        .iter()
+        .find(|f| f.note.is_some())
+        .or(model.in_flight.first());
+    if let Some(call) = shown {
+        let more = match model.in_flight.len() - 1 {
             0 => String::new(),
             n => format!(" (+{n} more)"),
         };
+        let note = call
+            .note
+            .as_deref()
+            .map_or_else(String::new, |n| format!(" ({})", sanitize(n)));
         segments.push((
             format!(
-                "{} {}…{more}",
+                "{} {}…{note}{more}",
                 spinner(model.spinner),
-                sanitize(&first.label)
+                sanitize(&call.label)
             ),
             theme.accent(),
         ));

@@ -1,0 +1,108 @@
+//! The client-side rate limit: Cloudflare allows 1200 requests per 5 minutes per user,
+//! and past it blocks every call for minutes. A sliding window lets bursts through
+//! (200 zone pages go out at once) while never exceeding the window's budget.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// Cloudflare's documented limit.
+pub const REQUESTS_PER_WINDOW: usize = 1200;
+pub const WINDOW: Duration = Duration::from_secs(300);
+
+#[derive(Debug)]
+pub struct RateLimiter {
+    max: usize,
+    window: Duration,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Start times of the requests inside the current window, oldest first.
+    sent: VecDeque<Instant>,
+    /// After a 429, nothing goes out before this.
+    paused_until: Option<Instant>,
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        Self::new(REQUESTS_PER_WINDOW, WINDOW)
+    }
+}
+
+impl RateLimiter {
+    pub fn new(max: usize, window: Duration) -> Self {
+        Self {
+            max: max.max(1),
+            window,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Waits until one more request fits, then counts it.
+    pub async fn acquire(&self) {
+        loop {
+            let wait = {
+                let mut s = self.state.lock().expect("rate limiter lock");
+                let now = Instant::now();
+                while s.sent.front().is_some_and(|&t| now - t >= self.window) {
+                    s.sent.pop_front();
+                }
+                match s.paused_until {
+                    Some(until) if until > now => until - now,
+                    _ if s.sent.len() < self.max => {
+                        s.sent.push_back(now);
+                        return;
+                    }
+                    // Full: the oldest request leaves the window first.
+                    _ => self.window - (now - s.sent[0]),
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// After a 429 every call waits out the server's `Retry-After`, not only the one
+    /// that got it: Cloudflare blocks the whole user, not one request.
+    pub fn pause_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut s = self.state.lock().expect("rate limiter lock");
+        if s.paused_until.is_none_or(|t| t < until) {
+            s.paused_until = Some(until);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn bursts_pass_then_the_window_holds() {
+        let limiter = RateLimiter::new(3, Duration::from_secs(10));
+        let start = Instant::now();
+        for _ in 0..3 {
+            limiter.acquire().await;
+        }
+        assert_eq!(
+            start.elapsed(),
+            Duration::ZERO,
+            "a burst of the window's size is free"
+        );
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_caller() {
+        let limiter = RateLimiter::new(100, Duration::from_secs(10));
+        limiter.pause_for(Duration::from_secs(2));
+        let start = Instant::now();
+        limiter.acquire().await;
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+}
