@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+mod common;
+
 struct Session {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
@@ -29,6 +31,7 @@ impl Session {
         cmd.env_clear();
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", std::env::temp_dir());
+        // Everything the app writes lands where the test can look.
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -149,4 +152,80 @@ fn without_credentials_a_screen_explains_what_to_do() {
     s.wait_for("--demo");
     s.keys("q");
     assert!(s.wait_exit().success());
+}
+
+/// Every file under `dir`, recursively, as bytes.
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(common::sim(None));
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (cert, key) = common::leaf_pair("edge.shop.example");
+    let pems = tempfile::tempdir().unwrap();
+    std::fs::write(pems.path().join("c.pem"), &cert).unwrap();
+    std::fs::write(pems.path().join("k.pem"), &key).unwrap();
+
+    let base = sim.base_url();
+    let home_s = h.display().to_string();
+    let state = h.join("state").display().to_string();
+    let cache = h.join("cache").display().to_string();
+    let config = h.join("config").display().to_string();
+    let mut s = Session::start(
+        &["--log-level", "trace"],
+        &[
+            ("HOME", &home_s),
+            ("XDG_STATE_HOME", &state),
+            ("XDG_CACHE_HOME", &cache),
+            ("XDG_CONFIG_HOME", &config),
+            ("CLOUDFLARE_BASE_URL", &base),
+            ("CLOUDFLARE_API_TOKEN", common::TOKEN),
+        ],
+    );
+    s.wait_for("shop.example");
+    s.keys("/shop.example\r\r");
+    s.wait_for("Zone-level AOP");
+    s.keys("u");
+    s.wait_for("Certificate (PEM)");
+    s.keys(&format!(
+        "{}\t{}\r",
+        pems.path().join("c.pem").display(),
+        pems.path().join("k.pem").display()
+    ));
+    s.wait_for("watching until it is active");
+    let screen = s.screen();
+    s.keys("q");
+    assert!(s.wait_exit().success());
+
+    let key_lines: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(!screen.contains(common::TOKEN));
+    let written = files_under(h);
+    assert!(
+        written
+            .iter()
+            .any(|(p, _)| p.extension().is_some_and(|e| e == "log")),
+        "trace logging wrote a log under {h:?}: {:?}",
+        written.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    for (path, bytes) in &written {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(common::TOKEN), "the token is in {path:?}");
+        for line in &key_lines {
+            assert!(!text.contains(line), "key material is in {path:?}");
+        }
+    }
+    runtime.block_on(sim.shutdown());
 }

@@ -326,15 +326,20 @@ impl Client {
             certificate: &'a str,
             private_key: &'a str,
         }
-        let body = Zeroizing::new(
-            serde_json::to_vec(&Upload {
+        // Sized for the worst case (every character escaped as \u00XX) so encoding
+        // never reallocates: a reallocation would free a copy of the key unwiped.
+        let key = private_key.expose_secret();
+        let mut body = Zeroizing::new(Vec::with_capacity(6 * (certificate.len() + key.len()) + 64));
+        serde_json::to_writer(
+            &mut *body,
+            &Upload {
                 certificate,
-                private_key: private_key.expose_secret(),
-            })
-            .map_err(|e| ApiError::Transport {
-                reason: format!("cannot encode the upload: {e}"),
-            })?,
-        );
+                private_key: key,
+            },
+        )
+        .map_err(|e| ApiError::Transport {
+            reason: format!("cannot encode the upload: {e}"),
+        })?;
         let (result, _) = self
             .send::<Certificate>(
                 Method::POST,
