@@ -113,6 +113,7 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             screen: Screen::Main,
             verify_token: true,
             endpoint: "demo (simulated account)".to_owned(),
+            warnings: Vec::new(),
         }
     } else if let Some((credentials, _)) = &settings.credentials {
         let client = cli::build_client(settings)?;
@@ -121,6 +122,7 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             endpoint: client.host().to_owned(),
             client: Some(client),
             screen: Screen::Main,
+            warnings: settings.warnings.clone(),
         }
     } else {
         Launch {
@@ -133,6 +135,7 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             },
             verify_token: false,
             endpoint: String::new(),
+            warnings: settings.warnings.clone(),
         }
     };
     let result = tui::run(launch).await;

@@ -229,3 +229,23 @@ fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
     }
     runtime.block_on(sim.shutdown());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_token_file_others_can_read_is_flagged_on_screen() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    // A closed port: the warning must show whatever the network does.
+    std::fs::write(
+        &config,
+        "api_token = \"t\"\nbase_url = \"http://127.0.0.1:9/client/v4\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let config = config.display().to_string();
+    let mut s = Session::start(&[], &[("ORIGINPULL_CONFIG", &config)]);
+    s.wait_for("chmod 600");
+    s.keys("q");
+    assert!(s.wait_exit().success());
+}

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use super::Launch;
 use super::executor::Executor;
-use crate::app::{Model, Msg, update};
+use crate::app::{Model, Msg, StatusMessage, update};
 
 pub struct Driver {
     pub model: Model,
@@ -20,8 +20,13 @@ pub struct Driver {
 impl Driver {
     pub fn new(launch: Launch) -> Self {
         let (tx, replies) = mpsc::unbounded_channel();
+        let mut model = Model::new(launch.screen, launch.endpoint, Utc::now());
+        model.status = launch
+            .warnings
+            .first()
+            .map(|w| StatusMessage::Error(format!("warning: {w}")));
         Self {
-            model: Model::new(launch.screen, launch.endpoint, Utc::now()),
+            model,
             executor: launch.client.map(|client| Executor::new(client, tx)),
             replies,
         }

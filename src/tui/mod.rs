@@ -25,6 +25,9 @@ pub struct Launch {
     pub verify_token: bool,
     /// Shown in the header: "demo" or the API's host.
     pub endpoint: String,
+    /// Problems with the setup (a token file others can read) for the status line:
+    /// printed to stderr they would vanish behind the alternate screen.
+    pub warnings: Vec<String>,
 }
 
 /// The spinner's pace; the tick only runs while a call is in flight.
