@@ -49,8 +49,20 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
         }
         Msg::Reply { call, reply } => {
+            let retried = model
+                .in_flight
+                .iter()
+                .find(|f| f.call == call)
+                .and_then(|f| Some((f.label.clone(), f.note.clone()?)));
             model.in_flight.retain(|f| f.call != call);
             on_reply(model, call, reply, &mut cmds);
+            // A fault that a retry got past still deserves a word: it may come back.
+            if let Some((label, note)) = retried
+                && !matches!(model.status, Some(StatusMessage::Error(_)))
+            {
+                let why = note.rsplit(": ").next().unwrap_or(&note);
+                model.info(format!("{label}: done after a retry ({why})"));
+            }
         }
     }
     cmds
