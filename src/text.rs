@@ -27,27 +27,30 @@ fn is_unsafe(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// The first `max` characters of `s`, sanitized and with whitespace runs collapsed,
-/// for quoting a response body in an error without flooding the terminal.
+/// At most `max` characters of `s` (plus an ellipsis), sanitized and with whitespace
+/// runs collapsed, for quoting untrusted text in an error without flooding the screen.
 pub fn excerpt(s: &str, max: usize) -> String {
     let mut out = String::new();
     let mut taken = 0;
     for word in s.split_whitespace() {
-        if taken >= max {
+        let word = sanitize(word);
+        let len = word.chars().count() + usize::from(!out.is_empty());
+        if taken + len > max {
+            let room = max.saturating_sub(taken + usize::from(!out.is_empty()));
+            if room > 0 {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.extend(word.chars().take(room));
+            }
             out.push('…');
             break;
         }
         if !out.is_empty() {
             out.push(' ');
         }
-        let room = max - taken;
-        let part: String = word.chars().take(room).collect();
-        taken += part.chars().count() + 1;
-        out.push_str(&sanitize(&part));
-        if part.chars().count() < word.chars().count() {
-            out.push('…');
-            break;
-        }
+        out.push_str(&word);
+        taken += len;
     }
     out
 }
@@ -77,9 +80,11 @@ mod tests {
     fn excerpt_is_short_and_single_line() {
         let body = "<html>\n<head><title>502 Bad Gateway</title></head>\n".repeat(50);
         let e = excerpt(&body, 60);
-        assert!(e.chars().count() <= 62, "{e}");
+        assert!(e.chars().count() <= 61, "{e}");
         assert!(!e.contains('\n'));
         assert!(e.ends_with('…'));
         assert_eq!(excerpt("  a \n b ", 60), "a b");
+        // Escapes count against the limit: what is shown is what is bounded.
+        assert!(excerpt(&"\u{1b}".repeat(100), 10).chars().count() <= 11);
     }
 }

@@ -562,9 +562,10 @@ pub fn decode<T: DeserializeOwned>(
                     errors: env.errors,
                 });
             }
+            // serde's message can quote a whole string value from the body.
             return Err(ApiError::Decode {
                 status: code,
-                reason: err.to_string(),
+                reason: excerpt(&err.to_string(), EXCERPT_CHARS),
                 excerpt: text(),
             });
         }

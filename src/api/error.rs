@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::model::ApiMessage;
-use crate::text::sanitize;
+use crate::text::{excerpt, sanitize};
 
 /// Everything a call to the API can end in besides success. It keeps enough to tell
 /// the user what happened (HTTP status, every Cloudflare code and message) and what
@@ -51,14 +51,14 @@ fn secs(d: Duration) -> String {
     format!("{} s", d.as_secs_f64())
 }
 
+/// A message from the server is quoted up to this many characters, and at most
+/// [`MAX_ERRORS`] of them: a hostile or broken server must not flood the screen.
+const MAX_MESSAGE: usize = 300;
+const MAX_ERRORS: usize = 5;
+
 fn describe_api(status: u16, errors: &[ApiMessage]) -> String {
     let mut out = String::new();
-    for (i, e) in errors.iter().enumerate() {
-        if i > 0 {
-            out.push_str("; ");
-        }
-        write_message(&mut out, e);
-    }
+    write_messages(&mut out, errors);
     if errors.is_empty() {
         out.push_str("Cloudflare reported a failure without an error message");
     }
@@ -66,22 +66,30 @@ fn describe_api(status: u16, errors: &[ApiMessage]) -> String {
     out
 }
 
+fn write_messages(out: &mut String, errors: &[ApiMessage]) {
+    for (i, e) in errors.iter().take(MAX_ERRORS).enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        write_message(out, e);
+    }
+    if errors.len() > MAX_ERRORS {
+        out.push_str(&format!("; and {} more", errors.len() - MAX_ERRORS));
+    }
+}
+
 fn write_message(out: &mut String, e: &ApiMessage) {
     use fmt::Write as _;
+    let message = excerpt(&e.message, MAX_MESSAGE);
     match e.code {
         Some(code) => {
-            let _ = write!(out, "Cloudflare error {code}: {}", sanitize(&e.message));
+            let _ = write!(out, "Cloudflare error {code}: {message}");
         }
-        None => out.push_str(&sanitize(&e.message)),
+        None => out.push_str(&message),
     }
     if !e.error_chain.is_empty() {
         out.push_str(" [");
-        for (i, c) in e.error_chain.iter().enumerate() {
-            if i > 0 {
-                out.push_str("; ");
-            }
-            write_message(out, c);
-        }
+        write_messages(out, &e.error_chain);
         out.push(']');
     }
 }

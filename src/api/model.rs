@@ -54,6 +54,11 @@ impl<'de> Deserialize<'de> for ApiTime {
     }
 }
 
+/// `null` where a string belongs reads as empty: one odd field must not sink a listing.
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Option::<String>::deserialize(d).map(Option::unwrap_or_default)
+}
+
 /// The status of a zone-level AOP certificate. Values Cloudflare adds later are kept
 /// verbatim in `Unknown` rather than failing the decode.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -155,9 +160,9 @@ pub struct ZoneAccount {
 /// A zone as the picker needs it; the API's many other zone fields are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Zone {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -190,9 +195,9 @@ pub struct ResultInfo {
 /// `GET /user/tokens/verify`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenInfo {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_on: Option<ApiTime>,
@@ -205,7 +210,7 @@ pub struct TokenInfo {
 pub struct ApiMessage {
     #[serde(default)]
     pub code: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub error_chain: Vec<ApiMessage>,
@@ -319,6 +324,14 @@ mod tests {
         assert_eq!(t.raw(), "2019-10-28T18:11:23.37411Z");
         assert!(t.datetime().is_some());
         assert!(ApiTime::parse("yesterday").datetime().is_none());
+    }
+
+    #[test]
+    fn null_strings_read_as_empty() {
+        let z: Zone = serde_json::from_str(r#"{"id": null, "name": "a.example"}"#).unwrap();
+        assert_eq!((z.id.as_str(), z.name.as_str()), ("", "a.example"));
+        let m: ApiMessage = serde_json::from_str(r#"{"code": 1, "message": null}"#).unwrap();
+        assert_eq!(m.message, "");
     }
 
     #[test]
