@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod cache;
 pub mod certinfo;
 pub mod cli;
 pub mod config;

@@ -7,6 +7,7 @@ use clap::Parser;
 
 use originpull::api::{Client, ClientConfig, Credentials};
 use originpull::app::Screen;
+use originpull::cache::ZoneCache;
 use originpull::cli::{self, Cli, CliError};
 use originpull::config::{self, Overrides};
 use originpull::sim::{SimConfig, Simulator};
@@ -113,6 +114,8 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             screen: Screen::Main,
             verify_token: true,
             endpoint: "demo (simulated account)".to_owned(),
+            // The demo's account is made anew each start: nothing worth caching.
+            cache: None,
             warnings: Vec::new(),
         }
     } else if let Some((credentials, _)) = &settings.credentials {
@@ -122,6 +125,8 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             endpoint: client.host().to_owned(),
             client: Some(client),
             screen: Screen::Main,
+            cache: ZoneCache::default_dir()
+                .map(|dir| ZoneCache::new(&dir, &settings.base_url, credentials)),
             warnings: settings.warnings.clone(),
         }
     } else {
@@ -135,6 +140,7 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             },
             verify_token: false,
             endpoint: String::new(),
+            cache: None,
             warnings: settings.warnings.clone(),
         }
     };

@@ -49,6 +49,14 @@ fn api_error(status: u16, code: i64) -> ApiError {
     }
 }
 
+/// The first zone page a batch of commands asks for.
+fn zone_page(cmds: &[Cmd]) -> Cmd {
+    cmds.iter()
+        .find(|c| matches!(c, Cmd::LoadZonePage { .. }))
+        .cloned()
+        .unwrap_or_else(|| panic!("no zone page in {cmds:?}"))
+}
+
 /// Feeds a message, returning the commands.
 fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     update(model, msg)
@@ -72,7 +80,7 @@ fn with_zones(n: usize) -> Model {
     );
     let Cmd::LoadZonePage {
         call, generation, ..
-    } = cmds[0].clone()
+    } = zone_page(&cmds)
     else {
         panic!("{cmds:?}")
     };
@@ -167,7 +175,7 @@ fn init_loads_zones_then_every_other_page_at_once() {
         call,
         generation,
         page: 1,
-    } = cmds[1]
+    } = zone_page(&cmds)
     else {
         panic!("{cmds:?}")
     };
@@ -685,7 +693,7 @@ fn errors_show_cloudflares_code_and_message() {
     );
     let Cmd::LoadZonePage {
         call, generation, ..
-    } = cmds[0]
+    } = zone_page(&cmds)
     else {
         panic!()
     };
@@ -730,7 +738,7 @@ fn a_retry_notice_annotates_its_call_until_the_reply() {
             verify_token: false,
         },
     );
-    let Cmd::LoadZonePage { call, .. } = cmds[0] else {
+    let Cmd::LoadZonePage { call, .. } = zone_page(&cmds) else {
         panic!()
     };
     send(
@@ -774,4 +782,136 @@ fn a_retry_notice_annotates_its_call_until_the_reply() {
         },
     );
     assert!(model.in_flight.is_empty());
+}
+
+fn page_reply(call: u64, generation: u64, page: u64, zones: Vec<Zone>, total: u64) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::ZonePage {
+            generation,
+            page,
+            result: Ok(Page {
+                items: zones,
+                info: Some(ResultInfo {
+                    per_page: Some(50),
+                    total_count: Some(total),
+                    ..Default::default()
+                }),
+            }),
+        },
+    }
+}
+
+fn cache_call(cmds: &[Cmd]) -> u64 {
+    cmds.iter()
+        .find_map(|c| match c {
+            Cmd::LoadCache { call } => Some(*call),
+            _ => None,
+        })
+        .expect("the cache is read at start")
+}
+
+#[test]
+fn the_cached_list_shows_first_and_is_replaced_whole_then_saved() {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    let Cmd::LoadZonePage {
+        call, generation, ..
+    } = zone_page(&cmds)
+    else {
+        unreachable!()
+    };
+    send(
+        &mut model,
+        Msg::Reply {
+            call: cache_call(&cmds),
+            reply: Reply::Cached(Some((0..80).map(zone).collect())),
+        },
+    );
+    assert!(model.zones.cached);
+    assert_eq!(model.zones.visible.len(), 80);
+
+    // The network's first page does not shrink the list to 50.
+    let more = send(
+        &mut model,
+        page_reply(call, generation, 1, (0..50).map(zone).collect(), 60),
+    );
+    assert_eq!(model.zones.zones.len(), 80);
+    assert!(model.zones.cached);
+    let Cmd::LoadZonePage { call, .. } = zone_page(&more) else {
+        unreachable!()
+    };
+    let done = send(
+        &mut model,
+        page_reply(call, generation, 2, (50..60).map(zone).collect(), 60),
+    );
+    assert!(!model.zones.cached && !model.zones.loading);
+    assert_eq!(model.zones.zones.len(), 60);
+    assert!(
+        matches!(&done[..], [Cmd::SaveCache { zones }] if zones.len() == 60),
+        "{done:?}"
+    );
+}
+
+#[test]
+fn a_cache_that_arrives_after_the_network_is_ignored() {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    let Cmd::LoadZonePage {
+        call, generation, ..
+    } = zone_page(&cmds)
+    else {
+        unreachable!()
+    };
+    send(
+        &mut model,
+        page_reply(call, generation, 1, (0..3).map(zone).collect(), 3),
+    );
+    send(
+        &mut model,
+        Msg::Reply {
+            call: cache_call(&cmds),
+            reply: Reply::Cached(Some((0..80).map(zone).collect())),
+        },
+    );
+    assert_eq!(model.zones.zones.len(), 3);
+    assert!(!model.zones.cached);
+}
+
+#[test]
+fn a_failed_page_keeps_the_old_list_and_saves_nothing() {
+    let mut model = with_zones(5);
+    let cmds = send(&mut model, ch('r'));
+    let Cmd::LoadZonePage {
+        call, generation, ..
+    } = zone_page(&cmds)
+    else {
+        unreachable!()
+    };
+    let after = send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::ZonePage {
+                generation,
+                page: 1,
+                result: Err(api_error(500, 10001)),
+            },
+        },
+    );
+    assert!(
+        after.is_empty(),
+        "an incomplete list is not cached: {after:?}"
+    );
+    assert_eq!(model.zones.zones.len(), 5);
 }

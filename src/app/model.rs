@@ -87,6 +87,13 @@ pub struct ZonePane {
     pub generation: u64,
     /// Pages of the current load still to arrive.
     pub pages_left: u64,
+    /// `zones` came from the disk cache and the network has not replaced it yet.
+    pub cached: bool,
+    /// While a list is already on screen (cached, or before a refresh), the new pages
+    /// gather here and replace it whole at the end, so it never shrinks to one page.
+    pub incoming: Option<Vec<Zone>>,
+    /// Some page of the current load failed: the list is incomplete, so not cached.
+    pub incomplete: bool,
 }
 
 impl ZonePane {

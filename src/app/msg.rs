@@ -41,6 +41,8 @@ pub enum Msg {
 #[derive(Debug)]
 pub enum Reply {
     Token(Result<TokenInfo, ApiError>),
+    /// The zone list of the last session, if there is one.
+    Cached(Option<Vec<Zone>>),
     ZonePage {
         generation: u64,
         page: u64,
@@ -75,6 +77,12 @@ pub enum Reply {
 pub enum Cmd {
     VerifyToken {
         call: u64,
+    },
+    LoadCache {
+        call: u64,
+    },
+    SaveCache {
+        zones: Vec<Zone>,
     },
     LoadZonePage {
         call: u64,

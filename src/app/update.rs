@@ -31,6 +31,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                     let call = model.start_call("checking the token", None);
                     cmds.push(Cmd::VerifyToken { call });
                 }
+                let call = model.new_call_id();
+                cmds.push(Cmd::LoadCache { call });
                 load_zones(model, &mut cmds);
             }
         }
@@ -114,6 +116,8 @@ fn load_zones(model: &mut Model, cmds: &mut Vec<Cmd>) {
     zones.generation += 1;
     zones.loading = true;
     zones.error = None;
+    zones.incomplete = false;
+    zones.incoming = (!zones.zones.is_empty()).then(Vec::new);
     zones.pages_left = 1;
     let generation = zones.generation;
     let call = model.start_call("loading zones", None);
@@ -513,6 +517,18 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
                 }
             });
         }
+        Reply::Cached(zones) => {
+            // Only a head start: the network's first answer wins if it came first.
+            if let Some(zones) = zones
+                && model.zones.zones.is_empty()
+                && model.zones.loading
+            {
+                model.zones.zones = zones;
+                model.zones.cached = true;
+                model.zones.incoming = Some(Vec::new());
+                model.zones.refilter();
+            }
+        }
         Reply::ZonePage {
             generation,
             page,
@@ -578,12 +594,15 @@ fn on_zone_page(
     match result {
         Ok(p) => {
             let next = p.next_pages(page, ZONES_PER_PAGE);
-            if page == 1 {
-                model.zones.zones = p.items;
+            let pane = &mut model.zones;
+            if let Some(incoming) = &mut pane.incoming {
+                incoming.extend(p.items);
+            } else if page == 1 {
+                pane.zones = p.items;
             } else {
-                model.zones.zones.extend(p.items);
+                pane.zones.extend(p.items);
                 // Pages arrive in any order; the list stays in name order.
-                model.zones.zones.sort_by(|a, b| a.name.cmp(&b.name));
+                pane.zones.sort_by(|a, b| a.name.cmp(&b.name));
             }
             for page in next {
                 model.zones.pages_left += 1;
@@ -599,10 +618,24 @@ fn on_zone_page(
         Err(e) => {
             let text = describe_error("could not load zones", &e);
             model.zones.error = Some(text.clone());
+            model.zones.incomplete = true;
             model.status = Some(StatusMessage::Error(text));
         }
     }
-    model.zones.loading = model.zones.pages_left > 0;
+    let pane = &mut model.zones;
+    pane.loading = pane.pages_left > 0;
+    if pane.loading || pane.incomplete {
+        return;
+    }
+    if let Some(mut zones) = pane.incoming.take() {
+        zones.sort_by(|a, b| a.name.cmp(&b.name));
+        pane.zones = zones;
+        pane.cached = false;
+        pane.refilter();
+    }
+    cmds.push(Cmd::SaveCache {
+        zones: pane.zones.clone(),
+    });
 }
 
 fn load_certificates(model: &mut Model, after: Option<Duration>, cmds: &mut Vec<Cmd>) {

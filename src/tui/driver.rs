@@ -27,7 +27,9 @@ impl Driver {
             .map(|w| StatusMessage::Error(format!("warning: {w}")));
         Self {
             model,
-            executor: launch.client.map(|client| Executor::new(client, tx)),
+            executor: launch
+                .client
+                .map(|client| Executor::new(client, launch.cache, tx)),
             replies,
         }
     }

@@ -12,6 +12,7 @@ use crate::api::Client;
 use crate::api::client::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
 use crate::app::update::describe_error;
 use crate::app::{Cmd, Msg, Reply, Ticket};
+use crate::cache::ZoneCache;
 use crate::certinfo;
 
 tokio::task_local! {
@@ -21,6 +22,7 @@ tokio::task_local! {
 
 pub struct Executor {
     client: Client,
+    cache: Option<ZoneCache>,
     tx: mpsc::UnboundedSender<Msg>,
     /// Running tasks and the zone each is for, so switching zones can abort them.
     tasks: Vec<(Option<Ticket>, AbortHandle)>,
@@ -29,7 +31,7 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>) -> Self {
+    pub fn new(client: Client, cache: Option<ZoneCache>, tx: mpsc::UnboundedSender<Msg>) -> Self {
         // The client does not know about calls; the task it runs in does.
         let retries = tx.clone();
         let client = client.on_retry(Arc::new(move |notice| {
@@ -42,6 +44,7 @@ impl Executor {
         }));
         Self {
             client,
+            cache,
             tx,
             tasks: Vec::new(),
             zone_pages: Arc::new(Semaphore::new(ZONE_PAGE_CONCURRENCY)),
@@ -55,6 +58,28 @@ impl Executor {
             Cmd::VerifyToken { call } => self.spawn(call, None, async move {
                 Reply::Token(client.verify_token().await)
             }),
+            Cmd::LoadCache { call } => {
+                let cache = self.cache.clone();
+                self.spawn(call, None, async move {
+                    let zones = match cache {
+                        Some(cache) => tokio::task::spawn_blocking(move || cache.load())
+                            .await
+                            .ok()
+                            .flatten(),
+                        None => None,
+                    };
+                    Reply::Cached(zones)
+                })
+            }
+            Cmd::SaveCache { zones } => {
+                if let Some(cache) = self.cache.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = cache.save(&zones) {
+                            tracing::warn!(path = %cache.path().display(), error = %e, "zone cache not saved");
+                        }
+                    });
+                }
+            }
             Cmd::LoadZonePage {
                 call,
                 generation,

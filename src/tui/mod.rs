@@ -13,6 +13,7 @@ use futures::StreamExt;
 
 use crate::api::Client;
 use crate::app::{Msg, Screen};
+use crate::cache::ZoneCache;
 use crate::ui;
 pub use driver::Driver;
 
@@ -25,6 +26,8 @@ pub struct Launch {
     pub verify_token: bool,
     /// Shown in the header: "demo" or the API's host.
     pub endpoint: String,
+    /// The last session's zone list, shown until the network answers.
+    pub cache: Option<ZoneCache>,
     /// Problems with the setup (a token file others can read) for the status line:
     /// printed to stderr they would vanish behind the alternate screen.
     pub warnings: Vec<String>,

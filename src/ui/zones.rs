@@ -69,6 +69,9 @@ fn title(model: &Model, cols: u16, theme: Theme) -> Line<'static> {
         format!(" Zones {}/{}", pane.visible.len(), pane.zones.len()),
         theme.bold(),
     )];
+    if pane.cached {
+        spans.push(Span::styled(" · cached", theme.pending()));
+    }
     if pane.loading {
         spans.push(Span::styled(" · loading…", theme.pending()));
     }

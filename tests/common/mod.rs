@@ -78,6 +78,7 @@ pub fn driver_for(sim: &Simulator, timeout: Duration) -> originpull::tui::Driver
         screen: originpull::app::Screen::Main,
         verify_token: true,
         endpoint: "test".to_owned(),
+        cache: None,
         warnings: Vec::new(),
     })
 }
@@ -91,6 +92,7 @@ pub fn driver_at(base_url: &str, timeout: Duration) -> originpull::tui::Driver {
         screen: originpull::app::Screen::Main,
         verify_token: true,
         endpoint: "test".to_owned(),
+        cache: None,
         warnings: Vec::new(),
     })
 }
