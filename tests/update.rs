@@ -222,7 +222,22 @@ fn the_filter_narrows_as_you_type_enter_keeps_it_esc_clears_it() {
     for c in "zone1".chars() {
         send(&mut model, ch(c));
     }
-    assert_eq!(model.zones.visible.len(), 10);
+    // Fuzzy: zone10..zone19 match as they are, best first; zone01 and zone21 match
+    // with a gap, after them.
+    let names = |m: &Model| -> Vec<String> {
+        m.zones
+            .visible
+            .iter()
+            .map(|&i| m.zones.zones[i].name.clone())
+            .collect()
+    };
+    let shown = names(&model);
+    assert_eq!(shown.len(), 12, "{shown:?}");
+    assert!(
+        shown[..10].iter().all(|n| n.starts_with("zone1")),
+        "{shown:?}"
+    );
+    assert_eq!(model.zones.selected, 0, "the best match is selected");
     // q is text while filtering, not quit.
     send(&mut model, ch('q'));
     assert!(!model.quit);
@@ -231,7 +246,7 @@ fn the_filter_narrows_as_you_type_enter_keeps_it_esc_clears_it() {
     send(&mut model, key(KeyCode::Enter));
     assert!(!model.zones.filtering);
     assert_eq!(model.zones.filter.text(), "zone1");
-    assert_eq!(model.zones.visible.len(), 10);
+    assert_eq!(names(&model), shown);
     send(&mut model, key(KeyCode::Esc));
     assert_eq!(model.zones.filter.text(), "");
     assert_eq!(model.zones.visible.len(), 30);
@@ -914,4 +929,96 @@ fn a_failed_page_keeps_the_old_list_and_saves_nothing() {
         "an incomplete list is not cached: {after:?}"
     );
     assert_eq!(model.zones.zones.len(), 5);
+}
+
+#[test]
+fn typing_while_zones_load_also_asks_the_server_once_typing_pauses() {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    let Cmd::LoadZonePage {
+        call, generation, ..
+    } = zone_page(&cmds)
+    else {
+        unreachable!()
+    };
+    // The first of 200 pages is in; the rest are still loading.
+    send(
+        &mut model,
+        page_reply(call, generation, 1, (0..50).map(zone).collect(), 10_000),
+    );
+    assert!(model.zones.loading);
+    send(&mut model, ch('/'));
+    let first = send(&mut model, ch('z'));
+    let second = send(&mut model, ch('z'));
+    let search = |cmds: &[Cmd]| {
+        cmds.iter()
+            .find_map(|c| match c {
+                Cmd::SearchZones {
+                    call,
+                    generation,
+                    query,
+                    after,
+                } => Some((*call, *generation, query.clone(), *after)),
+                _ => None,
+            })
+            .expect("a search")
+    };
+    let (old_call, old_generation, _, _) = search(&first);
+    let (call, generation, query, after) = search(&second);
+    assert_eq!(query, "zz");
+    assert!(model.zones.visible.is_empty(), "no loaded zone has two z's");
+    assert_eq!(after, originpull::app::update::SEARCH_DEBOUNCE);
+    assert!(
+        model.in_flight.iter().all(|f| f.call != old_call),
+        "the superseded search no longer spins"
+    );
+
+    let far = Zone {
+        id: format!("{:032x}", 9999),
+        name: "zz9-far-away.example".into(),
+        status: None,
+        account: None,
+    };
+    // A late answer to the superseded search is dropped.
+    send(
+        &mut model,
+        Msg::Reply {
+            call: old_call,
+            reply: Reply::SearchResult {
+                generation: old_generation,
+                result: Ok(Page {
+                    items: vec![zone(7777)],
+                    info: None,
+                }),
+            },
+        },
+    );
+    assert!(!model.zones.zones.iter().any(|z| z.name == zone(7777).name));
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::SearchResult {
+                generation,
+                result: Ok(Page {
+                    items: vec![far.clone()],
+                    info: None,
+                }),
+            },
+        },
+    );
+    let top = model.zones.selected_zone().unwrap();
+    assert_eq!(top.name, far.name, "found before its page arrived");
+}
+
+#[test]
+fn once_everything_is_loaded_typing_asks_nothing() {
+    let mut model = with_zones(30);
+    send(&mut model, ch('/'));
+    assert!(send(&mut model, ch('z')).is_empty());
 }

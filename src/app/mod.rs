@@ -1,6 +1,7 @@
 //! The TUI's state machine: one model, one message type, `update` returning commands.
 //! Nothing here does I/O; the executor runs the commands.
 
+pub mod fuzzy;
 pub mod input;
 pub mod keys;
 pub mod model;

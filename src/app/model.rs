@@ -8,6 +8,7 @@ use crate::api::{Certificate, Zone};
 use crate::certinfo::CertDetails;
 use crate::health::{Warning, zone_warnings};
 
+use super::fuzzy::FuzzyFilter;
 use super::input::TextInput;
 
 /// Identifies one request's purpose at the time it was sent. A reply whose ticket is
@@ -77,6 +78,7 @@ pub struct ZonePane {
     pub loading: bool,
     pub error: Option<String>,
     pub filter: TextInput,
+    pub fuzzy: FuzzyFilter,
     /// Typing goes to the filter while this is set.
     pub filtering: bool,
     /// Indices into `zones` of those matching the filter, in display order.
@@ -94,6 +96,10 @@ pub struct ZonePane {
     pub incoming: Option<Vec<Zone>>,
     /// Some page of the current load failed: the list is incomplete, so not cached.
     pub incomplete: bool,
+    /// The latest server-side search; older results are dropped.
+    pub search: u64,
+    /// That search's call while it is out.
+    pub search_call: Option<u64>,
 }
 
 impl ZonePane {
@@ -101,21 +107,22 @@ impl ZonePane {
         self.visible.get(self.selected).map(|&i| &self.zones[i])
     }
 
-    /// Recomputes `visible` after the zones or the filter changed, keeping the
-    /// selection on the same zone where it still shows.
+    /// Recomputes `visible` after the zones changed, keeping the selection on the
+    /// same zone where it still shows.
     pub fn refilter(&mut self) {
         let keep = self.selected_zone().map(|z| z.id.clone());
-        let needle = self.filter.text().trim().to_lowercase();
-        self.visible = self
-            .zones
-            .iter()
-            .enumerate()
-            .filter(|(_, z)| needle.is_empty() || z.name.to_lowercase().contains(&needle))
-            .map(|(i, _)| i)
-            .collect();
+        self.fuzzy.set_query(self.filter.text());
+        self.visible = self.fuzzy.rank(&self.zones);
         self.selected = keep
             .and_then(|id| self.visible.iter().position(|&i| self.zones[i].id == id))
             .unwrap_or(0);
+    }
+
+    /// After the query changed: the best match goes to the top and is selected.
+    pub fn requery(&mut self) {
+        self.fuzzy.set_query(self.filter.text());
+        self.visible = self.fuzzy.rank(&self.zones);
+        self.selected = 0;
     }
 }
 

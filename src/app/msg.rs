@@ -48,6 +48,10 @@ pub enum Reply {
         page: u64,
         result: Result<Page<Zone>, ApiError>,
     },
+    SearchResult {
+        generation: u64,
+        result: Result<Page<Zone>, ApiError>,
+    },
     Certificates {
         ticket: Ticket,
         result: Result<Vec<Certificate>, ApiError>,
@@ -88,6 +92,13 @@ pub enum Cmd {
         call: u64,
         generation: u64,
         page: u64,
+    },
+    /// Ask the server for zones matching `query`, after a pause in typing.
+    SearchZones {
+        call: u64,
+        generation: u64,
+        query: String,
+        after: Duration,
     },
     LoadCertificates {
         call: u64,

@@ -42,7 +42,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 on_key(model, key, &mut cmds);
             }
         }
-        Msg::Paste(text) => on_paste(model, &text),
+        Msg::Paste(text) => on_paste(model, &text, &mut cmds),
         Msg::Resize { width, height } => model.viewport = (width, height),
         Msg::Tick => model.spinner = model.spinner.wrapping_add(1),
         Msg::Retrying { call, note } => {
@@ -153,7 +153,7 @@ fn on_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         return;
     }
     if model.zones.filtering {
-        on_filter_key(model, key);
+        on_filter_key(model, key, cmds);
         return;
     }
     if key.code == KeyCode::Esc
@@ -243,42 +243,76 @@ fn move_selection(model: &mut Model, step: impl Fn(usize, usize) -> usize) {
     }
 }
 
-fn on_filter_key(model: &mut Model, key: KeyEvent) {
+fn on_filter_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     let zones = &mut model.zones;
+    let before = zones.filter.text().to_owned();
     match key.code {
         KeyCode::Enter => zones.filtering = false,
         KeyCode::Esc => {
             zones.filtering = false;
             zones.filter.clear();
+            zones.refilter();
+            return;
         }
         KeyCode::Backspace => zones.filter.backspace(),
         KeyCode::Delete => zones.filter.delete(),
         KeyCode::Left => zones.filter.left(),
         KeyCode::Right => zones.filter.right(),
-        KeyCode::Up => {
-            zones.selected = zones.selected.saturating_sub(1);
-            return;
-        }
+        KeyCode::Up => zones.selected = zones.selected.saturating_sub(1),
         KeyCode::Down => {
-            zones.selected = (zones.selected + 1).min(zones.visible.len().saturating_sub(1));
-            return;
+            zones.selected = (zones.selected + 1).min(zones.visible.len().saturating_sub(1))
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
             zones.filter.insert(c)
         }
-        _ => return,
+        _ => {}
     }
-    zones.refilter();
+    if zones.filter.text() != before {
+        query_changed(model, cmds);
+    }
 }
 
-fn on_paste(model: &mut Model, text: &str) {
+/// How long typing must pause before the server is asked: one request per word,
+/// not per keystroke.
+pub const SEARCH_DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// Re-ranks for a new query and, while the list is still loading, also asks the
+/// server, so a zone can be found before its page arrives.
+fn query_changed(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    model.zones.requery();
+    let query = model.zones.fuzzy.query().to_owned();
+    // The previous search is superseded: the executor aborts it.
+    if let Some(old) = model.zones.search_call.take() {
+        model.in_flight.retain(|f| f.call != old);
+    }
+    model.zones.search += 1;
+    if !model.zones.loading || query.is_empty() {
+        return;
+    }
+    let call = model.start_call(format!("searching zones for {query}"), None);
+    model.zones.search_call = Some(call);
+    cmds.push(Cmd::SearchZones {
+        call,
+        generation: model.zones.search,
+        query,
+        after: SEARCH_DEBOUNCE,
+    });
+}
+
+/// Name order, each zone once: pages and search results may overlap.
+fn sort_zones(zones: &mut Vec<Zone>) {
+    zones.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    zones.dedup_by(|a, b| a.id == b.id);
+}
+
+fn on_paste(model: &mut Model, text: &str, cmds: &mut Vec<Cmd>) {
     if let Some(Overlay::Upload(form)) = model.overlays.last_mut() {
         if !form.submitting {
             active_field(form).insert_str(text.trim());
         }
     } else if model.zones.filtering {
         model.zones.filter.insert_str(text);
-        model.zones.refilter();
+        query_changed(model, cmds);
     }
 }
 
@@ -534,6 +568,21 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
             page,
             result,
         } => on_zone_page(model, generation, page, result, cmds),
+        Reply::SearchResult { generation, result } => {
+            if generation != model.zones.search {
+                return;
+            }
+            model.zones.search_call = None;
+            match result {
+                Ok(page) => {
+                    let pane = &mut model.zones;
+                    pane.zones.extend(page.items);
+                    sort_zones(&mut pane.zones);
+                    pane.refilter();
+                }
+                Err(e) => model.error("could not search zones", &e),
+            }
+        }
         Reply::Certificates { ticket, result } => {
             on_certificates(model, call, ticket, result, cmds)
         }
@@ -602,7 +651,7 @@ fn on_zone_page(
             } else {
                 pane.zones.extend(p.items);
                 // Pages arrive in any order; the list stays in name order.
-                pane.zones.sort_by(|a, b| a.name.cmp(&b.name));
+                sort_zones(&mut pane.zones);
             }
             for page in next {
                 model.zones.pages_left += 1;
@@ -628,7 +677,7 @@ fn on_zone_page(
         return;
     }
     if let Some(mut zones) = pane.incoming.take() {
-        zones.sort_by(|a, b| a.name.cmp(&b.name));
+        sort_zones(&mut zones);
         pane.zones = zones;
         pane.cached = false;
         pane.refilter();

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::AbortHandle;
 
-use crate::api::Client;
 use crate::api::client::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
+use crate::api::{Client, NameFilter};
 use crate::app::update::describe_error;
 use crate::app::{Cmd, Msg, Reply, Ticket};
 use crate::cache::ZoneCache;
@@ -22,6 +22,8 @@ tokio::task_local! {
 
 pub struct Executor {
     client: Client,
+    /// The zone search in flight, aborted when typing goes on.
+    search: Option<AbortHandle>,
     cache: Option<ZoneCache>,
     tx: mpsc::UnboundedSender<Msg>,
     /// Running tasks and the zone each is for, so switching zones can abort them.
@@ -44,6 +46,7 @@ impl Executor {
         }));
         Self {
             client,
+            search: None,
             cache,
             tx,
             tasks: Vec::new(),
@@ -94,6 +97,26 @@ impl Executor {
                         result: client.zones_page(page, ZONES_PER_PAGE, None).await,
                     }
                 })
+            }
+            Cmd::SearchZones {
+                call,
+                generation,
+                query,
+                after,
+            } => {
+                // Typing on supersedes the search: only the last one goes out.
+                if let Some(previous) = self.search.take() {
+                    previous.abort();
+                }
+                self.spawn(call, None, async move {
+                    tokio::time::sleep(after).await;
+                    let filter = NameFilter::Contains(query);
+                    Reply::SearchResult {
+                        generation,
+                        result: client.zones_page(1, ZONES_PER_PAGE, Some(&filter)).await,
+                    }
+                });
+                self.search = self.tasks.last().map(|(_, h)| h.clone());
             }
             Cmd::LoadCertificates {
                 call,

@@ -53,6 +53,12 @@ impl Theme {
         self.fg(Color::Cyan)
     }
 
+    /// Characters the zone filter matched: underlined, so they show without colour.
+    pub fn matched(self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
     /// A key name in hints: bold so it reads as a key without colour.
     pub fn key(self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)

@@ -1,6 +1,7 @@
 //! The zone picker: the visible window of the (filtered) zone list, with markers for
 //! the zones whose state is already known.
 
+use nucleo_matcher::Matcher;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -47,6 +48,8 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
     }
 
     let rows = window(pane.selected, pane.visible.len(), usize::from(inner.height));
+    // One scratch matcher per frame, for the visible rows only.
+    let mut matcher = Matcher::default();
     for (y, i) in (inner.y..).zip(rows) {
         let zone = &pane.zones[pane.visible[i]];
         let summary = model.summaries.get(&zone.id);
@@ -56,8 +59,11 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
             height: 1,
             ..inner
         };
+        let matched = pane.fuzzy.positions(&zone.name, &mut matcher);
         frame.render_widget(
-            zone_row(&zone.name, summary, selected, focused, row.width, theme),
+            zone_row(
+                &zone.name, &matched, summary, selected, focused, row.width, theme,
+            ),
             row,
         );
     }
@@ -91,6 +97,7 @@ fn title(model: &Model, cols: u16, theme: Theme) -> Line<'static> {
 
 fn zone_row(
     name: &str,
+    matched: &[usize],
     summary: Option<&ZoneSummary>,
     selected: bool,
     focused: bool,
@@ -100,11 +107,12 @@ fn zone_row(
     let markers = summary.map(|s| markers(s, theme)).unwrap_or_default();
     let markers_width: usize = markers.iter().map(Span::width).sum();
     let name_width = usize::from(cols).saturating_sub(2 + markers_width + 1);
-    let mut spans = vec![
-        Span::raw(if selected { "▶ " } else { "  " }),
-        Span::raw(pad(&sanitize(name), name_width)),
-        Span::raw(" "),
-    ];
+    let mut spans = vec![Span::raw(if selected { "▶ " } else { "  " })];
+    let shown = sanitize(name);
+    // Positions index the name's characters; an escaped name has moved them.
+    let matched = if shown == name { matched } else { &[] };
+    spans.extend(highlight(pad(&shown, name_width), matched, theme.matched()));
+    spans.push(Span::raw(" "));
     spans.extend(markers);
     let line = Line::from(spans);
     match (selected, focused) {
@@ -130,4 +138,34 @@ fn markers(summary: &ZoneSummary, theme: Theme) -> Vec<Span<'static>> {
         Span::raw(format!(" {count} ")),
         Span::styled(warn, theme.warn()),
     ]
+}
+
+/// Splits `text` into spans, styling the characters at `positions` (the filter's
+/// matches) so they stand out by more than colour.
+fn highlight(text: String, positions: &[usize], style: Style) -> Vec<Span<'static>> {
+    if positions.is_empty() {
+        return vec![Span::raw(text)];
+    }
+    let mut spans = Vec::new();
+    let mut run = String::new();
+    let mut run_matched = false;
+    for (i, c) in text.chars().enumerate() {
+        let matched = positions.binary_search(&i).is_ok();
+        if matched != run_matched && !run.is_empty() {
+            let done = std::mem::take(&mut run);
+            spans.push(if run_matched {
+                Span::styled(done, style)
+            } else {
+                Span::raw(done)
+            });
+        }
+        run_matched = matched;
+        run.push(c);
+    }
+    spans.push(if run_matched {
+        Span::styled(run, style)
+    } else {
+        Span::raw(run)
+    });
+    spans
 }
