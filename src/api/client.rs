@@ -141,8 +141,30 @@ impl<T> Page<T> {
     }
 }
 
-/// Called before a failed call is tried again.
-pub type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
+/// Why a call is taking longer than one round trip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallNotice {
+    /// It failed and is about to be tried again.
+    Retrying(RetryNotice),
+    /// The client-side rate limit holds it this long first.
+    RateLimited { wait: Duration },
+}
+
+impl fmt::Display for CallNotice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Retrying(n) => n.fmt(f),
+            Self::RateLimited { wait } => write!(
+                f,
+                "held {:.0} s by the rate limit (1200 calls per 5 minutes)",
+                wait.as_secs_f64().ceil()
+            ),
+        }
+    }
+}
+
+/// Told why a call takes longer: retries and rate-limit waits.
+pub type CallObserver = Arc<dyn Fn(&CallNotice) + Send + Sync>;
 
 /// A cheap-to-clone client: clones share one connection pool and one rate limit.
 #[derive(Clone)]
@@ -151,7 +173,7 @@ pub struct Client {
     base: Url,
     timeout: Duration,
     limiter: Arc<RateLimiter>,
-    on_retry: Option<RetryObserver>,
+    observer: Option<CallObserver>,
 }
 
 /// A failed attempt, with the server's word on when to try again.
@@ -196,14 +218,22 @@ impl Client {
             base,
             timeout: config.timeout,
             limiter: Arc::new(RateLimiter::default()),
-            on_retry: None,
+            observer: None,
         })
     }
 
-    /// Tells `observer` each time a call is about to be retried, and why.
-    pub fn on_retry(mut self, observer: RetryObserver) -> Self {
-        self.on_retry = Some(observer);
+    /// Tells `observer` whenever a call waits: before a retry, and when the rate
+    /// limit holds it.
+    pub fn observe(mut self, observer: CallObserver) -> Self {
+        self.observer = Some(observer);
         self
+    }
+
+    fn notify(&self, notice: CallNotice) {
+        tracing::info!(%notice, "call delayed");
+        if let Some(observer) = &self.observer {
+            observer(&notice);
+        }
     }
 
     /// Replaces the rate limit (tests use a small one).
@@ -415,6 +445,12 @@ impl Client {
         let mut lost_reply = false;
         let mut attempt = 1;
         loop {
+            // A short wait is not worth a word; one the user would notice is.
+            if let Some(wait) = self.limiter.wait_needed()
+                && wait >= Duration::from_millis(500)
+            {
+                self.notify(CallNotice::RateLimited { wait });
+            }
             self.limiter.acquire().await;
             let Failure { error, server_wait } = match self
                 .send_once(method.clone(), path, query, json_body.clone())
@@ -440,16 +476,12 @@ impl Client {
                 return Err(error);
             }
             attempt += 1;
-            let notice = RetryNotice {
+            self.notify(CallNotice::Retrying(RetryNotice {
                 attempt,
                 of: retry::MAX_TRIES,
                 wait,
                 reason: retry::reason(&error),
-            };
-            tracing::info!(%notice, "retrying");
-            if let Some(observer) = &self.on_retry {
-                observer(&notice);
-            }
+            }));
             tokio::time::sleep(wait).await;
         }
     }

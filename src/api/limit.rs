@@ -42,6 +42,19 @@ impl RateLimiter {
         }
     }
 
+    /// How long a request made now would wait, if at all.
+    pub fn wait_needed(&self) -> Option<Duration> {
+        let s = self.state.lock().expect("rate limiter lock");
+        let now = Instant::now();
+        let paused = s.paused_until.filter(|&t| t > now).map(|t| t - now);
+        let live = s.sent.iter().filter(|&&t| now - t < self.window).count();
+        let full = (live >= self.max)
+            .then(|| s.sent.iter().find(|&&t| now - t < self.window))
+            .flatten()
+            .map(|&oldest| self.window - (now - oldest));
+        paused.max(full)
+    }
+
     /// Waits until one more request fits, then counts it.
     pub async fn acquire(&self) {
         loop {
@@ -92,6 +105,7 @@ mod tests {
             Duration::ZERO,
             "a burst of the window's size is free"
         );
+        assert_eq!(limiter.wait_needed(), Some(Duration::from_secs(10)));
         limiter.acquire().await;
         assert_eq!(start.elapsed(), Duration::from_secs(10));
     }

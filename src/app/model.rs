@@ -100,22 +100,74 @@ pub struct ZonePane {
     pub search: u64,
     /// That search's call while it is out.
     pub search_call: Option<u64>,
+    /// The account's name, from the first zone that carried it.
+    pub account: Option<String>,
+}
+
+/// Name order, each zone once: pages and search results may overlap.
+pub fn sort_zones(zones: &mut Vec<Zone>) {
+    zones.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    zones.dedup_by(|a, b| a.id == b.id);
 }
 
 impl ZonePane {
     pub fn selected_zone(&self) -> Option<&Zone> {
-        self.visible.get(self.selected).map(|&i| &self.zones[i])
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.zones.get(i))
     }
 
-    /// Recomputes `visible` after the zones changed, keeping the selection on the
-    /// same zone where it still shows.
-    pub fn refilter(&mut self) {
+    /// Replaces the list, keeping the selection on the same zone where it still
+    /// shows (never on whatever now sits at the old position).
+    pub fn set_zones(&mut self, zones: Vec<Zone>) {
         let keep = self.selected_zone().map(|z| z.id.clone());
+        self.zones = zones;
+        self.reindex(keep);
+    }
+
+    /// Adds zones (a page, search results) in name order, each zone once.
+    pub fn add_zones(&mut self, more: Vec<Zone>) {
+        let keep = self.selected_zone().map(|z| z.id.clone());
+        // Pages mostly arrive in order: then appending keeps the order for free.
+        let in_order = match (self.zones.last(), more.first()) {
+            (Some(last), Some(first)) => last.name < first.name,
+            _ => true,
+        };
+        self.zones.extend(more);
+        if !in_order {
+            sort_zones(&mut self.zones);
+        }
+        self.reindex(keep);
+    }
+
+    /// After the list changed: rank it afresh and select `keep` where it shows.
+    fn reindex(&mut self, keep: Option<String>) {
+        self.strip_accounts();
+        self.fuzzy.forget();
         self.fuzzy.set_query(self.filter.text());
         self.visible = self.fuzzy.rank(&self.zones);
         self.selected = keep
             .and_then(|id| self.visible.iter().position(|&i| self.zones[i].id == id))
             .unwrap_or(0);
+    }
+
+    /// Every zone names its account; one copy is enough. With 100,000 zones the
+    /// copies would cost more memory than the zones themselves.
+    fn strip_accounts(&mut self) {
+        for z in &mut self.zones {
+            if let Some(account) = z.account.take()
+                && self.account.is_none()
+            {
+                self.account = account.name;
+            }
+        }
+    }
+
+    /// Re-ranks for the current filter, keeping the selection on the same zone
+    /// where it still shows.
+    pub fn refilter(&mut self) {
+        let keep = self.selected_zone().map(|z| z.id.clone());
+        self.reindex(keep);
     }
 
     /// After the query changed: the best match goes to the top and is selected.
@@ -313,11 +365,7 @@ impl Model {
         self.overlays.last()
     }
 
-    /// The account name, from the zones (every zone carries its account).
     pub fn account_name(&self) -> Option<&str> {
-        self.zones
-            .zones
-            .iter()
-            .find_map(|z| z.account.as_ref()?.name.as_deref())
+        self.zones.account.as_deref()
     }
 }

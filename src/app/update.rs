@@ -60,6 +60,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             on_reply(model, call, reply, &mut cmds);
             // A fault that a retry got past still deserves a word: it may come back.
             if let Some((label, note)) = retried
+                && note.starts_with("retry")
                 && !matches!(model.status, Some(StatusMessage::Error(_)))
             {
                 let why = note.rsplit(": ").next().unwrap_or(&note);
@@ -299,12 +300,6 @@ fn query_changed(model: &mut Model, cmds: &mut Vec<Cmd>) {
     });
 }
 
-/// Name order, each zone once: pages and search results may overlap.
-fn sort_zones(zones: &mut Vec<Zone>) {
-    zones.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-    zones.dedup_by(|a, b| a.id == b.id);
-}
-
 fn on_paste(model: &mut Model, text: &str, cmds: &mut Vec<Cmd>) {
     if let Some(Overlay::Upload(form)) = model.overlays.last_mut() {
         if !form.submitting {
@@ -482,8 +477,8 @@ fn load_open_zone(model: &mut Model, cmds: &mut Vec<Cmd>) {
     let Some(open) = &model.open else { return };
     let ticket = open.ticket();
     let label = format!("loading {}", open.zone.name);
-    let certs_call = model.start_call(label, Some(ticket.clone()));
-    let enablement_call = model.new_call_id();
+    let certs_call = model.start_call(label.clone(), Some(ticket.clone()));
+    let enablement_call = model.start_call(label, Some(ticket.clone()));
     if let Some(open) = &mut model.open {
         open.certs_call = certs_call;
         open.enablement_call = enablement_call;
@@ -557,10 +552,9 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
                 && model.zones.zones.is_empty()
                 && model.zones.loading
             {
-                model.zones.zones = zones;
+                model.zones.set_zones(zones);
                 model.zones.cached = true;
                 model.zones.incoming = Some(Vec::new());
-                model.zones.refilter();
             }
         }
         Reply::ZonePage {
@@ -575,10 +569,7 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
             model.zones.search_call = None;
             match result {
                 Ok(page) => {
-                    let pane = &mut model.zones;
-                    pane.zones.extend(page.items);
-                    sort_zones(&mut pane.zones);
-                    pane.refilter();
+                    model.zones.add_zones(page.items);
                 }
                 Err(e) => model.error("could not search zones", &e),
             }
@@ -647,11 +638,9 @@ fn on_zone_page(
             if let Some(incoming) = &mut pane.incoming {
                 incoming.extend(p.items);
             } else if page == 1 {
-                pane.zones = p.items;
+                pane.set_zones(p.items);
             } else {
-                pane.zones.extend(p.items);
-                // Pages arrive in any order; the list stays in name order.
-                sort_zones(&mut pane.zones);
+                pane.add_zones(p.items);
             }
             for page in next {
                 model.zones.pages_left += 1;
@@ -662,7 +651,6 @@ fn on_zone_page(
                     page,
                 });
             }
-            model.zones.refilter();
         }
         Err(e) => {
             let text = describe_error("could not load zones", &e);
@@ -678,9 +666,8 @@ fn on_zone_page(
     }
     if let Some(mut zones) = pane.incoming.take() {
         sort_zones(&mut zones);
-        pane.zones = zones;
+        pane.set_zones(zones);
         pane.cached = false;
-        pane.refilter();
     }
     cmds.push(Cmd::SaveCache {
         zones: pane.zones.clone(),
@@ -741,6 +728,7 @@ fn on_certificates(
                 .iter()
                 .any(|r| r.cert.status.as_ref().is_some_and(|s| s.is_transient()));
             open.certs = Loadable::Loaded(rows);
+            close_stale_dialog(model);
             refresh_summary(model);
             if pending {
                 let polls = model.open.as_ref().map_or(0, |o| o.polls);
@@ -760,6 +748,25 @@ fn on_certificates(
             }
             model.error(&what, &e);
         }
+    }
+}
+
+/// A delete dialog whose certificate a refresh no longer lists would only end in
+/// "already gone": close it and say why.
+fn close_stale_dialog(model: &mut Model) {
+    let Some(open) = &model.open else { return };
+    let gone = model.overlays.iter().position(|o| {
+        matches!(o, Overlay::ConfirmDelete(c)
+            if c.ticket == open.ticket()
+                && !open.rows().iter().any(|r| r.cert.id.as_deref() == Some(&c.cert_id)))
+    });
+    if let Some(i) = gone
+        && let Overlay::ConfirmDelete(c) = model.overlays.remove(i)
+    {
+        model.info(format!(
+            "{} is no longer listed (deleted elsewhere?); nothing was sent",
+            short_id(&c.cert_id)
+        ));
     }
 }
 

@@ -36,7 +36,7 @@ impl Executor {
     pub fn new(client: Client, cache: Option<ZoneCache>, tx: mpsc::UnboundedSender<Msg>) -> Self {
         // The client does not know about calls; the task it runs in does.
         let retries = tx.clone();
-        let client = client.on_retry(Arc::new(move |notice| {
+        let client = client.observe(Arc::new(move |notice| {
             if let Ok(call) = CALL.try_with(|&call| call) {
                 let _ = retries.send(Msg::Retrying {
                     call,
@@ -212,7 +212,7 @@ async fn upload(
     client
         .upload_certificate(zone_id, &pair.certificate, &pair.private_key)
         .await
-        .map_err(|e| describe_error("Cloudflare refused the upload", &e))
+        .map_err(|e| describe_error("the upload failed", &e))
 }
 
 /// People type `~/certs/origin.pem` into the form; the shell is not there to expand it.

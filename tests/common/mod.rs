@@ -1,6 +1,8 @@
 //! Shared test fixtures: a simulator on loopback and certificates made on the spot.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod pty;
+
 use std::time::Duration;
 
 use originpull::api::{Client, ClientConfig, Credentials};
