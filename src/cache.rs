@@ -59,8 +59,9 @@ impl ZoneCache {
     /// The saved list, or `None` when there is none or it cannot be read (a cache is
     /// only ever a head start, never a reason to fail).
     pub fn load(&self) -> Option<Vec<Zone>> {
-        let bytes = std::fs::read(&self.path).ok()?;
-        let file: CacheFile = serde_json::from_slice(&bytes).ok()?;
+        // Streamed, not read whole first: a big account's list is megabytes.
+        let reader = std::io::BufReader::new(std::fs::File::open(&self.path).ok()?);
+        let file: CacheFile = serde_json::from_reader(reader).ok()?;
         (file.version == VERSION).then_some(file.zones)
     }
 

@@ -430,7 +430,7 @@ async fn retries_are_reported_to_an_observer() {
     let control = sim.control();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
-    let client = client_for(&sim).on_retry(std::sync::Arc::new(move |n| {
+    let client = client_for(&sim).observe(std::sync::Arc::new(move |n| {
         sink.lock().unwrap().push(n.to_string())
     }));
     control.inject(once(None, "/zones", FaultKind::Status(503)));

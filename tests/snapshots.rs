@@ -56,10 +56,10 @@ fn zone(id: &str, name: &str) -> Zone {
         id: id.to_owned(),
         name: name.to_owned(),
         status: Some("active".to_owned()),
-        account: Some(ZoneAccount {
+        account: Some(Box::new(ZoneAccount {
             id: Some("acc1".to_owned()),
             name: Some("Example Ltd".to_owned()),
-        }),
+        })),
     }
 }
 
@@ -539,10 +539,7 @@ fn api_text_cannot_drive_the_terminal() {
     let evil = "evil\u{1b}[2J\u{1b}]0;x\u{7}.example";
     let mut model = zone_open();
     model.zones.zones[0].name = evil.to_owned();
-    model.zones.zones[0].account = Some(ZoneAccount {
-        id: None,
-        name: Some(evil.to_owned()),
-    });
+    model.zones.account = Some(evil.to_owned());
     model.zones.error = Some(evil.to_owned());
     model.token_status = Some(evil.to_owned());
     let open = model.open.as_mut().unwrap();

@@ -166,8 +166,9 @@ pub struct Zone {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Boxed: it is the same for every zone, and a large account holds many zones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<ZoneAccount>,
+    pub account: Option<Box<ZoneAccount>>,
 }
 
 /// Zone-level AOP enablement: `GET|PUT .../origin_tls_client_auth/settings`.

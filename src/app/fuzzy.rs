@@ -8,7 +8,7 @@ use nucleo_matcher::{Matcher, Utf32Str};
 use crate::api::Zone;
 
 /// Below this many names one thread is quicker than starting more.
-const PARALLEL_FROM: usize = 20_000;
+const PARALLEL_FROM: usize = 5_000;
 
 /// A parsed query and what the last ranking found, kept between keystrokes: typing
 /// one more character only re-scores the zones that matched before.
@@ -30,7 +30,7 @@ impl FuzzyFilter {
         if query != self.query {
             self.query = query.to_owned();
             self.pattern
-                .reparse(query, CaseMatching::Ignore, Normalization::Smart);
+                .reparse(query, CaseMatching::Ignore, Normalization::Never);
         }
     }
 
@@ -51,13 +51,14 @@ impl FuzzyFilter {
             Some((last, matched)) if self.query.starts_with(&last) && !last.is_empty() => matched,
             _ => (0..zones.len()).collect(),
         };
-        let mut scored = score_all(&self.pattern, zones, &candidates);
-        // Best score first, then list order: one u64 key sorts fastest.
-        scored.sort_unstable_by_key(|&(score, i)| (u64::from(u32::MAX - score) << 32) | i as u64);
-        let ranked: Vec<usize> = scored.into_iter().map(|(_, i)| i).collect();
-        let mut matched = ranked.clone();
-        matched.sort_unstable();
-        self.last = Some((self.query.clone(), matched));
+        // Candidates are in list order, and scoring keeps it: that order is both the
+        // next keystroke's candidates and the tie-break of the ranking.
+        let scored = score_all(&self.pattern, zones, &candidates);
+        let ranked = by_score(&scored);
+        self.last = Some((
+            self.query.clone(),
+            scored.into_iter().map(|(_, i)| i).collect(),
+        ));
         ranked
     }
 
@@ -75,6 +76,32 @@ impl FuzzyFilter {
         indices.dedup();
         indices.into_iter().map(|i| i as usize).collect()
     }
+}
+
+/// Best score first, list order among equals: a counting sort, since scores are
+/// small integers and 100,000 of them must be ordered within a keystroke.
+fn by_score(scored: &[(u32, usize)]) -> Vec<usize> {
+    let max = scored.iter().map(|&(s, _)| s).max().unwrap_or(0) as usize;
+    if max > 1 << 20 {
+        let mut sorted = scored.to_vec();
+        sorted.sort_by_key(|&(s, _)| std::cmp::Reverse(s));
+        return sorted.into_iter().map(|(_, i)| i).collect();
+    }
+    // Start offsets per score, highest score first.
+    let mut starts = vec![0usize; max + 2];
+    for &(s, _) in scored {
+        starts[max - s as usize + 1] += 1;
+    }
+    for k in 1..starts.len() {
+        starts[k] += starts[k - 1];
+    }
+    let mut out = vec![0; scored.len()];
+    for &(s, i) in scored {
+        let slot = &mut starts[max - s as usize];
+        out[*slot] = i;
+        *slot += 1;
+    }
+    out
 }
 
 /// Scores the candidates, on every core for a large list.
