@@ -217,12 +217,12 @@ fn fuzzy_filter_over_100_000_names() {
     assert!(!model.zones.visible.is_empty());
     let average = total / query.len() as u32;
     println!(
-        "perf: fuzzy filter over 100,000 names: {:.2} ms per keystroke on average, {:.2} ms worst (the first keystroke, on a cold list; goal 5 ms)",
+        "perf: fuzzy filter over 100,000 names: {:.2} ms per keystroke on average, {:.2} ms worst (the first keystroke, which scores every name; goal 5 ms)",
         average.as_secs_f64() * 1000.0,
         worst.as_secs_f64() * 1000.0
     );
-    // The first keystroke walks every name cold from memory; on this 2-core VM it
-    // lands at 4-7 ms. The goal holds for the typing as a whole.
+    // The first keystroke scores every name; on this 2-core VM it lands at 4.5-8 ms,
+    // over the 5 ms goal (the README says so). Typing as a whole stays under it.
     assert!(average < Duration::from_millis(5));
     assert!(worst < Duration::from_millis(10));
 }
