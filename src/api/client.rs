@@ -242,10 +242,6 @@ impl Client {
         self
     }
 
-    pub fn base_url(&self) -> &str {
-        self.base.as_str()
-    }
-
     /// The API's host, for showing where the app is connected.
     pub fn host(&self) -> &str {
         self.base.host_str().unwrap_or_default()
