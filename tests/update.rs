@@ -1022,3 +1022,52 @@ fn once_everything_is_loaded_typing_asks_nothing() {
     send(&mut model, ch('/'));
     assert!(send(&mut model, ch('z')).is_empty());
 }
+
+#[test]
+fn the_account_name_survives_the_cache() {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    let Cmd::LoadZonePage {
+        call, generation, ..
+    } = zone_page(&cmds)
+    else {
+        unreachable!()
+    };
+    let mut zones: Vec<Zone> = (0..3).map(zone).collect();
+    for z in &mut zones {
+        z.account = Some(Box::new(originpull::api::ZoneAccount {
+            id: None,
+            name: Some("Example Ltd".into()),
+        }));
+    }
+    let done = send(&mut model, page_reply(call, generation, 1, zones, 3));
+    assert_eq!(model.account_name(), Some("Example Ltd"));
+    let [Cmd::SaveCache { zones }] = &done[..] else {
+        panic!("{done:?}")
+    };
+    assert!(
+        zones[1..].iter().all(|z| z.account.is_none()),
+        "one copy is kept"
+    );
+
+    let mut next = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut next,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    send(
+        &mut next,
+        Msg::Reply {
+            call: cache_call(&cmds),
+            reply: Reply::Cached(Some(zones.clone())),
+        },
+    );
+    assert_eq!(next.account_name(), Some("Example Ltd"));
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::api::client::ZONES_PER_PAGE;
-use crate::api::{ApiError, Certificate, Page, Zone};
+use crate::api::{ApiError, Certificate, Page, Zone, ZoneAccount};
 use crate::certinfo;
 use crate::health::{Expiry, is_only_active};
 use crate::text::sanitize;
@@ -669,9 +669,16 @@ fn on_zone_page(
         pane.set_zones(zones);
         pane.cached = false;
     }
-    cmds.push(Cmd::SaveCache {
-        zones: pane.zones.clone(),
-    });
+    let mut zones = pane.zones.clone();
+    // The list keeps the account once, not per zone; so does the cache, on its
+    // first zone, where loading it back finds it.
+    if let (Some(first), Some(name)) = (zones.first_mut(), &pane.account) {
+        first.account = Some(Box::new(ZoneAccount {
+            id: None,
+            name: Some(name.clone()),
+        }));
+    }
+    cmds.push(Cmd::SaveCache { zones });
 }
 
 fn load_certificates(model: &mut Model, after: Option<Duration>, cmds: &mut Vec<Cmd>) {
