@@ -11,6 +11,7 @@ use crate::certinfo;
 use crate::health::{Expiry, is_only_active};
 use crate::text::sanitize;
 
+use super::input::TextInput;
 use super::keys::{Action, action_for};
 use super::model::*;
 use super::msg::{Cmd, Msg, Reply};
@@ -205,8 +206,8 @@ fn on_action(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
                 model.overlays.push(Overlay::Upload(UploadForm {
                     ticket: open.ticket(),
                     zone_name: open.zone.name.clone(),
-                    cert_path: TextInputExt::empty(),
-                    key_path: TextInputExt::empty(),
+                    cert_path: TextInput::default(),
+                    key_path: TextInput::default(),
                     field: UploadField::Certificate,
                     error: None,
                     submitting: false,
@@ -215,17 +216,6 @@ fn on_action(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         }
         Action::Delete => ask_delete(model),
         Action::Refresh => refresh(model, cmds),
-    }
-}
-
-/// Spelled out so the form's construction reads as intent.
-trait TextInputExt {
-    fn empty() -> Self;
-}
-
-impl TextInputExt for super::input::TextInput {
-    fn empty() -> Self {
-        Self::default()
     }
 }
 
@@ -344,7 +334,7 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     }
 }
 
-fn active_field(form: &mut UploadForm) -> &mut super::input::TextInput {
+fn active_field(form: &mut UploadForm) -> &mut TextInput {
     match form.field {
         UploadField::Certificate => &mut form.cert_path,
         UploadField::Key => &mut form.key_path,
