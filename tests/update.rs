@@ -49,6 +49,28 @@ fn api_error(status: u16, code: i64) -> ApiError {
     }
 }
 
+/// A fresh model after `Init`, and the commands it sent.
+fn started() -> (Model, Vec<Cmd>) {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    (model, cmds)
+}
+
+/// The call and generation of the first zone page `cmds` ask for.
+fn first_page(cmds: &[Cmd]) -> (u64, u64) {
+    match zone_page(cmds) {
+        Cmd::LoadZonePage {
+            call, generation, ..
+        } => (call, generation),
+        _ => unreachable!(),
+    }
+}
+
 /// The first zone page a batch of commands asks for.
 fn zone_page(cmds: &[Cmd]) -> Cmd {
     cmds.iter()
@@ -828,19 +850,8 @@ fn cache_call(cmds: &[Cmd]) -> u64 {
 
 #[test]
 fn the_cached_list_shows_first_and_is_replaced_whole_then_saved() {
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let Cmd::LoadZonePage {
-        call, generation, ..
-    } = zone_page(&cmds)
-    else {
-        unreachable!()
-    };
+    let (mut model, cmds) = started();
+    let (call, generation) = first_page(&cmds);
     send(
         &mut model,
         Msg::Reply {
@@ -875,19 +886,8 @@ fn the_cached_list_shows_first_and_is_replaced_whole_then_saved() {
 
 #[test]
 fn a_cache_that_arrives_after_the_network_is_ignored() {
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let Cmd::LoadZonePage {
-        call, generation, ..
-    } = zone_page(&cmds)
-    else {
-        unreachable!()
-    };
+    let (mut model, cmds) = started();
+    let (call, generation) = first_page(&cmds);
     send(
         &mut model,
         page_reply(call, generation, 1, (0..3).map(zone).collect(), 3),
@@ -933,19 +933,8 @@ fn a_failed_page_keeps_the_old_list_and_saves_nothing() {
 
 #[test]
 fn typing_while_zones_load_also_asks_the_server_once_typing_pauses() {
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let Cmd::LoadZonePage {
-        call, generation, ..
-    } = zone_page(&cmds)
-    else {
-        unreachable!()
-    };
+    let (mut model, cmds) = started();
+    let (call, generation) = first_page(&cmds);
     // The first of 200 pages is in; the rest are still loading.
     send(
         &mut model,
@@ -1025,19 +1014,8 @@ fn once_everything_is_loaded_typing_asks_nothing() {
 
 #[test]
 fn the_account_name_survives_the_cache() {
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let Cmd::LoadZonePage {
-        call, generation, ..
-    } = zone_page(&cmds)
-    else {
-        unreachable!()
-    };
+    let (mut model, cmds) = started();
+    let (call, generation) = first_page(&cmds);
     let mut zones: Vec<Zone> = (0..3).map(zone).collect();
     for z in &mut zones {
         z.account = Some(Box::new(originpull::api::ZoneAccount {
