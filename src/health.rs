@@ -86,13 +86,15 @@ impl std::fmt::Display for Warning {
 }
 
 /// The warnings for a zone. `enabled` is `None` when enablement is not known yet.
-pub fn zone_warnings(
-    certs: &[Certificate],
+/// Takes borrowed certificates so the TUI, which calls this every frame, need not
+/// copy its rows (each with its PEM) to ask.
+pub fn zone_warnings<'a>(
+    certs: impl IntoIterator<Item = &'a Certificate>,
     enabled: Option<bool>,
     now: DateTime<Utc>,
 ) -> Vec<Warning> {
     let active: Vec<&Certificate> = certs
-        .iter()
+        .into_iter()
         .filter(|c| c.status == Some(CertStatus::Active))
         .collect();
     let mut out = Vec::new();
@@ -116,9 +118,9 @@ pub fn zone_warnings(
 
 /// Whether `cert` is the zone's only active certificate: deleting it while enablement
 /// is on leaves Cloudflare with no client certificate to present.
-pub fn is_only_active(certs: &[Certificate], cert_id: &str) -> bool {
+pub fn is_only_active<'a>(certs: impl IntoIterator<Item = &'a Certificate>, cert_id: &str) -> bool {
     let mut active = certs
-        .iter()
+        .into_iter()
         .filter(|c| c.status == Some(CertStatus::Active));
     matches!(
         (active.next(), active.next()),

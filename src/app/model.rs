@@ -243,8 +243,11 @@ impl OpenZone {
     }
 
     pub fn warnings(&self, now: DateTime<Utc>) -> Vec<Warning> {
-        let certs: Vec<Certificate> = self.rows().iter().map(|r| r.cert.clone()).collect();
-        zone_warnings(&certs, self.enablement.server, now)
+        zone_warnings(
+            self.rows().iter().map(|r| &r.cert),
+            self.enablement.server,
+            now,
+        )
     }
 }
 

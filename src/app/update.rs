@@ -412,7 +412,6 @@ fn ask_delete(model: &mut Model) {
         ));
         return;
     };
-    let certs: Vec<Certificate> = open.rows().iter().map(|r| r.cert.clone()).collect();
     let expires = match row.cert.expires_on.as_ref() {
         Some(t) => format!(
             "{} ({})",
@@ -426,7 +425,7 @@ fn ask_delete(model: &mut Model) {
         ticket: open.ticket(),
         zone_name: open.zone.name.clone(),
         only_active_while_enabled: open.enablement.server == Some(true)
-            && is_only_active(&certs, &cert_id),
+            && is_only_active(open.rows().iter().map(|r| &r.cert), &cert_id),
         issuer: row.cert.issuer.clone().unwrap_or_else(|| "unknown".into()),
         expires,
         cert_id,

@@ -48,8 +48,8 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
     }
 
     let rows = window(pane.selected, pane.visible.len(), usize::from(inner.height));
-    // One scratch matcher per frame, for the visible rows only.
-    let mut matcher = Matcher::default();
+    // One scratch matcher per frame (it is 135 KB), and only while a filter is set.
+    let mut matcher = (!pane.fuzzy.query().is_empty()).then(Matcher::default);
     for (y, i) in (inner.y..).zip(rows) {
         let zone = &pane.zones[pane.visible[i]];
         let summary = model.summaries.get(&zone.id);
@@ -59,7 +59,10 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
             height: 1,
             ..inner
         };
-        let matched = pane.fuzzy.positions(&zone.name, &mut matcher);
+        let matched = matcher
+            .as_mut()
+            .map(|m| pane.fuzzy.positions(&zone.name, m))
+            .unwrap_or_default();
         frame.render_widget(
             zone_row(
                 &zone.name, &matched, summary, selected, focused, row.width, theme,
