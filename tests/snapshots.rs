@@ -225,6 +225,7 @@ fn in_flight(call: u64, label: &str) -> InFlight {
         label: label.to_owned(),
         ticket: None,
         note: None,
+        retried: None,
     }
 }
 

@@ -780,9 +780,10 @@ fn a_retry_notice_annotates_its_call_until_the_reply() {
     };
     send(
         &mut model,
-        Msg::Retrying {
+        Msg::Delayed {
             call,
             note: "retry 2/3 in 0.4 s: HTTP 503".into(),
+            retry_reason: Some("HTTP 503".into()),
         },
     );
     assert_eq!(
@@ -813,9 +814,10 @@ fn a_retry_notice_annotates_its_call_until_the_reply() {
     // A notice for a call no longer in flight changes nothing.
     send(
         &mut model,
-        Msg::Retrying {
+        Msg::Delayed {
             call: 999,
             note: "x".into(),
+            retry_reason: None,
         },
     );
     assert!(model.in_flight.is_empty());
@@ -1048,4 +1050,30 @@ fn the_account_name_survives_the_cache() {
         },
     );
     assert_eq!(next.account_name(), Some("Example Ltd"));
+}
+
+#[test]
+fn a_rate_limit_wait_is_shown_but_is_not_called_a_retry() {
+    let (mut model, cmds) = started();
+    let (call, generation) = first_page(&cmds);
+    send(
+        &mut model,
+        Msg::Delayed {
+            call,
+            note: "held 12 s by the rate limit (1200 calls per 5 minutes)".into(),
+            retry_reason: None,
+        },
+    );
+    assert!(
+        model.in_flight[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("rate limit")
+    );
+    send(
+        &mut model,
+        page_reply(call, generation, 1, vec![zone(0)], 1),
+    );
+    assert_eq!(model.status, None);
 }

@@ -28,6 +28,8 @@ pub struct InFlight {
     pub ticket: Option<Ticket>,
     /// Why it is taking longer, e.g. "retry 2/3 in 0.8 s: HTTP 503".
     pub note: Option<String>,
+    /// What made it retry, if it did: the status line mentions it on success.
+    pub retried: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

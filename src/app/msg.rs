@@ -30,10 +30,13 @@ pub enum Msg {
         call: u64,
         reply: Reply,
     },
-    /// A call failed and is about to be tried again.
-    Retrying {
+    /// A call is taking longer: it is being retried, or the rate limit holds it.
+    Delayed {
         call: u64,
+        /// For the status line, e.g. "retry 2/3 in 0.8 s: HTTP 503".
         note: String,
+        /// Why it is retried, when it is; kept apart so nothing parses the note.
+        retry_reason: Option<String>,
     },
 }
 

@@ -46,9 +46,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Paste(text) => on_paste(model, &text, &mut cmds),
         Msg::Resize { width, height } => model.viewport = (width, height),
         Msg::Tick => model.spinner = model.spinner.wrapping_add(1),
-        Msg::Retrying { call, note } => {
+        Msg::Delayed {
+            call,
+            note,
+            retry_reason,
+        } => {
             if let Some(f) = model.in_flight.iter_mut().find(|f| f.call == call) {
                 f.note = Some(note);
+                f.retried = retry_reason.or(f.retried.take());
             }
         }
         Msg::Reply { call, reply } => {
@@ -56,15 +61,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .in_flight
                 .iter()
                 .find(|f| f.call == call)
-                .and_then(|f| Some((f.label.clone(), f.note.clone()?)));
+                .and_then(|f| Some((f.label.clone(), f.retried.clone()?)));
             model.in_flight.retain(|f| f.call != call);
             on_reply(model, call, reply, &mut cmds);
             // A fault that a retry got past still deserves a word: it may come back.
-            if let Some((label, note)) = retried
-                && note.starts_with("retry")
+            if let Some((label, why)) = retried
                 && !matches!(model.status, Some(StatusMessage::Error(_)))
             {
-                let why = note.rsplit(": ").next().unwrap_or(&note);
                 model.info(format!("{label}: done after a retry ({why})"));
             }
         }
@@ -81,6 +84,7 @@ impl Model {
             label: label.into(),
             ticket,
             note: None,
+            retried: None,
         });
         call
     }

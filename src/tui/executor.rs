@@ -9,7 +9,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::AbortHandle;
 
 use crate::api::client::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
-use crate::api::{Client, NameFilter};
+use crate::api::{CallNotice, Client, NameFilter};
 use crate::app::update::describe_error;
 use crate::app::{Cmd, Msg, Reply, Ticket};
 use crate::cache::ZoneCache;
@@ -38,9 +38,13 @@ impl Executor {
         let retries = tx.clone();
         let client = client.observe(Arc::new(move |notice| {
             if let Ok(call) = CALL.try_with(|&call| call) {
-                let _ = retries.send(Msg::Retrying {
+                let _ = retries.send(Msg::Delayed {
                     call,
                     note: notice.to_string(),
+                    retry_reason: match notice {
+                        CallNotice::Retrying(retry) => Some(retry.reason.clone()),
+                        CallNotice::RateLimited { .. } => None,
+                    },
                 });
             }
         }));
