@@ -191,15 +191,10 @@ fn cli_zones_json_against_sequential_paging() {
     assert!(speedup >= 5.0);
 }
 
-#[test]
-#[ignore]
-fn fuzzy_filter_over_100_000_names() {
-    let mut model = Model::new(Screen::Main, "perf", Utc::now());
-    model.zones.zones = zones(100_000);
-    model.zones.refilter();
+/// Types `query` one character at a time into the filter over `model`'s zones and
+/// returns the slowest keystroke.
+fn type_into_filter(model: &mut Model, query: &str) -> Duration {
     let mut worst = Duration::ZERO;
-    let mut total = Duration::ZERO;
-    let query = "shop-eu-0421";
     for end in 1..=query.len() {
         model.zones.filter = originpull::app::input::TextInput::from(&query[..end]);
         let started = Instant::now();
@@ -212,27 +207,37 @@ fn fuzzy_filter_over_100_000_names() {
             model.zones.visible.len()
         );
         worst = worst.max(took);
-        total += took;
     }
     assert!(!model.zones.visible.is_empty());
-    let average = total / query.len() as u32;
+    worst
+}
+
+#[test]
+#[ignore]
+fn fuzzy_filter_over_100_000_names() {
+    let mut model = Model::new(Screen::Main, "perf", Utc::now());
+    model.zones.set_zones(zones(100_000));
+    // Narrowing to one zone: the first key scores every name, later ones only the
+    // names that still match.
+    let narrowing = type_into_filter(&mut model, "shop-eu-0421");
+    // The worst case: a query that every name matches, so every key scores all.
+    let everything = type_into_filter(&mut model, "example");
     println!(
-        "perf: fuzzy filter over 100,000 names: {:.2} ms per keystroke on average, {:.2} ms worst (the first keystroke, which scores every name; goal 5 ms)",
-        average.as_secs_f64() * 1000.0,
-        worst.as_secs_f64() * 1000.0
+        "perf: fuzzy filter over 100,000 names: slowest keystroke {:.2} ms narrowing to one zone (goal 5 ms); {:.2} ms for a query every name matches",
+        narrowing.as_secs_f64() * 1000.0,
+        everything.as_secs_f64() * 1000.0,
     );
-    // The first keystroke scores every name; on this 2-core VM it lands at 4.5-8 ms,
-    // over the 5 ms goal (the README says so). Typing as a whole stays under it.
-    assert!(average < Duration::from_millis(5));
-    assert!(worst < Duration::from_millis(10));
+    assert!(narrowing < Duration::from_millis(5));
+    // On this 2-core VM it lands at 6-15 ms, over the goal (the README says so):
+    // the bound only guards against it getting worse.
+    assert!(everything < Duration::from_millis(20));
 }
 
 #[test]
 #[ignore]
 fn a_frame_with_100_000_zones() {
     let mut model = Model::new(Screen::Main, "perf", Utc::now());
-    model.zones.zones = zones(100_000);
-    model.zones.refilter();
+    model.zones.set_zones(zones(100_000));
     model.zones.selected = 54_321;
     model.zones.filter = originpull::app::input::TextInput::from("");
     let backend = ratatui::backend::TestBackend::new(160, 48);

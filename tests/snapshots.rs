@@ -131,8 +131,7 @@ fn row(cert: Certificate) -> CertRow {
 fn listed() -> Model {
     let mut model = Model::new(Screen::Main, "demo", now());
     model.token_status = Some("token active".to_owned());
-    model.zones.zones = zones();
-    model.zones.refilter();
+    model.zones.set_zones(zones());
     model.summaries = HashMap::from([
         (
             "z0".to_owned(),
@@ -521,10 +520,11 @@ fn any_size_draws_without_panicking() {
 #[test]
 fn a_huge_zone_list_shows_the_window_around_the_selection() {
     let mut model = Model::new(Screen::Main, "demo", now());
-    model.zones.zones = (0..100_000)
-        .map(|i| zone(&format!("z{i}"), &format!("zone-{i:06}.example")))
-        .collect();
-    model.zones.refilter();
+    model.zones.set_zones(
+        (0..100_000)
+            .map(|i| zone(&format!("z{i}"), &format!("zone-{i:06}.example")))
+            .collect(),
+    );
     model.zones.selected = 99_998;
     let text = screen(&model, 120, 40);
     assert!(text.contains("Zones 100000/100000"), "{text}");

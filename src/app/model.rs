@@ -124,7 +124,8 @@ impl ZonePane {
     pub fn set_zones(&mut self, zones: Vec<Zone>) {
         let keep = self.selected_zone().map(|z| z.id.clone());
         self.zones = zones;
-        self.reindex(keep);
+        self.fuzzy.index(&self.zones);
+        self.rerank(keep);
     }
 
     /// Adds zones (a page, search results) in name order, each zone once.
@@ -136,16 +137,18 @@ impl ZonePane {
             _ => true,
         };
         self.zones.extend(more);
-        if !in_order {
+        if in_order {
+            self.fuzzy.index_more(&self.zones);
+        } else {
             sort_zones(&mut self.zones);
+            self.fuzzy.index(&self.zones);
         }
-        self.reindex(keep);
+        self.rerank(keep);
     }
 
-    /// After the list changed: rank it afresh and select `keep` where it shows.
-    fn reindex(&mut self, keep: Option<String>) {
+    /// Ranks the list afresh and selects `keep` where it shows.
+    fn rerank(&mut self, keep: Option<String>) {
         self.strip_accounts();
-        self.fuzzy.forget();
         self.fuzzy.set_query(self.filter.text());
         self.visible = self.fuzzy.rank(&self.zones);
         self.selected = keep
@@ -169,7 +172,7 @@ impl ZonePane {
     /// where it still shows.
     pub fn refilter(&mut self) {
         let keep = self.selected_zone().map(|z| z.id.clone());
-        self.reindex(keep);
+        self.rerank(keep);
     }
 
     /// After the query changed: the best match goes to the top and is selected.
