@@ -8,8 +8,6 @@ Usage: python_sdk_check.py PATH/TO/originpull
 """
 
 import datetime
-import re
-import subprocess
 import sys
 
 import cloudflare
@@ -17,6 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+import simulator
 
 ZONES = 120
 TOKEN = "sdk-check-token"
@@ -59,26 +59,8 @@ def leaf_pair(cn):
 
 
 def main():
-    binary = sys.argv[1]
-    sim = subprocess.Popen(
-        [binary, "sim", "--port", "0", "--token", TOKEN, "--zones", str(ZONES)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base_url = None
-        for line in sim.stdout:
-            m = re.search(r"CLOUDFLARE_BASE_URL=(\S+)", line)
-            if m:
-                base_url = m.group(1)
-                break
-        if base_url is None:
-            print("FAIL  the simulator printed no base URL")
-            sys.exit(1)
+    with simulator.running(sys.argv[1], TOKEN, "--zones", str(ZONES)) as base_url:
         run(cloudflare.Cloudflare(api_token=TOKEN, base_url=base_url, max_retries=0))
-    finally:
-        sim.terminate()
-        sim.wait(timeout=10)
     print(f"{results['passed']} passed, {results['failed']} failed")
     sys.exit(1 if results["failed"] else 0)
 

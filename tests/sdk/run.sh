@@ -13,3 +13,4 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/sdk/requirements.txt
 cargo build --locked --quiet
 "$venv/bin/python" tests/sdk/python_sdk_check.py "$target/debug/originpull"
+"$venv/bin/python" tests/sdk/paging_race.py "$target/debug/originpull"
