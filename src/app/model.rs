@@ -150,7 +150,7 @@ impl ZonePane {
     fn rerank(&mut self, keep: Option<String>) {
         self.strip_accounts();
         self.fuzzy.set_query(self.filter.text());
-        self.visible = self.fuzzy.rank(&self.zones);
+        self.fuzzy.rank(&self.zones, &mut self.visible);
         self.selected = keep
             .and_then(|id| self.visible.iter().position(|&i| self.zones[i].id == id))
             .unwrap_or(0);
@@ -178,7 +178,7 @@ impl ZonePane {
     /// After the query changed: the best match goes to the top and is selected.
     pub fn requery(&mut self) {
         self.fuzzy.set_query(self.filter.text());
-        self.visible = self.fuzzy.rank(&self.zones);
+        self.fuzzy.rank(&self.zones, &mut self.visible);
         self.selected = 0;
     }
 }
