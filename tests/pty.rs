@@ -54,6 +54,22 @@ fn demo_open_toggle_delete_and_quit() {
 }
 
 #[test]
+fn a_resized_terminal_is_redrawn_at_its_new_size() {
+    let mut s = Session::start(&["--demo"], &[]);
+    s.wait_for("shop.example");
+    s.resize(60, 15);
+    s.wait_for("Terminal too small: 60x15, need at least 80x20");
+    s.resize(100, 30);
+    s.wait_for("acme-widgets.test");
+    // The header's right-hand hints end one column short of the new right edge.
+    let header = s.screen().lines().next().unwrap_or_default().to_owned();
+    assert!(header.trim_end().ends_with("q quit"), "{header:?}");
+    assert_eq!(header.trim_end().chars().count(), 99, "{header:?}");
+    s.keys("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
 fn without_credentials_a_screen_explains_what_to_do() {
     let mut s = Session::start(&[], &[]);
     s.wait_for("CLOUDFLARE_API_TOKEN");

@@ -6,12 +6,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 pub struct Session {
     pub parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Held for as long as the child runs, or its terminal goes away.
+    master: Box<dyn MasterPty + Send>,
     /// Everything the app has written so far: a redraw shows up here.
     pub bytes: Arc<AtomicUsize>,
 }
@@ -57,14 +59,30 @@ impl Session {
             }
         });
         let writer = pty.master.take_writer().unwrap();
-        // The master must outlive the child, or the child's terminal goes away.
-        std::mem::forget(pty.master);
         Self {
             parser,
             writer,
             child,
+            master: pty.master,
             bytes,
         }
+    }
+
+    /// Resizes the terminal, as a user dragging the window would (the app gets
+    /// SIGWINCH).
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.parser.lock().unwrap().set_size(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+        );
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
     }
 
     pub fn pid(&self) -> u32 {
