@@ -86,7 +86,7 @@ fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
 
 /// A model with `n` zones loaded (one page) and nothing open.
 fn with_zones(n: usize) -> Model {
-    let mut model = Model::new(Screen::Main, "test", now());
+    let (mut model, cmds) = started();
     send(
         &mut model,
         Msg::Resize {
@@ -94,18 +94,7 @@ fn with_zones(n: usize) -> Model {
             height: 40,
         },
     );
-    let cmds = send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let Cmd::LoadZonePage {
-        call, generation, ..
-    } = zone_page(&cmds)
-    else {
-        panic!("{cmds:?}")
-    };
+    let (call, generation) = first_page(&cmds);
     send(
         &mut model,
         Msg::Reply {
@@ -721,19 +710,8 @@ fn quit_with_q_or_ctrl_c_and_only_key_presses_count() {
 
 #[test]
 fn errors_show_cloudflares_code_and_message() {
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let Cmd::LoadZonePage {
-        call, generation, ..
-    } = zone_page(&cmds)
-    else {
-        panic!()
-    };
+    let (mut model, cmds) = started();
+    let (call, generation) = first_page(&cmds);
     send(
         &mut model,
         Msg::Reply {
@@ -768,16 +746,8 @@ fn the_no_credentials_screen_only_quits() {
 
 #[test]
 fn a_retry_notice_annotates_its_call_until_the_reply() {
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let Cmd::LoadZonePage { call, .. } = zone_page(&cmds) else {
-        panic!()
-    };
+    let (mut model, cmds) = started();
+    let (call, _) = first_page(&cmds);
     send(
         &mut model,
         Msg::Delayed {
@@ -1035,13 +1005,7 @@ fn the_account_name_survives_the_cache() {
         "one copy is kept"
     );
 
-    let mut next = Model::new(Screen::Main, "test", now());
-    let cmds = send(
-        &mut next,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
+    let (mut next, cmds) = started();
     send(
         &mut next,
         Msg::Reply {
