@@ -79,6 +79,37 @@ fn zone_page(cmds: &[Cmd]) -> Cmd {
         .unwrap_or_else(|| panic!("no zone page in {cmds:?}"))
 }
 
+/// Page `page` of a listing of `total` zones, answering `call`.
+fn page_reply(call: u64, generation: u64, page: u64, zones: Vec<Zone>, total: u64) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::ZonePage {
+            generation,
+            page,
+            result: Ok(Page {
+                items: zones,
+                info: Some(ResultInfo {
+                    per_page: Some(50),
+                    total_count: Some(total),
+                    ..Default::default()
+                }),
+            }),
+        },
+    }
+}
+
+/// The first page of a listing failing with `error`.
+fn page_failed(call: u64, generation: u64, error: ApiError) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::ZonePage {
+            generation,
+            page: 1,
+            result: Err(error),
+        },
+    }
+}
+
 /// Feeds a message, returning the commands.
 fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     update(model, msg)
@@ -97,23 +128,7 @@ fn with_zones(n: usize) -> Model {
     let (call, generation) = first_page(&cmds);
     send(
         &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::ZonePage {
-                generation,
-                page: 1,
-                result: Ok(Page {
-                    items: (0..n).map(zone).collect(),
-                    info: Some(ResultInfo {
-                        page: Some(1),
-                        per_page: Some(50),
-                        count: Some(n as u64),
-                        total_count: Some(n as u64),
-                        total_pages: None,
-                    }),
-                }),
-            },
-        },
+        page_reply(call, generation, 1, (0..n).map(zone).collect(), n as u64),
     );
     model
 }
@@ -193,21 +208,7 @@ fn init_loads_zones_then_every_other_page_at_once() {
     assert!(model.busy() && model.zones.loading);
     let cmds = send(
         &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::ZonePage {
-                generation,
-                page: 1,
-                result: Ok(Page {
-                    items: (0..50).map(zone).collect(),
-                    info: Some(ResultInfo {
-                        per_page: Some(50),
-                        total_count: Some(120),
-                        ..Default::default()
-                    }),
-                }),
-            },
-        },
+        page_reply(call, generation, 1, (0..50).map(zone).collect(), 120),
     );
     let pages: Vec<u64> = cmds
         .iter()
@@ -714,14 +715,7 @@ fn errors_show_cloudflares_code_and_message() {
     let (call, generation) = first_page(&cmds);
     send(
         &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::ZonePage {
-                generation,
-                page: 1,
-                result: Err(api_error(403, 10000)),
-            },
-        },
+        page_failed(call, generation, api_error(403, 10000)),
     );
     assert!(!model.zones.loading);
     match &model.status {
@@ -761,20 +755,7 @@ fn a_retry_notice_annotates_its_call_until_the_reply() {
         Some("retry 2/3 in 0.4 s: HTTP 503")
     );
     // When it then succeeds, the status line says a retry got it through.
-    send(
-        &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::ZonePage {
-                generation: 1,
-                page: 1,
-                result: Ok(Page {
-                    items: vec![zone(0)],
-                    info: None,
-                }),
-            },
-        },
-    );
+    send(&mut model, page_reply(call, 1, 1, vec![zone(0)], 1));
     assert_eq!(
         model.status,
         Some(StatusMessage::Info(
@@ -791,24 +772,6 @@ fn a_retry_notice_annotates_its_call_until_the_reply() {
         },
     );
     assert!(model.in_flight.is_empty());
-}
-
-fn page_reply(call: u64, generation: u64, page: u64, zones: Vec<Zone>, total: u64) -> Msg {
-    Msg::Reply {
-        call,
-        reply: Reply::ZonePage {
-            generation,
-            page,
-            result: Ok(Page {
-                items: zones,
-                info: Some(ResultInfo {
-                    per_page: Some(50),
-                    total_count: Some(total),
-                    ..Default::default()
-                }),
-            }),
-        },
-    }
 }
 
 fn cache_call(cmds: &[Cmd]) -> u64 {
@@ -879,22 +842,10 @@ fn a_cache_that_arrives_after_the_network_is_ignored() {
 fn a_failed_page_keeps_the_old_list_and_saves_nothing() {
     let mut model = with_zones(5);
     let cmds = send(&mut model, ch('r'));
-    let Cmd::LoadZonePage {
-        call, generation, ..
-    } = zone_page(&cmds)
-    else {
-        unreachable!()
-    };
+    let (call, generation) = first_page(&cmds);
     let after = send(
         &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::ZonePage {
-                generation,
-                page: 1,
-                result: Err(api_error(500, 10001)),
-            },
-        },
+        page_failed(call, generation, api_error(500, 10001)),
     );
     assert!(
         after.is_empty(),
