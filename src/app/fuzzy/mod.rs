@@ -73,11 +73,13 @@ impl FuzzyFilter {
     /// keep list order); all of them, in order, for an empty query.
     pub fn rank(&mut self, zones: &[Zone], ranked: &mut Vec<usize>) {
         ranked.clear();
-        // A query that extends the last one can only match a subset of what it did.
+        // A query that extends the last one can only match a subset of what it did,
+        // unless it negates (`!sh` lets through names `!s` kept out) or escapes (the
+        // `\` of `foo\` turns into part of `foo\ bar`).
         let narrowing = self
             .matched_for
             .take()
-            .is_some_and(|last| self.query.starts_with(&last));
+            .is_some_and(|last| self.query.starts_with(&last) && !self.query.contains(['!', '\\']));
         if self.query.is_empty() {
             ranked.extend(0..zones.len());
             return;
@@ -250,6 +252,50 @@ mod tests {
             fresh.set_query(q);
             assert_eq!(narrowed, rank(&mut fresh, &list), "{q}");
         }
+    }
+
+    #[test]
+    fn the_readme_syntax_anchors_excludes_and_joins() {
+        let list = zones(&["shop.net", "eu-shop.org", "shop-staging.net", "blog.net"]);
+        let matches = |q: &str| {
+            let mut f = FuzzyFilter::default();
+            f.set_query(q);
+            let mut ranked = rank(&mut f, &list);
+            ranked.sort_unstable();
+            ranked
+        };
+        assert_eq!(matches("^shop"), vec![0, 2]);
+        assert_eq!(matches(".net$"), vec![0, 2, 3]);
+        assert_eq!(matches("bt"), vec![3]);
+        assert_eq!(matches("'bt"), Vec::<usize>::new());
+        assert_eq!(matches("!staging"), vec![0, 1, 3]);
+        assert_eq!(matches("shop net"), vec![0, 2]);
+    }
+
+    #[test]
+    fn typing_a_negation_or_an_escape_ranks_as_a_fresh_filter_does() {
+        let list = zones(&[
+            "s-only.org",
+            "abc.org",
+            "shop.org",
+            "foo bar.org",
+            "foo\\.org",
+        ]);
+        for typed in [["!s", "!sh", "!sh x"], ["foo\\", "foo\\ ", "foo\\ b"]] {
+            let mut f = FuzzyFilter::default();
+            for q in typed {
+                f.set_query(q);
+                let mut fresh = FuzzyFilter::default();
+                fresh.set_query(q);
+                assert_eq!(rank(&mut f, &list), rank(&mut fresh, &list), "{q}");
+            }
+        }
+        // The case that needs it: `!sh` lets through a name `!s` kept out.
+        let mut f = FuzzyFilter::default();
+        f.set_query("!s");
+        rank(&mut f, &list);
+        f.set_query("!sh");
+        assert!(rank(&mut f, &list).contains(&0));
     }
 
     #[test]
