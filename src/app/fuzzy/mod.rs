@@ -76,7 +76,7 @@ impl FuzzyFilter {
         // A query that extends the last one can only match a subset of what it did,
         // unless it negates (`!sh` lets through names `!s` kept out) or escapes (the
         // `\` of `foo\` turns into part of `foo\ bar`).
-        let narrowing = self
+        let mut narrowing = self
             .matched_for
             .take()
             .is_some_and(|last| self.query.starts_with(&last) && !self.query.contains(['!', '\\']));
@@ -84,10 +84,14 @@ impl FuzzyFilter {
             ranked.extend(0..zones.len());
             return;
         }
-        // The length check catches a list replaced without `index`.
+        // The length check catches a list replaced without `index`; the last
+        // matches then index a list that is gone.
         let names = match self.names {
             Some(ref names) if names.len() == zones.len() => names,
-            _ => self.names.insert(NameIndex::new(zones)),
+            _ => {
+                narrowing = false;
+                self.names.insert(NameIndex::new(zones))
+            }
         };
         let (matched, scores) = (&mut self.matched, &mut self.scores);
         match &self.one_char {
@@ -313,6 +317,18 @@ mod tests {
             whole.set_query(q);
             assert_eq!(rank(&mut paged, &list), rank(&mut whole, &list), "{q}");
         }
+    }
+
+    #[test]
+    fn a_list_swapped_without_index_is_ranked_afresh() {
+        let before = zones(&["a.test", "b.test", "shop.test"]);
+        let after = zones(&["shop.test"]);
+        let mut f = FuzzyFilter::default();
+        f.index(&before);
+        f.set_query("s");
+        assert_eq!(rank(&mut f, &before), vec![2, 0, 1]);
+        f.set_query("sh");
+        assert_eq!(rank(&mut f, &after), vec![0]);
     }
 
     #[test]
