@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use originpull::api::{ApiTime, CertStatus, Certificate, Zone, ZoneAccount};
+use originpull::api::{ApiError, ApiMessage, ApiTime, CertStatus, Certificate, Zone, ZoneAccount};
 use originpull::app::input::TextInput;
+use originpull::app::update::describe_error;
 use originpull::app::{
     CertRow, DeleteConfirm, Enablement, Focus, InFlight, Loadable, Model, OpenZone, Overlay,
     Screen, StatusMessage, Ticket, UploadField, UploadForm, ZoneSummary,
@@ -429,12 +430,19 @@ fn upload_submitting_and_overlays_stack() {
 #[test]
 fn error_status_line() {
     let mut model = zone_open();
-    model.status = Some(StatusMessage::Error(
-        "could not load certificates: Cloudflare error 10000: Authentication error (HTTP 403). \
-         Check that the token has Zone → SSL and Certificates → Read for this zone, and that \
-         the zone belongs to an account the token can see."
-            .to_owned(),
-    ));
+    // The text the app builds for a 403, so the snapshot shows a real message.
+    let e = ApiError::Api {
+        status: 403,
+        errors: vec![ApiMessage {
+            code: Some(10000),
+            message: "Authentication error".into(),
+            ..Default::default()
+        }],
+    };
+    model.status = Some(StatusMessage::Error(describe_error(
+        "could not load certificates",
+        &e,
+    )));
     model.in_flight.push(in_flight(4, "loading shop.example"));
     model.in_flight.push(in_flight(5, "loading zones"));
     insta::assert_snapshot!(screen(&model, 120, 40));

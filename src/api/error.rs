@@ -129,7 +129,7 @@ impl ApiError {
         let status = self.status();
         let hint = match self {
             _ if self.has_code(1406) => {
-                "this certificate is already uploaded to the zone; list it with `originpull certs ZONE`"
+                "this certificate is already uploaded to the zone: it is in the zone's certificate list"
             }
             _ if self.has_code(6003) || self.has_code(6111) => {
                 "the credentials are malformed; check CLOUDFLARE_API_TOKEN for stray spaces or quotes"
@@ -142,7 +142,7 @@ impl ApiError {
             }
             _ if self.has_code(7003) => "check the zone and certificate ids",
             _ if status == Some(404) => {
-                "it may have been deleted already; list what is there with `originpull certs ZONE`"
+                "it may have been deleted already; list the zone's certificates to see what is there"
             }
             _ if status == Some(429) => {
                 "Cloudflare's rate limit (1200 requests per 5 minutes) was hit; wait a few minutes and retry"

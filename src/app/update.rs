@@ -112,7 +112,7 @@ impl Model {
 /// "could not load certificates: Cloudflare error 10000: … (HTTP 403) — check the …"
 pub fn describe_error(what: &str, e: &ApiError) -> String {
     match e.hint() {
-        Some(hint) => format!("{what}: {e}. {hint}"),
+        Some(hint) => format!("{what}: {e} — {hint}"),
         None => format!("{what}: {e}"),
     }
 }
