@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, sim};
-use originpull::api::{ApiError, CertStatus, NameFilter};
+use originpull::api::{ApiError, CertStatus, Client, NameFilter, Zone};
 use originpull::sim::{FaultKind, FaultRule};
 
 /// A fault that outlasts every retry, so the error itself comes back.
@@ -25,6 +25,15 @@ fn once(method: Option<&str>, path: &str, kind: FaultKind) -> FaultRule {
         times: 1,
         kind,
     }
+}
+
+/// A demo zone that starts with no certificates (the `site-` ones).
+async fn bare_zone(client: &Client) -> Zone {
+    client
+        .list_zones(NameFilter::parse("starts_with:site-").as_ref())
+        .await
+        .unwrap()
+        .remove(0)
 }
 
 #[tokio::test]
@@ -106,11 +115,7 @@ async fn certificate_lifecycle_and_enablement() {
     let sim = sim(Some(60)).await;
     let control = sim.control();
     let client = client_for(&sim);
-    let zone = client
-        .list_zones(NameFilter::parse("starts_with:site-").as_ref())
-        .await
-        .unwrap()
-        .remove(0);
+    let zone = bare_zone(&client).await;
     assert!(client.list_certificates(&zone.id).await.unwrap().is_empty());
 
     let (cert_pem, key_pem) = leaf_pair("origin.site-00050.example");
@@ -363,11 +368,7 @@ async fn an_upload_is_retried_only_when_provably_not_processed() {
     let sim = sim(Some(40)).await;
     let control = sim.control();
     let client = client_with(&sim.base_url(), TOKEN, Duration::from_millis(800));
-    let zone = client
-        .list_zones(NameFilter::parse("starts_with:site-").as_ref())
-        .await
-        .unwrap()
-        .remove(0);
+    let zone = bare_zone(&client).await;
     let path = format!("/zones/{}/origin_tls_client_auth", zone.id);
 
     // A 500 may have been processed: not retried, the error comes back.
@@ -403,11 +404,7 @@ async fn a_delete_whose_reply_was_lost_is_done_when_the_retry_finds_it_gone() {
     let sim = sim(Some(40)).await;
     let control = sim.control();
     let client = client_with(&sim.base_url(), TOKEN, Duration::from_millis(800));
-    let zone = client
-        .list_zones(NameFilter::parse("starts_with:site-").as_ref())
-        .await
-        .unwrap()
-        .remove(0);
+    let zone = bare_zone(&client).await;
     let (cert, key) = leaf_pair("b.site.example");
     let id = client
         .upload_certificate(&zone.id, &cert, &key.into())

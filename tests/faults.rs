@@ -238,14 +238,7 @@ impl Env {
     /// `d` on the first certificate; the dialog must name the selected row's id.
     fn ask_delete(&mut self) {
         press_char(&mut self.app, 'g');
-        let selected = self
-            .app
-            .model
-            .open
-            .as_ref()
-            .and_then(|o| o.selected_row())
-            .and_then(|r| r.cert.id.clone())
-            .expect("a certificate to delete");
+        let selected = selected_cert_id(&self.app.model).expect("a certificate to delete");
         press_char(&mut self.app, 'd');
         let Some(Overlay::ConfirmDelete(confirm)) = self.app.model.top_overlay() else {
             panic!("{}: no delete dialog", self.case);
@@ -795,17 +788,7 @@ async fn deleting_a_certificate_already_gone_says_so_and_refreshes() {
     assert!(pump_until(&mut app, LIMIT, open_zone_loaded).await);
     let zone_id = control.zone_id("shop-eu.example").unwrap();
     press_char(&mut app, 'g');
-    let id = app
-        .model
-        .open
-        .as_ref()
-        .unwrap()
-        .selected_row()
-        .unwrap()
-        .cert
-        .id
-        .clone()
-        .unwrap();
+    let id = selected_cert_id(&app.model).unwrap();
 
     client_for(&sim)
         .delete_certificate(&zone_id, &id)

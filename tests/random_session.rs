@@ -333,13 +333,7 @@ impl Session {
     fn key(&mut self, code: KeyCode) {
         let confirm = self.top_confirm();
         let had_dialog = confirm.is_some();
-        let selected = self
-            .app
-            .model
-            .open
-            .as_ref()
-            .and_then(|o| o.selected_row())
-            .and_then(|r| r.cert.id.clone());
+        let selected = selected_cert_id(&self.app.model);
         let submitting =
             |m: &Model| matches!(m.top_overlay(), Some(Overlay::Upload(f)) if f.submitting);
         let was_submitting = submitting(&self.app.model);

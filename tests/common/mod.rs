@@ -186,6 +186,15 @@ pub fn shown_ids(model: &originpull::app::Model) -> Vec<String> {
     ids
 }
 
+/// The id of the certificate selected in the open zone.
+pub fn selected_cert_id(model: &originpull::app::Model) -> Option<String> {
+    model
+        .open
+        .as_ref()
+        .and_then(|o| o.selected_row())
+        .and_then(|r| r.cert.id.clone())
+}
+
 /// The ids of a zone's certificates as the simulator holds them now, sorted.
 pub fn server_ids(control: &originpull::sim::SimControl, zone_id: &str) -> Vec<String> {
     let mut ids: Vec<String> = control
