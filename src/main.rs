@@ -3,7 +3,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use originpull::api::{Client, ClientConfig, Credentials};
 use originpull::app::Screen;
@@ -16,6 +17,18 @@ use originpull::tui::{self, Launch};
 fn main() -> ExitCode {
     install_panic_hook();
     let cli = Cli::parse();
+    if cli.demo && cli.command.is_some() {
+        // Otherwise `originpull --demo zones` would quietly run against the real API.
+        Cli::command()
+            .error(
+                ErrorKind::ArgumentConflict,
+                "--demo opens the TUI on a simulated account and takes no subcommand;                  to script against a simulator, run `originpull sim` and point                  CLOUDFLARE_BASE_URL at it",
+            )
+            .exit();
+    }
+    // The demo and the simulator use no account: a config they would not read must
+    // not stop them.
+    let needs_account = !cli.demo && !matches!(cli.command, Some(cli::Command::Sim { .. }));
     let g = &cli.global;
     let overrides = Overrides {
         base_url: g.base_url.clone(),
@@ -26,6 +39,17 @@ fn main() -> ExitCode {
     };
     let settings = match config::resolve(&overrides, &|k| std::env::var(k).ok()) {
         Ok(s) => s,
+        Err(e) if !needs_account => {
+            eprintln!("originpull: warning: {e} (ignored: no account is used)");
+            let flags_only = Overrides {
+                config: None,
+                ..overrides
+            };
+            match config::resolve(&flags_only, &|_| None) {
+                Ok(s) => s,
+                Err(e) => return fail(&CliError::Config(e)),
+            }
+        }
         Err(e) => return fail(&CliError::Config(e)),
     };
     let _log_guard = match &settings.log_level {

@@ -256,3 +256,50 @@ fn write_pair(dir: &Path, cert: &str, key: &str) -> (String, String) {
     std::fs::write(&k, key).unwrap();
     (c.display().to_string(), k.display().to_string())
 }
+
+#[test]
+fn demo_with_a_subcommand_is_a_usage_error_not_a_call_to_the_real_api() {
+    let out = Command::new(env!("CARGO_BIN_EXE_originpull"))
+        .args(["--demo", "zones"])
+        .env_clear()
+        .env("CLOUDFLARE_API_TOKEN", TOKEN)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--demo") && stderr.contains("originpull sim"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_simulator_starts_despite_a_config_it_does_not_use() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    // A half global-key pair is an error for every command that calls the API.
+    let mut sim = Command::new(env!("CARGO_BIN_EXE_originpull"))
+        .args(["sim", "--port", "0"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("CLOUDFLARE_EMAIL", "ops@example.test")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(sim.stdout.take().unwrap());
+    let listening = stdout
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("CLOUDFLARE_BASE_URL=http://127.0.0.1:"));
+    sim.kill().unwrap();
+    let out = sim.wait_with_output().unwrap();
+    assert!(listening, "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("CLOUDFLARE_API_KEY") && stderr.contains("ignored"),
+        "{stderr}"
+    );
+}
