@@ -334,8 +334,7 @@ impl Session {
         let confirm = self.top_confirm();
         let had_dialog = confirm.is_some();
         let selected = selected_cert_id(&self.app.model);
-        let submitting =
-            |m: &Model| matches!(m.top_overlay(), Some(Overlay::Upload(f)) if f.submitting);
+        let submitting = |m: &Model| matches!(m.top_overlay(), Some(Overlay::Upload(f)) if f.submitting.is_some());
         let was_submitting = submitting(&self.app.model);
         let put_before = self.app.model.open.as_ref().map(|o| o.enablement.wanted);
         let open_before = self.app.model.open.as_ref().map(|o| o.generation);

@@ -398,7 +398,7 @@ fn upload_form() -> UploadForm {
              private key: RSA 2048 bits): give the private key the certificate was issued for"
                 .to_owned(),
         ),
-        submitting: false,
+        submitting: None,
     }
 }
 
@@ -414,7 +414,7 @@ fn upload_submitting_and_overlays_stack() {
     let mut model = zone_open();
     let mut form = upload_form();
     form.error = None;
-    form.submitting = true;
+    form.submitting = Some(7);
     form.field = UploadField::Certificate;
     model.overlays.push(Overlay::Upload(form));
     model.overlays.push(Overlay::Help);

@@ -459,6 +459,58 @@ fn a_failed_toggle_rolls_back_shows_the_error_and_rereads_the_truth() {
 }
 
 #[test]
+fn a_read_sent_before_a_toggle_cannot_undo_it_by_answering_late() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![], false);
+    let refresh = send(&mut model, ch('r'));
+    let (read, ticket) = refresh
+        .iter()
+        .find_map(|c| match c {
+            Cmd::LoadEnablement { call, ticket } => Some((*call, ticket.clone())),
+            _ => None,
+        })
+        .expect("r reads enablement again");
+    let cmds = send(&mut model, ch('e'));
+    toggled(&mut model, &cmds, Ok(true));
+    send(
+        &mut model,
+        Msg::Reply {
+            call: read,
+            reply: Reply::Enablement {
+                ticket,
+                result: Ok(false),
+            },
+        },
+    );
+    assert_eq!(model.open.as_ref().unwrap().enablement.shown(), Some(true));
+}
+
+#[test]
+fn a_change_still_out_when_another_zone_opens_is_kept_and_reported() {
+    let mut model = with_zones(2);
+    let first = open_loaded(&mut model, vec![], false);
+    let cmds = send(&mut model, ch('e'));
+    send(&mut model, key(KeyCode::BackTab));
+    send(&mut model, ch('j'));
+    open(&mut model);
+    assert!(
+        model
+            .in_flight
+            .iter()
+            .any(|f| f.label.starts_with("enabling")),
+        "a zone switch abandons reads, not changes: {:?}",
+        model.in_flight
+    );
+    toggled(&mut model, &cmds, Ok(true));
+    assert_eq!(model.summaries[&first.ticket.zone_id].enabled, Some(true));
+    assert!(
+        matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("enabled on")),
+        "{:?}",
+        model.status
+    );
+}
+
+#[test]
 fn e_pressed_twice_quickly_ends_in_the_state_of_the_last_press() {
     let mut model = with_zones(1);
     open_loaded(&mut model, vec![], false);
@@ -598,7 +650,42 @@ fn upload_errors_keep_the_form_and_its_input() {
     assert_eq!(form.cert_path.text(), "/tmp/cert.pem");
     assert_eq!(form.key_path.text(), "/tmp/key.pem");
     assert!(form.error.as_deref().unwrap().contains("does not match"));
-    assert!(!form.submitting);
+    assert!(form.submitting.is_none());
+}
+
+#[test]
+fn an_upload_closed_mid_flight_answers_in_the_status_line_not_in_a_newer_form() {
+    let mut model = with_zones(1);
+    let o = open_loaded(&mut model, vec![], false);
+    send(&mut model, ch('u'));
+    send(&mut model, Msg::Paste("/tmp/cert.pem".into()));
+    send(&mut model, key(KeyCode::Tab));
+    send(&mut model, Msg::Paste("/tmp/key.pem".into()));
+    let cmds = send(&mut model, key(KeyCode::Enter));
+    let Cmd::Upload { call, .. } = cmds[0].clone() else {
+        panic!("{cmds:?}")
+    };
+    send(&mut model, key(KeyCode::Esc));
+    send(&mut model, ch('u'));
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Uploaded {
+                ticket: o.ticket.clone(),
+                result: Err("the private key does not match the certificate".into()),
+            },
+        },
+    );
+    let Some(Overlay::Upload(form)) = model.top_overlay() else {
+        panic!("the new form closed")
+    };
+    assert!(form.error.is_none() && form.submitting.is_none());
+    assert!(
+        matches!(&model.status, Some(StatusMessage::Error(t)) if t.contains("does not match")),
+        "{:?}",
+        model.status
+    );
 }
 
 #[test]

@@ -290,7 +290,9 @@ pub struct UploadForm {
     pub key_path: TextInput,
     pub field: UploadField,
     pub error: Option<String>,
-    pub submitting: bool,
+    /// The upload call in flight, if one is: its reply belongs to this form, not to
+    /// a form opened after this one was closed mid-upload.
+    pub submitting: Option<u64>,
 }
 
 #[derive(Debug, Clone)]

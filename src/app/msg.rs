@@ -129,7 +129,8 @@ pub enum Cmd {
         ticket: Ticket,
         cert_id: String,
     },
-    /// Stop every task for zones other than this ticket's (or all, with `None`).
+    /// Stop every read for zones other than this ticket's (or all, with `None`).
+    /// Changes (toggle, upload, delete) are never stopped half sent.
     AbortStale {
         keep: Option<Ticket>,
     },

@@ -214,7 +214,7 @@ fn on_action(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
                     key_path: TextInput::default(),
                     field: UploadField::Certificate,
                     error: None,
-                    submitting: false,
+                    submitting: None,
                 }));
             }
         }
@@ -296,7 +296,7 @@ fn query_changed(model: &mut Model, cmds: &mut Vec<Cmd>) {
 
 fn on_paste(model: &mut Model, text: &str, cmds: &mut Vec<Cmd>) {
     if let Some(Overlay::Upload(form)) = model.overlays.last_mut() {
-        if !form.submitting {
+        if form.submitting.is_none() {
             active_field(form).insert_str(text.trim());
         }
     } else if model.zones.filtering {
@@ -319,10 +319,10 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     match key.code {
         KeyCode::Char('y') | KeyCode::Char('Y') => {
             if let Some(Overlay::ConfirmDelete(confirm)) = model.overlays.pop() {
-                let call = model.start_call(
-                    format!("deleting {}", short_id(&confirm.cert_id)),
-                    Some(confirm.ticket.clone()),
-                );
+                // A change is not tied to the open zone: switching zones must not
+                // abandon it half sent.
+                let call =
+                    model.start_call(format!("deleting {}", short_id(&confirm.cert_id)), None);
                 cmds.push(Cmd::Delete {
                     call,
                     ticket: confirm.ticket,
@@ -353,7 +353,7 @@ fn on_upload_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         model.overlays.pop();
         return;
     }
-    if form.submitting {
+    if form.submitting.is_some() {
         return;
     }
     match key.code {
@@ -392,11 +392,13 @@ fn submit_upload(model: &mut Model, cmds: &mut Vec<Cmd>) {
         };
         return;
     }
-    form.submitting = true;
     form.error = None;
     let ticket = form.ticket.clone();
     let label = format!("uploading to {}", form.zone_name);
-    let call = model.start_call(label, Some(ticket.clone()));
+    let call = model.start_call(label, None);
+    if let Some(Overlay::Upload(form)) = model.overlays.last_mut() {
+        form.submitting = Some(call);
+    }
     cmds.push(Cmd::Upload {
         call,
         ticket,
@@ -510,13 +512,15 @@ fn toggle(model: &mut Model, cmds: &mut Vec<Cmd>) {
 fn send_toggle(model: &mut Model, enabled: bool, cmds: &mut Vec<Cmd>) {
     let Some(open) = &mut model.open else { return };
     open.enablement.in_flight = true;
+    // A read already out may answer after the change does, with the old state.
+    open.enablement_call = 0;
     let ticket = open.ticket();
     let label = format!(
         "{} {}",
         if enabled { "enabling" } else { "disabling" },
         open.zone.name
     );
-    let call = model.start_call(label, Some(ticket.clone()));
+    let call = model.start_call(label, None);
     cmds.push(Cmd::SetEnablement {
         call,
         ticket,
@@ -590,15 +594,12 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
             }
         }
         Reply::Toggled { ticket, result } => on_toggled(model, ticket, result, cmds),
-        Reply::Uploaded { ticket, result } => on_uploaded(model, ticket, result, cmds),
+        Reply::Uploaded { ticket, result } => on_uploaded(model, call, ticket, result, cmds),
         Reply::Deleted {
             ticket,
             cert_id,
             result,
         } => {
-            if !is_current(model, &ticket) {
-                return;
-            }
             let id = short_id(&cert_id);
             match result {
                 Ok(_) => model.info(format!("deleted {id}: Cloudflare is removing it")),
@@ -607,8 +608,13 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
                 }
                 Err(e) => model.error(&format!("could not delete {id}"), &e),
             }
-            // Whatever happened, show what the server now holds.
-            load_certificates(model, None, cmds);
+            if is_current(model, &ticket) {
+                // Whatever happened, show what the server now holds.
+                load_certificates(model, None, cmds);
+            } else {
+                // Its counts are out of date until the zone is opened again.
+                model.summaries.remove(&ticket.zone_id);
+            }
         }
     }
 }
@@ -789,6 +795,23 @@ fn on_toggled(
     cmds: &mut Vec<Cmd>,
 ) {
     let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+        // The user moved on while the change was out; it still gets its answer.
+        let name = zone_name(model, &ticket.zone_id);
+        let summary = model.summaries.entry(ticket.zone_id).or_default();
+        match result {
+            Ok(enabled) => {
+                summary.enabled = Some(enabled);
+                model.info(format!(
+                    "zone-level AOP {} on {name}",
+                    if enabled { "enabled" } else { "disabled" }
+                ));
+            }
+            Err(e) => {
+                // It may or may not have landed; the zone shows the truth when opened.
+                summary.enabled = None;
+                model.error(&format!("could not change enablement of {name}"), &e);
+            }
+        }
         return;
     };
     open.enablement.in_flight = false;
@@ -828,6 +851,7 @@ fn on_toggled(
 
 fn on_uploaded(
     model: &mut Model,
+    call: u64,
     ticket: Ticket,
     result: Result<Certificate, String>,
     cmds: &mut Vec<Cmd>,
@@ -835,15 +859,15 @@ fn on_uploaded(
     let form_index = model
         .overlays
         .iter()
-        .rposition(|o| matches!(o, Overlay::Upload(f) if f.ticket == ticket));
+        .rposition(|o| matches!(o, Overlay::Upload(f) if f.submitting == Some(call)));
     match result {
         Err(message) => {
             // The form keeps its input so the user can fix one path and retry.
             if let Some(Overlay::Upload(form)) = form_index.and_then(|i| model.overlays.get_mut(i))
             {
-                form.submitting = false;
+                form.submitting = None;
                 form.error = Some(message);
-            } else if is_current(model, &ticket) {
+            } else {
                 model.status = Some(StatusMessage::Error(message));
             }
         }
@@ -852,6 +876,10 @@ fn on_uploaded(
                 model.overlays.remove(i);
             }
             if !is_current(model, &ticket) {
+                let id = cert.id.as_deref().map(short_id).unwrap_or_default();
+                let name = zone_name(model, &ticket.zone_id);
+                model.info(format!("uploaded {id} to {name}"));
+                model.summaries.remove(&ticket.zone_id);
                 return;
             }
             let id = cert.id.as_deref().map(short_id).unwrap_or_default();
@@ -865,6 +893,16 @@ fn on_uploaded(
             load_certificates(model, None, cmds);
         }
     }
+}
+
+/// A zone's name for a message, from the list (its id while the list lacks it).
+fn zone_name(model: &Model, zone_id: &str) -> String {
+    model
+        .zones
+        .zones
+        .iter()
+        .find(|z| z.id == zone_id)
+        .map_or_else(|| short_id(zone_id), |z| z.name.clone())
 }
 
 /// The first block of a UUID-like id: enough to tell certificates apart in a message.

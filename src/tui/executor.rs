@@ -143,7 +143,7 @@ impl Executor {
                 call,
                 ticket,
                 enabled,
-            } => self.spawn(call, Some(ticket.clone()), async move {
+            } => self.spawn(call, None, async move {
                 let result = client.set_enablement(&ticket.zone_id, enabled).await;
                 Reply::Toggled { ticket, result }
             }),
@@ -152,7 +152,7 @@ impl Executor {
                 ticket,
                 cert_path,
                 key_path,
-            } => self.spawn(call, Some(ticket.clone()), async move {
+            } => self.spawn(call, None, async move {
                 let result = upload(&client, &ticket.zone_id, cert_path, key_path).await;
                 Reply::Uploaded { ticket, result }
             }),
@@ -160,7 +160,7 @@ impl Executor {
                 call,
                 ticket,
                 cert_id,
-            } => self.spawn(call, Some(ticket.clone()), async move {
+            } => self.spawn(call, None, async move {
                 let result = client.delete_certificate(&ticket.zone_id, &cert_id).await;
                 Reply::Deleted {
                     ticket,

@@ -62,7 +62,7 @@ pub fn render(form: &UploadForm, tick: usize, frame: &mut Frame, area: Rect, the
         ));
         lines.push(Line::default());
     }
-    if form.submitting {
+    if form.submitting.is_some() {
         lines.push(Line::styled(
             format!("{} checking and uploading…", spinner(tick)),
             theme.pending(),
