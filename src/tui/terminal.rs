@@ -13,12 +13,19 @@ use ratatui::backend::CrosstermBackend;
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
 /// Raw mode, the alternate screen and bracketed paste (so a pasted path arrives as
-/// one event). A panic restores the terminal before its message is printed.
+/// one event). A panic restores the terminal before its message is printed, and ends
+/// the app wherever it happened.
 pub fn init() -> io::Result<Tui> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
+        // A panic in a background task would otherwise leave the app running in a
+        // terminal it no longer holds (tokio catches the panic, the loop draws on).
+        // On the main thread the panic unwinds out of `main` by itself.
+        if std::thread::current().name() != Some("main") {
+            std::process::exit(101);
+        }
     }));
     enable_raw_mode()?;
     let mut stdout = io::stdout();
