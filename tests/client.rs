@@ -5,7 +5,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, sim};
-use originpull::api::{ApiError, CertStatus, Client, NameFilter, Zone};
+use originpull::api::client::MAX_PAGES;
+use originpull::api::{ApiError, CertStatus, Client, NameFilter, Page, ResultInfo, Zone};
 use originpull::sim::{FaultKind, FaultRule};
 
 /// A fault that outlasts every retry, so the error itself comes back.
@@ -438,4 +439,30 @@ async fn retries_are_reported_to_an_observer() {
         seen[0].starts_with("retry 2/3 in") && seen[0].ends_with("HTTP 503"),
         "{seen:?}"
     );
+}
+
+#[test]
+fn a_servers_totals_cannot_make_paging_run_away() {
+    let page = |info: ResultInfo| Page {
+        items: vec![1; 50],
+        info: Some(info),
+    };
+    let huge = page(ResultInfo {
+        total_pages: Some(u64::MAX),
+        ..Default::default()
+    });
+    assert_eq!(huge.next_pages(1, 50).len() as u64, MAX_PAGES - 1);
+    // No total, and full pages forever (a server ignoring `page`): it stops at the cap.
+    let endless = page(ResultInfo::default());
+    assert_eq!(endless.next_pages(7, 50), vec![8]);
+    assert!(endless.next_pages(MAX_PAGES, 50).is_empty());
+    // A per_page of 0 says nothing: a short page still ends the listing.
+    let short = Page {
+        items: vec![1; 3],
+        info: Some(ResultInfo {
+            per_page: Some(0),
+            ..Default::default()
+        }),
+    };
+    assert!(short.next_pages(1, 50).is_empty());
 }
