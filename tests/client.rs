@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, sim};
 use originpull::api::client::MAX_PAGES;
-use originpull::api::{ApiError, CertStatus, Client, NameFilter, Page, ResultInfo, Zone};
+use originpull::api::{
+    ApiError, CallNotice, CertStatus, Client, NameFilter, Page, ResultInfo, Zone,
+};
 use originpull::sim::{FaultKind, FaultRule};
 
 /// A fault that outlasts every retry, so the error itself comes back.
@@ -333,7 +335,11 @@ async fn idempotent_calls_retry_through_passing_faults() {
 async fn a_429_waits_out_retry_after_and_holds_every_other_call() {
     let sim = sim(Some(5)).await;
     let control = sim.control();
-    let client = client_for(&sim);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let client = client_for(&sim).observe(std::sync::Arc::new(move |n| {
+        sink.lock().unwrap().push(n.clone())
+    }));
     let zone = client.list_zones(None).await.unwrap()[0].clone();
     let path = format!("/zones/{}/origin_tls_client_auth", zone.id);
     control.inject(once(
@@ -360,6 +366,18 @@ async fn a_429_waits_out_retry_after_and_holds_every_other_call() {
         enabled.1 >= Duration::from_millis(600),
         "the other call waited out the pause too: {:?}",
         enabled.1
+    );
+    // The held call said why it waited; the one that got the 429 called it a retry.
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().any(
+            |n| matches!(n, CallNotice::RateLimited { wait } if *wait >= Duration::from_millis(500))
+        ),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|n| matches!(n, CallNotice::Retrying(_))),
+        "{seen:?}"
     );
     sim.shutdown().await;
 }

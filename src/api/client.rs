@@ -448,13 +448,14 @@ impl Client {
         let mut lost_reply = false;
         let mut attempt = 1;
         loop {
-            // A short wait is not worth a word; one the user would notice is.
-            if let Some(wait) = self.limiter.wait_needed()
-                && wait >= Duration::from_millis(500)
-            {
-                self.notify(CallNotice::RateLimited { wait });
-            }
-            self.limiter.acquire().await;
+            self.limiter
+                .acquire(|wait| {
+                    // A short wait is not worth a word; one the user would notice is.
+                    if wait >= Duration::from_millis(500) {
+                        self.notify(CallNotice::RateLimited { wait });
+                    }
+                })
+                .await;
             let Failure { error, server_wait } = match self
                 .send_once(method.clone(), path, query, json_body.clone())
                 .await
@@ -462,16 +463,15 @@ impl Client {
                 Ok(decoded) => return Ok(decoded),
                 Err(failure) => failure,
             };
+            let wait = server_wait.unwrap_or_else(|| retry::backoff(attempt));
             if error.status() == Some(429) {
-                self.limiter
-                    .pause_for(server_wait.unwrap_or_else(|| retry::backoff(attempt)));
+                self.limiter.pause_for(wait);
             }
             if kind == Kind::Delete && lost_reply && error.status() == Some(404) {
                 // An earlier try went through though its reply was lost.
                 return Ok((None, None));
             }
             lost_reply |= retry::maybe_processed(&error);
-            let wait = server_wait.unwrap_or_else(|| retry::backoff(attempt));
             if attempt >= retry::MAX_TRIES
                 || !retry::retryable(kind, &error)
                 || started.elapsed() + wait > retry::BUDGET

@@ -42,21 +42,9 @@ impl RateLimiter {
         }
     }
 
-    /// How long a request made now would wait, if at all.
-    pub fn wait_needed(&self) -> Option<Duration> {
-        let s = self.state.lock().expect("rate limiter lock");
-        let now = Instant::now();
-        let paused = s.paused_until.filter(|&t| t > now).map(|t| t - now);
-        let live = s.sent.iter().filter(|&&t| now - t < self.window).count();
-        let full = (live >= self.max)
-            .then(|| s.sent.iter().find(|&&t| now - t < self.window))
-            .flatten()
-            .map(|&oldest| self.window - (now - oldest));
-        paused.max(full)
-    }
-
-    /// Waits until one more request fits, then counts it.
-    pub async fn acquire(&self) {
+    /// Waits until one more request fits, then counts it. `on_wait` hears of each
+    /// wait before it starts, so the caller can say why a call is held.
+    pub async fn acquire(&self, mut on_wait: impl FnMut(Duration)) {
         loop {
             let wait = {
                 let mut s = self.state.lock().expect("rate limiter lock");
@@ -74,6 +62,7 @@ impl RateLimiter {
                     _ => self.window - (now - s.sent[0]),
                 }
             };
+            on_wait(wait);
             tokio::time::sleep(wait).await;
         }
     }
@@ -98,15 +87,16 @@ mod tests {
         let limiter = RateLimiter::new(3, Duration::from_secs(10));
         let start = Instant::now();
         for _ in 0..3 {
-            limiter.acquire().await;
+            limiter.acquire(|_| panic!("a burst waits")).await;
         }
         assert_eq!(
             start.elapsed(),
             Duration::ZERO,
             "a burst of the window's size is free"
         );
-        assert_eq!(limiter.wait_needed(), Some(Duration::from_secs(10)));
-        limiter.acquire().await;
+        let mut waits = Vec::new();
+        limiter.acquire(|w| waits.push(w)).await;
+        assert_eq!(waits, vec![Duration::from_secs(10)]);
         assert_eq!(start.elapsed(), Duration::from_secs(10));
     }
 
@@ -115,8 +105,8 @@ mod tests {
         let limiter = RateLimiter::new(100, Duration::from_secs(10));
         limiter.pause_for(Duration::from_secs(2));
         let start = Instant::now();
-        limiter.acquire().await;
-        limiter.acquire().await;
+        limiter.acquire(|_| {}).await;
+        limiter.acquire(|_| {}).await;
         assert_eq!(start.elapsed(), Duration::from_secs(2));
     }
 }

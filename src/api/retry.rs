@@ -11,7 +11,8 @@ use super::error::ApiError;
 
 /// Tries per call, the first included.
 pub const MAX_TRIES: u32 = 3;
-/// No call spends longer than this in all, waits included.
+/// No retry starts later than this after the call began: a call that timed out at
+/// the default 30 s is not tried again (with a shorter `--timeout` it is).
 pub const BUDGET: Duration = Duration::from_secs(30);
 const FIRST_BACKOFF: Duration = Duration::from_millis(400);
 
