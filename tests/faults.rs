@@ -823,8 +823,14 @@ async fn deleting_a_certificate_already_gone_says_so_and_refreshes() {
         .delete_certificate(&zone_id, &id)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert!(!server_ids(&control, &zone_id).contains(&id));
+    // Deleted elsewhere: gone from the server once its removal completes.
+    assert!(
+        eventually(LIMIT, || {
+            let gone = !server_ids(&control, &zone_id).contains(&id);
+            async move { gone }
+        })
+        .await
+    );
 
     press_char(&mut app, 'd');
     assert!(matches!(app.model.top_overlay(), Some(Overlay::ConfirmDelete(c)) if c.cert_id == id));

@@ -136,6 +136,9 @@ fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
 
     let key_lines: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----")).collect();
     assert!(!screen.contains(common::TOKEN));
+    for line in &key_lines {
+        assert!(!screen.contains(line), "key material is on screen");
+    }
     let written = files_under(h);
     assert!(
         written

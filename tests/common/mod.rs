@@ -75,14 +75,7 @@ pub fn key_hash(key_pem: &str) -> String {
 
 /// The whole app, headless, against `sim`: keys in, the real view's text out.
 pub fn driver_for(sim: &Simulator, timeout: Duration) -> originpull::tui::Driver {
-    originpull::tui::Driver::new(originpull::tui::Launch {
-        client: Some(client_with(&sim.base_url(), TOKEN, timeout)),
-        screen: originpull::app::Screen::Main,
-        verify_token: true,
-        endpoint: "test".to_owned(),
-        cache: None,
-        warnings: Vec::new(),
-    })
+    driver_at(&sim.base_url(), timeout)
 }
 
 // ---- Driving the headless app, and a relay that can refuse connections ----------------
