@@ -219,11 +219,8 @@ impl CertDetails {
     }
 }
 
-/// A checked certificate and key, ready to send.
-///
-/// `certificate` holds only the CERTIFICATE blocks of the file (leaf first), and
-/// `private_key` only its private key block, so stray text such as `openssl` "Bag
-/// Attributes" or an `EC PARAMETERS` block is never sent.
+/// A checked certificate and key, ready to send: both texts exactly as read from
+/// their files (see [`load_upload`]).
 pub struct Upload {
     pub certificate: String,
     pub private_key: SecretString,

@@ -306,3 +306,15 @@ fn the_simulator_starts_despite_a_config_it_does_not_use() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_unknown_log_level_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_originpull"))
+        .args(["--log-level", "verbose", "zones"])
+        .env_clear()
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("possible values"));
+}

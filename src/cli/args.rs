@@ -42,7 +42,14 @@ pub struct GlobalArgs {
     pub timeout: Option<u64>,
 
     /// Log to a file at this level: error, warn, info, debug, trace [env: ORIGINPULL_LOG]
-    #[arg(long, global = true, value_name = "LEVEL")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "LEVEL",
+        ignore_case = true,
+        value_parser = ["error", "warn", "info", "debug", "trace"],
+        hide_possible_values = true
+    )]
     pub log_level: Option<String>,
 
     /// Log file [default: originpull.log in the state dir]
