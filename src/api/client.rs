@@ -570,12 +570,22 @@ fn too_large() -> ApiError {
 }
 
 /// Reads Cloudflare's envelope, turning every way it can go wrong into an [`ApiError`].
+/// A bounded quote of what the server sent, for an error. A certificate object may
+/// carry `private_key` (the schema allows it), so a text holding one is not quoted.
+fn quoted(text: &str) -> String {
+    if text.contains("PRIVATE KEY") {
+        "(not quoted: it holds a private key)".to_owned()
+    } else {
+        excerpt(text, EXCERPT_CHARS)
+    }
+}
+
 pub fn decode<T: DeserializeOwned>(
     status: StatusCode,
     body: &[u8],
 ) -> Result<(Option<T>, Option<ResultInfo>), ApiError> {
     let code = status.as_u16();
-    let text = || excerpt(&String::from_utf8_lossy(body), EXCERPT_CHARS);
+    let text = || quoted(&String::from_utf8_lossy(body));
     let envelope: Envelope<T> = match serde_json::from_slice(body) {
         Ok(env) => env,
         Err(err) => {
@@ -600,7 +610,7 @@ pub fn decode<T: DeserializeOwned>(
             // serde's message can quote a whole string value from the body.
             return Err(ApiError::Decode {
                 status: code,
-                reason: excerpt(&err.to_string(), EXCERPT_CHARS),
+                reason: quoted(&err.to_string()),
                 excerpt: text(),
             });
         }
@@ -703,6 +713,16 @@ mod tests {
             c.url(&aop("abc", Some("settings"))).as_str(),
             "http://127.0.0.1:1/client/v4/zones/abc/origin_tls_client_auth/settings"
         );
+    }
+
+    #[test]
+    fn a_body_holding_a_private_key_is_never_quoted() {
+        let body = br#"{"success":true,"errors":[],"messages":[],"result":{"id":5,
+            "private_key":"-----BEGIN PRIVATE KEY-----\nMIIEsecretbody\n-----END PRIVATE KEY-----"}}"#;
+        let e = decode::<Certificate>(StatusCode::OK, body).unwrap_err();
+        assert!(matches!(e, ApiError::Decode { .. }), "{e:?}");
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("MIIEsecretbody"), "{shown}");
     }
 
     #[test]

@@ -58,7 +58,8 @@ const MAX_ERRORS: usize = 5;
 
 fn describe_api(status: u16, errors: &[ApiMessage]) -> String {
     let mut out = String::new();
-    write_messages(&mut out, errors);
+    let mut left = MAX_ERRORS;
+    write_messages(&mut out, errors, &mut left);
     if errors.is_empty() {
         out.push_str("Cloudflare reported a failure without an error message");
     }
@@ -66,19 +67,23 @@ fn describe_api(status: u16, errors: &[ApiMessage]) -> String {
     out
 }
 
-fn write_messages(out: &mut String, errors: &[ApiMessage]) {
-    for (i, e) in errors.iter().take(MAX_ERRORS).enumerate() {
+/// `left` counts down over the whole tree, chains included: nesting must not get round
+/// the limit.
+fn write_messages(out: &mut String, errors: &[ApiMessage], left: &mut usize) {
+    for (i, e) in errors.iter().enumerate() {
         if i > 0 {
             out.push_str("; ");
         }
-        write_message(out, e);
-    }
-    if errors.len() > MAX_ERRORS {
-        out.push_str(&format!("; and {} more", errors.len() - MAX_ERRORS));
+        if *left == 0 {
+            out.push_str(&format!("and {} more", errors.len() - i));
+            return;
+        }
+        *left -= 1;
+        write_message(out, e, left);
     }
 }
 
-fn write_message(out: &mut String, e: &ApiMessage) {
+fn write_message(out: &mut String, e: &ApiMessage, left: &mut usize) {
     use fmt::Write as _;
     let message = excerpt(&e.message, MAX_MESSAGE);
     match e.code {
@@ -89,7 +94,7 @@ fn write_message(out: &mut String, e: &ApiMessage) {
     }
     if !e.error_chain.is_empty() {
         out.push_str(" [");
-        write_messages(out, &e.error_chain);
+        write_messages(out, &e.error_chain, left);
         out.push(']');
     }
 }
@@ -192,6 +197,25 @@ mod tests {
         );
         assert_eq!(e.codes(), vec![6003, 6111]);
         assert!(e.hint().unwrap().contains("malformed"));
+    }
+
+    #[test]
+    fn nested_chains_count_against_one_limit() {
+        let long = "x".repeat(1000);
+        let mut deepest = msg(1, &long);
+        for code in 2..40 {
+            let mut outer = msg(code, &long);
+            outer.error_chain = vec![deepest, msg(100 + code, &long)];
+            deepest = outer;
+        }
+        let text = ApiError::Api {
+            status: 400,
+            errors: vec![deepest],
+        }
+        .to_string();
+        assert_eq!(text.matches("Cloudflare error").count(), MAX_ERRORS);
+        assert!(text.contains("more"), "{text}");
+        assert!(text.chars().count() < MAX_ERRORS * (MAX_MESSAGE + 40) + 100);
     }
 
     #[test]
