@@ -9,7 +9,7 @@ use originpull::api::client::MAX_PAGES;
 use originpull::api::{
     ApiError, CallNotice, CertStatus, Client, NameFilter, Page, ResultInfo, Zone,
 };
-use originpull::sim::{FaultKind, FaultRule};
+use originpull::sim::{FaultKind, FaultRule, SimConfig, Simulator};
 
 /// A fault that outlasts every retry, so the error itself comes back.
 fn fault(path: &str, kind: FaultKind) -> FaultRule {
@@ -420,7 +420,11 @@ async fn an_upload_is_retried_only_when_provably_not_processed() {
 
 #[tokio::test]
 async fn a_delete_whose_reply_was_lost_is_done_when_the_retry_finds_it_gone() {
-    let sim = sim(Some(40)).await;
+    // Deletions complete at once, so the retry finds the certificate gone.
+    let mut config = SimConfig::demo(TOKEN);
+    config.zones = Some(40);
+    config.delete_delay = Duration::ZERO;
+    let sim = Simulator::start(config).await.unwrap();
     let control = sim.control();
     let client = client_with(&sim.base_url(), TOKEN, Duration::from_millis(800));
     let zone = bare_zone(&client).await;
@@ -432,11 +436,27 @@ async fn a_delete_whose_reply_was_lost_is_done_when_the_retry_finds_it_gone() {
         .id
         .unwrap();
     // The simulator deletes, then the reply is lost (a 502 from a proxy on the way).
-    // The retry gets 404 once the deletion completes; that is success.
+    // The retry gets 404: that is success.
     let cert_path = format!("origin_tls_client_auth/{id}");
-    control.inject(once(Some("DELETE"), &cert_path, FaultKind::Hang));
+    control.clear_requests();
+    control.inject(once(Some("DELETE"), &cert_path, FaultKind::ReplyLost(502)));
     let deleted = client.delete_certificate(&zone.id, &id).await.unwrap();
     assert_eq!(deleted.id.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        deleted.status,
+        Some(CertStatus::Deleted),
+        "taken from the 404"
+    );
+    let deletes = control
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(
+        deletes, 2,
+        "the first try's reply was lost; the retry found it gone"
+    );
+    assert!(control.certificates(&zone.id).is_empty());
     sim.shutdown().await;
 }
 

@@ -42,8 +42,9 @@ impl FaultRule {
     }
 }
 
-/// In JSON: `{"status": 503}`, `{"html": 502}`, `"malformed"`, `"success_false"`,
-/// `{"rate_limited": {"retry_after_secs": 30}}`, `"hang"`, `"oversized"`.
+/// In JSON: `{"status": 503}`, `{"html": 502}`, `{"reply_lost": 502}`, `"malformed"`,
+/// `"success_false"`, `{"rate_limited": {"retry_after_secs": 30}}`, `"hang"`,
+/// `"oversized"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
@@ -51,6 +52,9 @@ pub enum FaultKind {
     Status(u16),
     /// A proxy's HTML error page with this HTTP status.
     Html(u16),
+    /// The request is carried out, then its reply is lost on the way: the client gets
+    /// a proxy's HTML error page with this HTTP status instead.
+    ReplyLost(u16),
     /// HTTP 200, `application/json`, cut-off JSON.
     Malformed,
     /// HTTP 200 with `success: false`, code 10001.
@@ -79,7 +83,7 @@ pub async fn respond(kind: &FaultKind, shutdown: Shutdown) -> Response {
             )
             .into_response()
         }
-        FaultKind::Html(code) => {
+        FaultKind::Html(code) | FaultKind::ReplyLost(code) => {
             let status = any_status(*code);
             let title = format!(
                 "{} {}",

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::control::Shared;
 use super::envelope::codes::{BAD_AUTHORIZATION_FORMAT, INVALID_HEADERS, INVALID_REQUEST};
 use super::envelope::{ApiFailure, MAX_BODY_BYTES};
-use super::faults;
+use super::faults::{self, FaultKind};
 use super::record::RecordedRequest;
 
 pub const ADMIN_PREFIX: &str = "/__sim/";
@@ -43,13 +43,21 @@ pub async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
     if !delay.is_zero() && !shared.shutdown().sleep(delay).await {
         return faults::shutting_down();
     }
-    if let Some(kind) = shared.take_fault(parts.method.as_str(), parts.uri.path()) {
-        return faults::respond(&kind, shared.shutdown()).await;
+    let fault = shared.take_fault(parts.method.as_str(), parts.uri.path());
+    if let Some(kind) = fault
+        .as_ref()
+        .filter(|k| !matches!(k, FaultKind::ReplyLost(_)))
+    {
+        return faults::respond(kind, shared.shutdown()).await;
     }
     if let Err(failure) = authenticate(&parts.headers, &shared.token) {
         return failure.into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(body))).await
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    match fault {
+        Some(lost) => faults::respond(&lost, shared.shutdown()).await,
+        None => response,
+    }
 }
 
 /// A bearer token, or an email plus a global key (the key being the configured token).
