@@ -18,9 +18,14 @@ pub enum Expiry {
 
 impl Expiry {
     pub fn of(cert: &Certificate, now: DateTime<Utc>) -> Self {
-        let Some(expires) = cert.expires_on.as_ref().and_then(|t| t.datetime()) else {
-            return Self::Unknown;
-        };
+        match cert.expires_on.as_ref().and_then(|t| t.datetime()) {
+            Some(expires) => Self::at(expires, now),
+            None => Self::Unknown,
+        }
+    }
+
+    /// For an expiry time: the list and the detail pane count days alike.
+    pub fn at(expires: DateTime<Utc>, now: DateTime<Utc>) -> Self {
         let secs = (expires - now).num_seconds();
         if secs <= 0 {
             return Self::Expired {

@@ -12,7 +12,7 @@ use super::theme::Theme;
 use crate::api::ApiTime;
 use crate::app::{Focus, Model, OpenZone};
 use crate::certinfo::CertDetails;
-use crate::health::EXPIRING_SOON_DAYS;
+use crate::health::Expiry;
 use crate::text::sanitize;
 
 /// Wide enough for the longest label, `serial_number`, and a space.
@@ -134,14 +134,11 @@ fn remaining(d: &CertDetails, now: chrono::DateTime<chrono::Utc>, theme: Theme) 
         Ok(total) if total > 0 => usize::try_from(elapsed).unwrap_or(0) * BAR / total,
         _ => BAR,
     };
-    let days = d.days_left(now);
-    let (words, style) = if days < 0 {
-        // days_left rounds down, so -1 is "expired within the last day".
-        (format!("EXPIRED {} days ago", -days - 1), theme.error())
-    } else if days < EXPIRING_SOON_DAYS {
-        (format!("{days} days left · SOON"), theme.warn())
-    } else {
-        (format!("{days} days left"), Style::new())
+    let (words, style) = match Expiry::at(d.not_after, now) {
+        Expiry::Expired { days_ago } => (format!("EXPIRED {days_ago} days ago"), theme.error()),
+        Expiry::Soon { days_left } => (format!("{days_left} days left · SOON"), theme.warn()),
+        Expiry::Fine { days_left } => (format!("{days_left} days left"), Style::new()),
+        Expiry::Unknown => (Expiry::Unknown.label(), Style::new()),
     };
     Line::from(vec![
         Span::raw(" ".repeat(LABEL)),
