@@ -40,6 +40,13 @@ impl ApiTime {
     pub fn datetime(&self) -> Option<DateTime<Utc>> {
         self.parsed
     }
+
+    /// The day, e.g. `2026-09-01`; the API's own text when it did not parse (not yet
+    /// sanitized: it came from the server).
+    pub fn date(&self) -> String {
+        self.parsed
+            .map_or_else(|| self.raw.clone(), |d| d.format("%Y-%m-%d").to_string())
+    }
 }
 
 impl Serialize for ApiTime {
@@ -325,6 +332,8 @@ mod tests {
         assert_eq!(t.raw(), "2019-10-28T18:11:23.37411Z");
         assert!(t.datetime().is_some());
         assert!(ApiTime::parse("yesterday").datetime().is_none());
+        assert_eq!(t.date(), "2019-10-28");
+        assert_eq!(ApiTime::parse("yesterday").date(), "yesterday");
     }
 
     #[test]

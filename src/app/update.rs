@@ -421,8 +421,7 @@ fn ask_delete(model: &mut Model) {
     let expires = match row.cert.expires_on.as_ref() {
         Some(t) => format!(
             "{} ({})",
-            t.datetime()
-                .map_or_else(|| t.raw().to_owned(), |d| d.format("%Y-%m-%d").to_string()),
+            t.date(),
             Expiry::of(&row.cert, model.now).label()
         ),
         None => "unknown".to_owned(),

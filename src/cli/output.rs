@@ -61,10 +61,7 @@ pub fn zones(out: &mut dyn Write, zones: &[Zone]) -> io::Result<()> {
 
 fn date(t: Option<&ApiTime>) -> String {
     match t {
-        Some(t) => match t.datetime() {
-            Some(d) => d.format("%Y-%m-%d").to_string(),
-            None => sanitize(t.raw()).into_owned(),
-        },
+        Some(t) => sanitize(&t.date()).into_owned(),
         None => "-".to_owned(),
     }
 }

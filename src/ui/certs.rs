@@ -169,10 +169,7 @@ fn status_style(status: Option<&CertStatus>, theme: Theme) -> Style {
 /// An API time as a date, or the API's own text when it did not parse.
 fn date(t: Option<&ApiTime>) -> String {
     match t {
-        Some(t) => t.datetime().map_or_else(
-            || sanitize(t.raw()).into_owned(),
-            |d| d.format("%Y-%m-%d").to_string(),
-        ),
+        Some(t) => sanitize(&t.date()).into_owned(),
         None => "—".to_owned(),
     }
 }
