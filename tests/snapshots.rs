@@ -350,7 +350,7 @@ fn pending_toggle() {
         server: Some(false),
         wanted: Some(true),
         in_flight: true,
-        error: None,
+        read_failed: false,
     };
     model.in_flight.push(in_flight(7, "enabling shop.example"));
     model.spinner = 3;

@@ -459,6 +459,30 @@ fn a_failed_toggle_rolls_back_shows_the_error_and_rereads_the_truth() {
 }
 
 #[test]
+fn e_after_a_failed_enablement_read_says_to_read_it_again() {
+    let mut model = with_zones(1);
+    let o = open(&mut model);
+    assert!(send(&mut model, ch('e')).is_empty());
+    assert!(matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("still loading")));
+    send(
+        &mut model,
+        Msg::Reply {
+            call: o.enablement_call,
+            reply: Reply::Enablement {
+                ticket: o.ticket.clone(),
+                result: Err(api_error(500, 10001)),
+            },
+        },
+    );
+    assert!(send(&mut model, ch('e')).is_empty(), "nothing to toggle");
+    assert!(
+        matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("press r")),
+        "{:?}",
+        model.status
+    );
+}
+
+#[test]
 fn a_read_sent_before_a_toggle_cannot_undo_it_by_answering_late() {
     let mut model = with_zones(1);
     open_loaded(&mut model, vec![], false);

@@ -200,7 +200,8 @@ pub struct Enablement {
     pub wanted: Option<bool>,
     /// A PUT is in flight.
     pub in_flight: bool,
-    pub error: Option<String>,
+    /// The last read failed: `e` has nothing to toggle until `r` reads it again.
+    pub read_failed: bool,
 }
 
 impl Enablement {

@@ -496,12 +496,16 @@ fn refresh(model: &mut Model, cmds: &mut Vec<Cmd>) {
 fn toggle(model: &mut Model, cmds: &mut Vec<Cmd>) {
     let Some(open) = &mut model.open else { return };
     let Some(current) = open.enablement.shown() else {
-        model.info("enablement is still loading; try again in a moment");
+        let why = if open.enablement.read_failed {
+            "enablement could not be read, so there is nothing to toggle: press r to read it again"
+        } else {
+            "enablement is still loading; try again in a moment"
+        };
+        model.info(why);
         return;
     };
     let target = !current;
     open.enablement.wanted = Some(target);
-    open.enablement.error = None;
     // One PUT at a time; when it answers, a differing last wish is sent then.
     if !open.enablement.in_flight {
         send_toggle(model, target, cmds);
@@ -581,6 +585,7 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
             if call != open.enablement_call || open.enablement.in_flight {
                 return;
             }
+            open.enablement.read_failed = result.is_err();
             match result {
                 Ok(enabled) => {
                     open.enablement.server = Some(enabled);
@@ -834,7 +839,6 @@ fn on_toggled(
         }
         Err(e) => {
             open.enablement.wanted = None;
-            open.enablement.error = Some(e.to_string());
             let what = format!("could not change enablement of {}", open.zone.name);
             let ticket = open.ticket();
             model.error(&what, &e);
