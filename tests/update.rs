@@ -227,6 +227,22 @@ fn init_loads_zones_then_every_other_page_at_once() {
 }
 
 #[test]
+fn r_while_the_zone_list_loads_does_not_send_its_pages_twice() {
+    let (mut model, cmds) = started();
+    let (call, generation) = first_page(&cmds);
+    send(
+        &mut model,
+        page_reply(call, generation, 1, (0..50).map(zone).collect(), 120),
+    );
+    assert!(model.zones.loading);
+    let cmds = send(&mut model, ch('r'));
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::LoadZonePage { .. })),
+        "{cmds:?}"
+    );
+}
+
+#[test]
 fn the_filter_narrows_as_you_type_enter_keeps_it_esc_clears_it() {
     let mut model = with_zones(30);
     send(&mut model, ch('/'));

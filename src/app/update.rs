@@ -489,7 +489,11 @@ fn load_open_zone(model: &mut Model, cmds: &mut Vec<Cmd>) {
 }
 
 fn refresh(model: &mut Model, cmds: &mut Vec<Cmd>) {
-    load_zones(model, cmds);
+    // A listing still loading is as fresh as a new one would be; starting another
+    // would send every page twice.
+    if !model.zones.loading {
+        load_zones(model, cmds);
+    }
     load_open_zone(model, cmds);
 }
 
