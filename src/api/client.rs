@@ -243,12 +243,6 @@ impl Client {
         }
     }
 
-    /// Replaces the rate limit (tests use a small one).
-    pub fn with_rate_limit(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Arc::new(limiter);
-        self
-    }
-
     /// The API's host, for showing where the app is connected.
     pub fn host(&self) -> &str {
         self.base.host_str().unwrap_or_default()

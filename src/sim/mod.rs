@@ -30,11 +30,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use control::SimControl;
-pub use demo::{CA_NAME as DEMO_CA_NAME, MAX_ZONES};
+pub use demo::MAX_ZONES;
 pub use envelope::codes;
 pub use faults::{FaultKind, FaultRule};
 pub use record::RecordedRequest;
-pub use zones::ACCOUNT_NAME as DEMO_ACCOUNT_NAME;
 
 use control::{Shared, SharedConfig, Shutdown};
 
