@@ -121,16 +121,18 @@ impl ZonePane {
 
     /// Replaces the list, keeping the selection on the same zone where it still
     /// shows (never on whatever now sits at the old position).
-    pub fn set_zones(&mut self, zones: Vec<Zone>) {
+    pub fn set_zones(&mut self, mut zones: Vec<Zone>) {
         let keep = self.selected_zone().map(|z| z.id.clone());
+        self.strip_accounts(&mut zones);
         self.zones = zones;
         self.fuzzy.index(&self.zones);
         self.rerank(keep);
     }
 
     /// Adds zones (a page, search results) in name order, each zone once.
-    pub fn add_zones(&mut self, more: Vec<Zone>) {
+    pub fn add_zones(&mut self, mut more: Vec<Zone>) {
         let keep = self.selected_zone().map(|z| z.id.clone());
+        self.strip_accounts(&mut more);
         // Pages mostly arrive in order: then appending keeps the order for free.
         let in_order = match (self.zones.last(), more.first()) {
             (Some(last), Some(first)) => last.name < first.name,
@@ -148,7 +150,6 @@ impl ZonePane {
 
     /// Ranks the list afresh and selects `keep` where it shows.
     fn rerank(&mut self, keep: Option<String>) {
-        self.strip_accounts();
         self.fuzzy.set_query(self.filter.text());
         self.fuzzy.rank(&self.zones, &mut self.visible);
         self.selected = keep
@@ -158,8 +159,8 @@ impl ZonePane {
 
     /// Every zone names its account; one copy is enough. With 100,000 zones the
     /// copies would cost more memory than the zones themselves.
-    fn strip_accounts(&mut self) {
-        for z in &mut self.zones {
+    fn strip_accounts(&mut self, zones: &mut [Zone]) {
+        for z in zones {
             if let Some(account) = z.account.take()
                 && self.account.is_none()
             {
