@@ -499,6 +499,31 @@ fn e_after_a_failed_enablement_read_says_to_read_it_again() {
 }
 
 #[test]
+fn a_change_that_needed_a_retry_still_says_what_it_did() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![], false);
+    let cmds = send(&mut model, ch('e'));
+    let Some(Cmd::SetEnablement { call, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    send(
+        &mut model,
+        Msg::Delayed {
+            call,
+            note: "retry 2/3 in 0.4 s: HTTP 503".into(),
+            retry_reason: Some("HTTP 503".into()),
+        },
+    );
+    toggled(&mut model, &cmds, Ok(true));
+    assert!(
+        matches!(&model.status, Some(StatusMessage::Info(t))
+            if t.contains("enabled on") && t.contains("after a retry: HTTP 503")),
+        "{:?}",
+        model.status
+    );
+}
+
+#[test]
 fn a_read_sent_before_a_toggle_cannot_undo_it_by_answering_late() {
     let mut model = with_zones(1);
     open_loaded(&mut model, vec![], false);

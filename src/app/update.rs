@@ -63,12 +63,19 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .find(|f| f.call == call)
                 .and_then(|f| Some((f.label.clone(), f.retried.clone()?)));
             model.in_flight.retain(|f| f.call != call);
+            let before = model.status.clone();
             on_reply(model, call, reply, &mut cmds);
             // A fault that a retry got past still deserves a word: it may come back.
-            if let Some((label, why)) = retried
-                && !matches!(model.status, Some(StatusMessage::Error(_)))
-            {
-                model.info(format!("{label}: done after a retry ({why})"));
+            // Added to what the reply itself had to say, not in its place.
+            if let Some((label, why)) = retried {
+                let said = model.status != before;
+                match &mut model.status {
+                    Some(StatusMessage::Error(_)) => {}
+                    Some(StatusMessage::Info(text)) if said => {
+                        text.push_str(&format!(" (after a retry: {why})"));
+                    }
+                    _ => model.info(format!("{label}: done after a retry ({why})")),
+                }
             }
         }
     }
