@@ -1,7 +1,8 @@
 //! The simulator over loopback HTTP, driven with a plain HTTP client: envelope, auth,
 //! zones, certificates, enablement, faults, latency, request log and demo data.
 
-use std::future::Future;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -15,17 +16,8 @@ use rcgen::{
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
-const TOKEN: &str = "sim-test-token-0123456789";
-
-async fn start(zones: Option<usize>) -> Simulator {
-    let mut config = SimConfig::demo(TOKEN);
-    config.zones = zones;
-    config.deploy_delay = Duration::from_millis(300);
-    config.delete_delay = Duration::from_millis(300);
-    Simulator::start(config).await.expect("simulator starts")
-}
+use common::{TOKEN, eventually, key_hash, sim as start};
 
 /// A thin HTTP client: the point is to see the wire, not a typed client's view of it.
 struct Api {
@@ -131,31 +123,9 @@ fn first_message(body: &Value) -> &str {
     body["errors"][0]["message"].as_str().unwrap()
 }
 
-/// Polls until `check` holds or `deadline` passes.
-async fn eventually<F, Fut>(deadline: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let until = Instant::now() + deadline;
-    loop {
-        if check().await {
-            return true;
-        }
-        if Instant::now() >= until {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 /// A line of the key's base64: what must never come back.
 fn key_body(pem: &str) -> &str {
     pem.lines().nth(1).unwrap()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 struct TestCa {
@@ -956,10 +926,7 @@ async fn requests_are_recorded_in_order_with_private_keys_hashed() {
     assert_eq!(upload.content_type.as_deref(), Some("application/json"));
     let body = upload.body.as_ref().unwrap();
     assert_eq!(body["certificate"], cert.as_str());
-    assert_eq!(
-        body["private_key"],
-        format!("sha256:{}", hex(&Sha256::digest(key.as_bytes())))
-    );
+    assert_eq!(body["private_key"], key_hash(&key));
     assert_eq!(
         requests[2].path, "/client/v4/user/tokens/verify",
         "unauthenticated ones too"
