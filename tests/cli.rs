@@ -260,13 +260,19 @@ fn write_pair(dir: &Path, cert: &str, key: &str) -> (String, String) {
     (c.display().to_string(), k.display().to_string())
 }
 
+/// `originpull ARGS` with nothing in its environment but `env`, and no simulator.
+fn bare(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_originpull"));
+    cmd.args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    cmd
+}
+
 #[test]
 fn demo_with_a_subcommand_is_a_usage_error_not_a_call_to_the_real_api() {
-    let out = Command::new(env!("CARGO_BIN_EXE_originpull"))
-        .args(["--demo", "zones"])
-        .env_clear()
-        .env("CLOUDFLARE_API_TOKEN", TOKEN)
-        .stdin(Stdio::null())
+    let out = bare(&["--demo", "zones"], &[("CLOUDFLARE_API_TOKEN", TOKEN)])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -282,16 +288,15 @@ fn the_simulator_starts_despite_a_config_it_does_not_use() {
     use std::io::{BufRead, BufReader};
     let home = tempfile::tempdir().unwrap();
     // A half global-key pair is an error for every command that calls the API.
-    let mut sim = Command::new(env!("CARGO_BIN_EXE_originpull"))
-        .args(["sim", "--port", "0"])
-        .env_clear()
-        .env("HOME", home.path())
-        .env("CLOUDFLARE_EMAIL", "ops@example.test")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let home = home.path().to_str().unwrap();
+    let mut sim = bare(
+        &["sim", "--port", "0"],
+        &[("HOME", home), ("CLOUDFLARE_EMAIL", "ops@example.test")],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     let stdout = BufReader::new(sim.stdout.take().unwrap());
     let listening = stdout
         .lines()
@@ -309,10 +314,7 @@ fn the_simulator_starts_despite_a_config_it_does_not_use() {
 
 #[test]
 fn an_unknown_log_level_is_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_originpull"))
-        .args(["--log-level", "verbose", "zones"])
-        .env_clear()
-        .stdin(Stdio::null())
+    let out = bare(&["--log-level", "verbose", "zones"], &[])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -110,6 +110,14 @@ fn page_failed(call: u64, generation: u64, error: ApiError) -> Msg {
     }
 }
 
+/// The answer to an enablement read.
+fn enablement_read(call: u64, ticket: Ticket, result: Result<bool, ApiError>) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::Enablement { ticket, result },
+    }
+}
+
 /// Feeds a message, returning the commands.
 fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     update(model, msg)
@@ -175,13 +183,7 @@ fn load(model: &mut Model, o: &Opened, certs: Vec<Certificate>, enabled: bool) -
     );
     cmds.extend(send(
         model,
-        Msg::Reply {
-            call: o.enablement_call,
-            reply: Reply::Enablement {
-                ticket: o.ticket.clone(),
-                result: Ok(enabled),
-            },
-        },
+        enablement_read(o.enablement_call, o.ticket.clone(), Ok(enabled)),
     ));
     cmds
 }
@@ -461,16 +463,7 @@ fn a_failed_toggle_rolls_back_shows_the_error_and_rereads_the_truth() {
         panic!("{after:?}")
     };
     // The server had in fact applied it: the screen follows the server.
-    send(
-        &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::Enablement {
-                ticket,
-                result: Ok(true),
-            },
-        },
-    );
+    send(&mut model, enablement_read(call, ticket, Ok(true)));
     assert_eq!(model.open.as_ref().unwrap().enablement.shown(), Some(true));
 }
 
@@ -482,13 +475,11 @@ fn e_after_a_failed_enablement_read_says_to_read_it_again() {
     assert!(matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("still loading")));
     send(
         &mut model,
-        Msg::Reply {
-            call: o.enablement_call,
-            reply: Reply::Enablement {
-                ticket: o.ticket.clone(),
-                result: Err(api_error(500, 10001)),
-            },
-        },
+        enablement_read(
+            o.enablement_call,
+            o.ticket.clone(),
+            Err(api_error(500, 10001)),
+        ),
     );
     assert!(send(&mut model, ch('e')).is_empty(), "nothing to toggle");
     assert!(
@@ -537,16 +528,7 @@ fn a_read_sent_before_a_toggle_cannot_undo_it_by_answering_late() {
         .expect("r reads enablement again");
     let cmds = send(&mut model, ch('e'));
     toggled(&mut model, &cmds, Ok(true));
-    send(
-        &mut model,
-        Msg::Reply {
-            call: read,
-            reply: Reply::Enablement {
-                ticket,
-                result: Ok(false),
-            },
-        },
-    );
+    send(&mut model, enablement_read(read, ticket, Ok(false)));
     assert_eq!(model.open.as_ref().unwrap().enablement.shown(), Some(true));
 }
 
