@@ -738,18 +738,24 @@ async fn switching_zones_quickly_shows_only_the_last_zone() {
     sim.shutdown().await;
 }
 
-/// A change still out when the user opens another zone is finished, not dropped with
-/// the old zone's reads: the server ends in the state asked for, and the status line
-/// says so.
-#[tokio::test]
-async fn a_toggle_still_out_when_another_zone_opens_lands_and_is_reported() {
+/// The demo account in the app, with `zone` open and loaded.
+async fn opened(zone: &str) -> (Simulator, SimControl, Driver) {
     let sim = sim(None).await;
     let control = sim.control();
     let mut app = driver_for(&sim, Duration::from_secs(5));
     app.dispatch(Msg::Init { verify_token: true });
     assert!(app.settle(LIMIT).await);
-    select_zone(&mut app, "shop.example", true);
+    select_zone(&mut app, zone, true);
     assert!(pump_until(&mut app, LIMIT, open_zone_loaded).await);
+    (sim, control, app)
+}
+
+/// A change still out when the user opens another zone is finished, not dropped with
+/// the old zone's reads: the server ends in the state asked for, and the status line
+/// says so.
+#[tokio::test]
+async fn a_toggle_still_out_when_another_zone_opens_lands_and_is_reported() {
+    let (sim, control, mut app) = opened("shop.example").await;
     let zone_id = control.zone_id("shop.example").unwrap();
     assert_eq!(control.enabled(&zone_id), Some(true));
     control.add_latency_rule("/settings", Duration::from_millis(300));
@@ -772,13 +778,7 @@ async fn a_toggle_still_out_when_another_zone_opens_lands_and_is_reported() {
 #[tokio::test]
 async fn toggle_pressed_repeatedly_ends_in_the_last_wish() {
     for presses in 1..=4usize {
-        let sim = sim(None).await;
-        let control = sim.control();
-        let mut app = driver_for(&sim, Duration::from_secs(5));
-        app.dispatch(Msg::Init { verify_token: true });
-        assert!(app.settle(LIMIT).await);
-        select_zone(&mut app, "shop.example", true);
-        assert!(pump_until(&mut app, LIMIT, open_zone_loaded).await);
+        let (sim, control, mut app) = opened("shop.example").await;
         let zone_id = control.zone_id("shop.example").unwrap();
         assert_eq!(control.enabled(&zone_id), Some(true));
         control.add_latency_rule("/settings", Duration::from_millis(300));
@@ -808,13 +808,7 @@ async fn toggle_pressed_repeatedly_ends_in_the_last_wish() {
 /// list shows the server's.
 #[tokio::test]
 async fn deleting_a_certificate_already_gone_says_so_and_refreshes() {
-    let sim = sim(None).await;
-    let control = sim.control();
-    let mut app = driver_for(&sim, Duration::from_secs(5));
-    app.dispatch(Msg::Init { verify_token: true });
-    assert!(app.settle(LIMIT).await);
-    select_zone(&mut app, "shop-eu.example", true);
-    assert!(pump_until(&mut app, LIMIT, open_zone_loaded).await);
+    let (sim, control, mut app) = opened("shop-eu.example").await;
     let zone_id = control.zone_id("shop-eu.example").unwrap();
     press_char(&mut app, 'g');
     let id = selected_cert_id(&app.model).unwrap();

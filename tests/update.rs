@@ -118,6 +118,16 @@ fn enablement_read(call: u64, ticket: Ticket, result: Result<bool, ApiError>) ->
     }
 }
 
+/// The status line holds an information message with every one of `words`.
+fn assert_info(model: &Model, words: &[&str]) {
+    match &model.status {
+        Some(StatusMessage::Info(text)) => {
+            assert!(words.iter().all(|w| text.contains(w)), "{text}")
+        }
+        other => panic!("not an information message: {other:?}"),
+    }
+}
+
 /// Feeds a message, returning the commands.
 fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     update(model, msg)
@@ -472,7 +482,7 @@ fn e_after_a_failed_enablement_read_says_to_read_it_again() {
     let mut model = with_zones(1);
     let o = open(&mut model);
     assert!(send(&mut model, ch('e')).is_empty());
-    assert!(matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("still loading")));
+    assert_info(&model, &["still loading"]);
     send(
         &mut model,
         enablement_read(
@@ -482,11 +492,7 @@ fn e_after_a_failed_enablement_read_says_to_read_it_again() {
         ),
     );
     assert!(send(&mut model, ch('e')).is_empty(), "nothing to toggle");
-    assert!(
-        matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("press r")),
-        "{:?}",
-        model.status
-    );
+    assert_info(&model, &["press r"]);
 }
 
 #[test]
@@ -506,12 +512,7 @@ fn a_change_that_needed_a_retry_still_says_what_it_did() {
         },
     );
     toggled(&mut model, &cmds, Ok(true));
-    assert!(
-        matches!(&model.status, Some(StatusMessage::Info(t))
-            if t.contains("enabled on") && t.contains("after a retry: HTTP 503")),
-        "{:?}",
-        model.status
-    );
+    assert_info(&model, &["enabled on", "after a retry: HTTP 503"]);
 }
 
 #[test]
@@ -550,11 +551,7 @@ fn a_change_still_out_when_another_zone_opens_is_kept_and_reported() {
     );
     toggled(&mut model, &cmds, Ok(true));
     assert_eq!(model.summaries[&first.ticket.zone_id].enabled, Some(true));
-    assert!(
-        matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("enabled on")),
-        "{:?}",
-        model.status
-    );
+    assert_info(&model, &["enabled on"]);
 }
 
 #[test]
@@ -651,10 +648,7 @@ fn a_delete_of_a_certificate_already_gone_says_so_and_refreshes() {
         after[..],
         [Cmd::LoadCertificates { after: None, .. }]
     ));
-    match &model.status {
-        Some(StatusMessage::Info(text)) => assert!(text.contains("already gone"), "{text}"),
-        other => panic!("{other:?}"),
-    }
+    assert_info(&model, &["already gone"]);
 }
 
 #[test]
