@@ -118,6 +118,14 @@ fn enablement_read(call: u64, ticket: Ticket, result: Result<bool, ApiError>) ->
     }
 }
 
+/// The answer to an upload.
+fn upload_answer(call: u64, ticket: Ticket, result: Result<Certificate, String>) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::Uploaded { ticket, result },
+    }
+}
+
 /// The status line holds an information message with every one of `words`.
 fn assert_info(model: &Model, words: &[&str]) {
     match &model.status {
@@ -677,13 +685,11 @@ fn upload_errors_keep_the_form_and_its_input() {
     assert_eq!(key_path.to_str(), Some("/tmp/key.pem"));
     send(
         &mut model,
-        Msg::Reply {
+        upload_answer(
             call,
-            reply: Reply::Uploaded {
-                ticket: o.ticket.clone(),
-                result: Err("the private key does not match the certificate".into()),
-            },
-        },
+            o.ticket.clone(),
+            Err("the private key does not match the certificate".into()),
+        ),
     );
     let Some(Overlay::Upload(form)) = model.top_overlay() else {
         panic!("the form closed")
@@ -710,13 +716,11 @@ fn an_upload_closed_mid_flight_answers_in_the_status_line_not_in_a_newer_form() 
     send(&mut model, ch('u'));
     send(
         &mut model,
-        Msg::Reply {
+        upload_answer(
             call,
-            reply: Reply::Uploaded {
-                ticket: o.ticket.clone(),
-                result: Err("the private key does not match the certificate".into()),
-            },
-        },
+            o.ticket.clone(),
+            Err("the private key does not match the certificate".into()),
+        ),
     );
     let Some(Overlay::Upload(form)) = model.top_overlay() else {
         panic!("the new form closed")
@@ -744,13 +748,7 @@ fn a_successful_upload_closes_the_form_and_polls_until_active() {
     let new = cert("new", CertStatus::PendingDeployment, 365);
     let after = send(
         &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::Uploaded {
-                ticket: o.ticket.clone(),
-                result: Ok(new.clone()),
-            },
-        },
+        upload_answer(call, o.ticket.clone(), Ok(new.clone())),
     );
     assert!(model.overlays.is_empty());
     let Cmd::LoadCertificates { call, .. } = after[0] else {
