@@ -16,6 +16,17 @@ pub struct ApiTime {
     parsed: Option<DateTime<Utc>>,
 }
 
+/// A time as the live API writes it: UTC, microseconds with trailing zeros dropped
+/// (`2019-10-28T18:11:23.37411Z`), and no fraction at all on a whole second.
+pub fn api_text(t: DateTime<Utc>) -> String {
+    let text = t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let Some(body) = text.strip_suffix('Z') else {
+        return text;
+    };
+    let trimmed = body.trim_end_matches('0').trim_end_matches('.');
+    format!("{trimmed}Z")
+}
+
 impl ApiTime {
     pub fn parse(raw: impl Into<String>) -> Self {
         let raw = raw.into();
@@ -25,10 +36,9 @@ impl ApiTime {
         Self { raw, parsed }
     }
 
-    /// The API's format: RFC 3339 in UTC with fractional seconds where they exist.
     pub fn from_datetime(t: DateTime<Utc>) -> Self {
         Self {
-            raw: t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            raw: api_text(t),
             parsed: Some(t),
         }
     }
@@ -334,6 +344,9 @@ mod tests {
         assert!(ApiTime::parse("yesterday").datetime().is_none());
         assert_eq!(t.date(), "2019-10-28");
         assert_eq!(ApiTime::parse("yesterday").date(), "yesterday");
+        let whole = DateTime::parse_from_rfc3339("2019-10-28T18:11:23Z").unwrap();
+        assert_eq!(api_text(whole.with_timezone(&Utc)), "2019-10-28T18:11:23Z");
+        assert_eq!(ApiTime::from_datetime(t.datetime().unwrap()).raw(), t.raw());
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use self::codes::{AUTH_ERROR, INVALID_REQUEST, NO_ROUTE, NO_ROUTE_DETAIL};
@@ -145,13 +144,3 @@ pub fn success_with_messages<T: Serialize>(
     .into_response()
 }
 
-/// Timestamps as the live API writes them: UTC, microseconds with trailing zeros
-/// dropped (`2019-10-28T18:11:23.37411Z`), and no fraction at all on a whole second.
-pub fn api_time(t: DateTime<Utc>) -> String {
-    let text = t.to_rfc3339_opts(SecondsFormat::Micros, true);
-    let Some(body) = text.strip_suffix('Z') else {
-        return text;
-    };
-    let trimmed = body.trim_end_matches('0').trim_end_matches('.');
-    format!("{trimmed}Z")
-}

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::envelope::api_time;
 use crate::api::model::{ApiTime, CertStatus, Certificate, is_zone_id};
 use crate::certinfo::CertDetails;
 
@@ -174,8 +173,8 @@ impl CertRecord {
             issuer: Some(self.issuer.clone()),
             signature: Some(self.signature.clone()),
             serial_number: Some(self.serial_number.clone()),
-            expires_on: Some(ApiTime::parse(api_time(self.expires_on))),
-            uploaded_on: Some(ApiTime::parse(api_time(self.uploaded_on))),
+            expires_on: Some(ApiTime::from_datetime(self.expires_on)),
+            uploaded_on: Some(ApiTime::from_datetime(self.uploaded_on)),
             certificate: Some(self.pem.clone()),
         }
     }

@@ -10,10 +10,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::control::Shared;
-use super::envelope::{ApiFailure, api_time, success};
+use super::envelope::{ApiFailure, success};
 use super::handlers::InZone;
 use super::state::{ZoneRecord, ZoneStatus, Zones};
-use crate::api::model::{NameFilter, ResultInfo};
+use crate::api::model::{NameFilter, ResultInfo, api_text};
 
 pub const ACCOUNT_NAME: &str = "Example Ltd";
 const PER_PAGE_DEFAULT: usize = 20;
@@ -244,9 +244,9 @@ impl<'a> ZoneJson<'a> {
             original_name_servers: ["ns1.registrar.test", "ns2.registrar.test"],
             original_registrar: Some("example registrar, inc."),
             original_dnshost: None,
-            created_on: api_time(zone.created_on),
-            modified_on: api_time(modified),
-            activated_on: activated.map(api_time),
+            created_on: api_text(zone.created_on),
+            modified_on: api_text(modified),
+            activated_on: activated.map(api_text),
             meta: Empty {},
             owner: Owner {
                 kind: "user",
