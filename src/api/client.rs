@@ -11,7 +11,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use zeroize::Zeroizing;
 
 use super::error::ApiError;
@@ -580,42 +580,48 @@ pub fn decode<T: DeserializeOwned>(
 ) -> Result<(Option<T>, Option<ResultInfo>), ApiError> {
     let code = status.as_u16();
     let text = || quoted(&String::from_utf8_lossy(body));
-    let envelope: Envelope<T> = match serde_json::from_slice(body) {
-        Ok(env) => env,
-        Err(err) => {
-            // An error status with a foreign body (an HTML page from a proxy) is best
-            // told as that status; a success status with a bad body is a decode failure.
-            if !status.is_success()
-                && serde_json::from_slice::<Envelope<serde_json::Value>>(body).is_err()
-            {
-                return Err(ApiError::Http {
-                    status: code,
-                    excerpt: text(),
-                });
-            }
-            if let Ok(env) = serde_json::from_slice::<Envelope<serde_json::Value>>(body)
-                && (!env.success || !status.is_success())
-            {
-                return Err(ApiError::Api {
-                    status: code,
-                    errors: env.errors,
-                });
-            }
-            // serde's message can quote a whole string value from the body.
-            return Err(ApiError::Decode {
+    // A body that is not Cloudflare's envelope (an HTML page, a proxy's own JSON) is
+    // best told by its status when that is an error, else as a decode failure.
+    let foreign = |reason: String| {
+        if status.is_success() {
+            ApiError::Decode {
                 status: code,
-                reason: quoted(&err.to_string()),
+                reason,
                 excerpt: text(),
-            });
+            }
+        } else {
+            ApiError::Http {
+                status: code,
+                excerpt: text(),
+            }
         }
     };
-    if !envelope.success || !status.is_success() {
-        return Err(ApiError::Api {
+    match serde_json::from_slice::<Envelope<T>>(body) {
+        Ok(env) if env.success == Some(true) && status.is_success() => {
+            Ok((env.result, env.result_info))
+        }
+        Ok(env) if env.success.is_some() => Err(ApiError::Api {
             status: code,
-            errors: envelope.errors,
-        });
+            errors: env.errors,
+        }),
+        Ok(_) => Err(foreign(
+            "not Cloudflare's response envelope (no `success` field)".to_owned(),
+        )),
+        // The result did not fit; the envelope may still say what went wrong.
+        Err(err) => match serde_json::from_slice::<Envelope<IgnoredAny>>(body) {
+            Ok(env)
+                if env.success.is_some()
+                    && (env.success == Some(false) || !status.is_success()) =>
+            {
+                Err(ApiError::Api {
+                    status: code,
+                    errors: env.errors,
+                })
+            }
+            // serde's message can quote a whole string value from the body.
+            _ => Err(foreign(quoted(&err.to_string()))),
+        },
     }
-    Ok((envelope.result, envelope.result_info))
 }
 
 /// reqwest's own message is terse ("error sending request"); the cause chain says why.
@@ -738,6 +744,19 @@ mod tests {
         assert!(matches!(e, ApiError::Http { status: 502, .. }), "{e:?}");
         let e = decode::<Zone>(StatusCode::OK, br#"{"success": tru"#).unwrap_err();
         assert!(matches!(e, ApiError::Decode { status: 200, .. }), "{e:?}");
+        // JSON that is not Cloudflare's envelope: a proxy's error, or something else.
+        let e =
+            decode::<Zone>(StatusCode::BAD_GATEWAY, br#"{"message":"Bad gateway"}"#).unwrap_err();
+        assert!(matches!(e, ApiError::Http { status: 502, .. }), "{e:?}");
+        let e = decode::<Zone>(StatusCode::OK, b"{}").unwrap_err();
+        assert!(matches!(e, ApiError::Decode { status: 200, .. }), "{e:?}");
+        // A result of the wrong shape inside a failure envelope: the envelope's word.
+        let e = decode::<Vec<Zone>>(
+            StatusCode::FORBIDDEN,
+            br#"{"success":false,"errors":[{"code":10000,"message":"no"}],"result":7}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.codes(), vec![10000]);
     }
 
     #[test]

@@ -239,8 +239,9 @@ pub struct ApiMessage {
 /// The envelope around every response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Envelope<T> {
+    /// Absent means the body is not Cloudflare's envelope at all (a proxy's JSON).
     #[serde(default)]
-    pub success: bool,
+    pub success: Option<bool>,
     #[serde(default)]
     pub errors: Vec<ApiMessage>,
     #[serde(default)]

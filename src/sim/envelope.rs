@@ -107,7 +107,7 @@ impl ApiFailure {
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let envelope: Envelope<()> = Envelope {
-            success: false,
+            success: Some(false),
             errors: self.errors,
             messages: Vec::new(),
             result: None,
@@ -135,7 +135,7 @@ pub fn success_with_messages<T: Serialize>(
     messages: Vec<serde_json::Value>,
 ) -> Response {
     Json(Envelope {
-        success: true,
+        success: Some(true),
         errors: Vec::new(),
         messages,
         result: Some(result),
@@ -143,4 +143,3 @@ pub fn success_with_messages<T: Serialize>(
     })
     .into_response()
 }
-
