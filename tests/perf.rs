@@ -220,17 +220,21 @@ fn fuzzy_filter_over_100_000_names() {
     // Narrowing to one zone: the first key scores every name, later ones only the
     // names that still match.
     let narrowing = type_into_filter(&mut model, "shop-eu-0421");
-    // The worst case: a query that every name matches, so every key scores all.
+    // A query every name matches, so every key scores all 100,000: typed as it
+    // appears in the names, and typed with gaps (no name holds `eampl` whole).
     let everything = type_into_filter(&mut model, "example");
+    let gapped = type_into_filter(&mut model, "eampl");
     println!(
-        "perf: fuzzy filter over 100,000 names: slowest keystroke {:.2} ms narrowing to one zone (goal 5 ms); {:.2} ms for a query every name matches",
+        "perf: fuzzy filter over 100,000 names, slowest keystroke: {:.2} ms narrowing to one zone, {:.2} ms for a query every name matches, {:.2} ms for one every name matches only with gaps (goal 5 ms)",
         narrowing.as_secs_f64() * 1000.0,
         everything.as_secs_f64() * 1000.0,
+        gapped.as_secs_f64() * 1000.0,
     );
     assert!(narrowing < Duration::from_millis(5));
-    // On this 2-core VM it lands at 6-15 ms, over the goal (the README says so):
-    // the bound only guards against it getting worse.
-    assert!(everything < Duration::from_millis(20));
+    assert!(everything < Duration::from_millis(5));
+    // Every name goes through nucleo's matrix here: 10-14 ms on this 2-core VM,
+    // over the goal (the README says so). The bound guards against worse.
+    assert!(gapped < Duration::from_millis(25));
 }
 
 #[test]

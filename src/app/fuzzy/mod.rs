@@ -1,5 +1,7 @@
 //! Fuzzy zone search: ranking for the filter, match positions for highlighting.
 
+mod bonus;
+mod contiguous;
 mod names;
 mod one_char;
 
@@ -9,6 +11,7 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Matcher, Utf32Str};
 
 use crate::api::Zone;
+use contiguous::Contiguous;
 use names::NameIndex;
 use one_char::OneChar;
 
@@ -28,6 +31,8 @@ pub struct FuzzyFilter {
     query: String,
     /// Set while the query is one letter or digit.
     one_char: Option<OneChar>,
+    /// Set while the query is one fuzzy word of several characters.
+    contiguous: Option<Contiguous>,
     /// The query `matched` answers, while the zone list is unchanged.
     matched_for: Option<String>,
     /// The zones that matched it, in list order, and their scores. The buffers are
@@ -48,7 +53,8 @@ impl FuzzyFilter {
             self.query = query.to_owned();
             self.pattern
                 .reparse(query, CaseMatching::Ignore, Normalization::Never);
-            self.one_char = OneChar::new(query, &self.pattern);
+            self.one_char = OneChar::new(query);
+            self.contiguous = Contiguous::new(&self.pattern);
         }
     }
 
@@ -94,13 +100,17 @@ impl FuzzyFilter {
             }
         };
         let (matched, scores) = (&mut self.matched, &mut self.scores);
-        match &self.one_char {
-            _ if narrowing => score_each(&self.pattern, names, matched, scores),
-            Some(one) => one.scan(&self.pattern, names, matched, scores),
-            None => {
-                matched.clear();
-                matched.extend(0..names.len());
-                score_each(&self.pattern, names, matched, scores);
+        match (&self.one_char, &self.contiguous) {
+            (Some(one), _) if !narrowing => one.scan(&self.pattern, names, matched, scores),
+            (_, contiguous) => {
+                if !narrowing {
+                    matched.clear();
+                    matched.extend(0..names.len());
+                }
+                match contiguous {
+                    Some(contiguous) => contiguous.score(&self.pattern, names, matched, scores),
+                    None => score_each(&self.pattern, names, matched, scores),
+                }
             }
         }
         by_score(matched, scores, ranked);
@@ -123,14 +133,21 @@ impl FuzzyFilter {
     }
 }
 
-/// Scores the `candidates` (in list order) with nucleo, on every core for a long
-/// list, and keeps those that match, in place, with their scores in `scores`.
+/// Scores the `candidates` (in list order) with nucleo and keeps those that match,
+/// in place, with their scores in `scores`.
 fn score_each(
     pattern: &Pattern,
     names: &NameIndex,
     candidates: &mut Vec<usize>,
     scores: &mut Vec<u32>,
 ) {
+    score_all(pattern, names, candidates, scores);
+    keep_matches(candidates, scores);
+}
+
+/// Puts nucleo's score for each of the `candidates` into `scores`, `NO_MATCH` for
+/// those it does not match; on every core for a long list.
+fn score_all(pattern: &Pattern, names: &NameIndex, candidates: &[usize], scores: &mut Vec<u32>) {
     scores.clear();
     scores.resize(candidates.len(), NO_MATCH);
     let score = |part: &[usize], out: &mut [u32]| {
@@ -160,6 +177,10 @@ fn score_each(
             }
         });
     }
+}
+
+/// Drops the candidates scored `NO_MATCH`, in place, keeping order.
+fn keep_matches(candidates: &mut Vec<usize>, scores: &mut Vec<u32>) {
     let mut kept = 0;
     for k in 0..candidates.len() {
         if scores[k] != NO_MATCH {
@@ -352,7 +373,7 @@ mod tests {
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
             let index = NameIndex::new(&zones(&refs));
             let pattern = Pattern::parse(&query, CaseMatching::Ignore, Normalization::Never);
-            let one = OneChar::new(&query, &pattern).expect("a letter or digit");
+            let one = OneChar::new(&query).expect("a letter or digit");
             let (mut scanned, mut scanned_scores) = (vec![7], vec![7]);
             one.scan(&pattern, &index, &mut scanned, &mut scanned_scores);
             let (mut each, mut each_scores) = ((0..index.len()).collect(), Vec::new());

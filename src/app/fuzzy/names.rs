@@ -1,5 +1,6 @@
 //! The zone names the filter searches, packed for scanning.
 
+use super::bonus;
 use crate::api::Zone;
 
 /// Every zone name in one buffer, in list order: scoring then reads memory front to
@@ -12,6 +13,10 @@ pub(super) struct NameIndex {
     /// Names the one-character scan cannot score (not ASCII, or one byte long),
     /// in list order. Zone names are ASCII (IDNs come as punycode), so rarely any.
     pub(super) odd: Vec<usize>,
+    /// Per name, the most a place after its first is worth to a match
+    /// (`bonus::peak_after_first`); `u8::MAX` for a name that is not ASCII, so no
+    /// shortcut ever takes it.
+    peaks: Vec<u8>,
 }
 
 impl NameIndex {
@@ -20,6 +25,7 @@ impl NameIndex {
             text: String::with_capacity(zones.iter().map(|z| z.name.len()).sum()),
             ends: Vec::with_capacity(zones.len()),
             odd: Vec::new(),
+            peaks: Vec::with_capacity(zones.len()),
         };
         names.extend(zones);
         names
@@ -30,6 +36,11 @@ impl NameIndex {
             if !z.name.is_ascii() || z.name.len() < 2 {
                 self.odd.push(self.ends.len());
             }
+            self.peaks.push(if z.name.is_ascii() {
+                bonus::peak_after_first(z.name.as_bytes())
+            } else {
+                u8::MAX
+            });
             self.text.push_str(&z.name);
             self.ends.push(self.text.len());
         }
@@ -47,6 +58,10 @@ impl NameIndex {
     /// Where name `i` ends in `text`.
     pub(super) fn end(&self, i: usize) -> usize {
         self.ends[i]
+    }
+
+    pub(super) fn peak(&self, i: usize) -> u8 {
+        self.peaks[i]
     }
 
     pub(super) fn name(&self, i: usize) -> &str {

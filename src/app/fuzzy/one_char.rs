@@ -2,16 +2,15 @@
 
 use memchr::memchr2_iter;
 use nucleo_matcher::pattern::Pattern;
-use nucleo_matcher::{Matcher, Utf32Str};
 
 use super::names::NameIndex;
-use super::score_each;
+use super::{bonus, score_each};
 
 /// The first keystroke scores every name, the one ranking with no earlier matches
 /// to narrow it. For one character nucleo's score depends only on the best place it
-/// occurs, and a place's worth only on the character before it; so this reads those
-/// scores off nucleo once per query, then finds every occurrence in one pass over
-/// the names, several times quicker than scoring name by name.
+/// occurs, and a place's worth only on the character before it; so this tabulates
+/// those scores once per query, then finds every occurrence in one pass over the
+/// names, several times quicker than scoring name by name.
 #[derive(Debug)]
 pub(super) struct OneChar {
     /// The character as typed in lower and upper case (the same byte for a digit).
@@ -23,8 +22,8 @@ pub(super) struct OneChar {
 }
 
 impl OneChar {
-    /// For a query of one letter or digit; `pattern` is that query parsed.
-    pub(super) fn new(query: &str, pattern: &Pattern) -> Option<Self> {
+    /// For a query of one letter or digit.
+    pub(super) fn new(query: &str) -> Option<Self> {
         let &[c] = query.as_bytes() else {
             return None;
         };
@@ -32,29 +31,12 @@ impl OneChar {
             return None;
         }
         let cases = [c.to_ascii_lowercase(), c.to_ascii_uppercase()];
-        // A byte of the same kind as `b` that is not the query: it stands in for a
-        // preceding occurrence, and ends the probe for the start of a name.
-        let other = |b: u8| {
-            let (stand_in, else_this) = match b {
-                b'a'..=b'z' => (b'a', b'b'),
-                b'A'..=b'Z' => (b'A', b'B'),
-                _ => (b'0', b'1'),
-            };
-            if stand_in.eq_ignore_ascii_case(&c) {
-                else_this
-            } else {
-                stand_in
-            }
-        };
-        let mut matcher = Matcher::default();
-        let mut probe = |haystack: [u8; 2]| pattern.score(Utf32Str::Ascii(&haystack), &mut matcher);
         let mut first = [0; 2];
         let mut after = [[0; 2]; 128];
-        for (k, &o) in cases.iter().enumerate() {
-            first[k] = probe([o, other(c)])?;
+        for (k, &case) in cases.iter().enumerate() {
+            first[k] = bonus::single(bonus::at(&[case], 0));
             for p in 0..128u8 {
-                let before = if cases.contains(&p) { other(p) } else { p };
-                after[usize::from(p)][k] = probe([before, o])?;
+                after[usize::from(p)][k] = bonus::single(bonus::at(&[p, case], 1));
             }
         }
         Some(Self {

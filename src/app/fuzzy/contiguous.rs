@@ -1,0 +1,235 @@
+//! The shortcut for a query typed as it appears in the names: `example` in
+//! `shop-eu.example`.
+
+use memchr::memmem;
+use nucleo_matcher::Utf32Str;
+use nucleo_matcher::pattern::{AtomKind, Pattern};
+
+use super::names::NameIndex;
+use super::{NO_MATCH, bonus, keep_matches, score_all};
+
+/// nucleo scores a name of more than this many bytes, or with a matrix of more
+/// cells, greedily instead of at its best, and the shortcut knows only the best.
+/// Zone names stop at 253 bytes.
+const LONGEST_NAME: usize = 2048;
+const LARGEST_MATRIX: usize = 100 * 1024;
+
+/// Where a query of several characters occurs whole, at a place worth at least any
+/// other place a match could use, no scattered match can beat that run: nucleo's
+/// best score is the run's score, worked out directly. One pass over all names
+/// finds such runs; the names it cannot settle go to nucleo. A query every name
+/// matches would otherwise cost nucleo's matrix 100,000 times per keystroke.
+#[derive(Debug)]
+pub(super) struct Contiguous {
+    needle: Vec<u8>,
+}
+
+impl Contiguous {
+    /// For a query that parses to one fuzzy word of two or more ASCII characters.
+    pub(super) fn new(pattern: &Pattern) -> Option<Self> {
+        let [atom] = pattern.atoms.as_slice() else {
+            return None;
+        };
+        if atom.negative || atom.kind != AtomKind::Fuzzy {
+            return None;
+        }
+        match atom.needle_text() {
+            // Parsed with case ignored, the needle is already lower case.
+            Utf32Str::Ascii(needle) if needle.len() >= 2 => Some(Self {
+                needle: needle.to_vec(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Scores the `candidates` (in list order) as `score_each` would, and keeps
+    /// those that match, in place, with their scores in `scores`.
+    pub(super) fn score(
+        &self,
+        pattern: &Pattern,
+        names: &NameIndex,
+        candidates: &mut Vec<usize>,
+        scores: &mut Vec<u32>,
+    ) {
+        scores.clear();
+        scores.resize(candidates.len(), NO_MATCH);
+        let unsettled = self.settle(names, candidates, scores);
+        if !unsettled.is_empty() {
+            let rest: Vec<usize> = unsettled.iter().map(|&k| candidates[k]).collect();
+            let mut rest_scores = Vec::new();
+            score_all(pattern, names, &rest, &mut rest_scores);
+            for (k, s) in unsettled.into_iter().zip(rest_scores) {
+                scores[k] = s;
+            }
+        }
+        keep_matches(candidates, scores);
+    }
+
+    /// Scores the candidates holding a run this can vouch for; returns the
+    /// positions in `candidates` of the rest.
+    fn settle(&self, names: &NameIndex, candidates: &[usize], scores: &mut [u32]) -> Vec<usize> {
+        let text = names.text.as_bytes();
+        let len = self.needle.len();
+        let (mut name, mut k) = (0, 0);
+        for at in memmem::find_iter(text, &self.needle) {
+            while names.end(name) <= at {
+                name += 1;
+            }
+            while k < candidates.len() && candidates[k] < name {
+                k += 1;
+            }
+            let Some(&candidate) = candidates.get(k) else {
+                break;
+            };
+            // A run across two names, a name not asked about, or one settled by an
+            // earlier run.
+            if at + len > names.end(name) || candidate != name || scores[k] != NO_MATCH {
+                continue;
+            }
+            let start = names.start(name);
+            if let Some(score) =
+                self.run_score(&text[start..names.end(name)], at - start, names.peak(name))
+            {
+                scores[k] = score;
+            }
+        }
+        (0..candidates.len())
+            .filter(|&k| scores[k] == NO_MATCH)
+            .collect()
+    }
+
+    /// The score of the run at `at` in `name` if nothing can beat it. `peak` is the
+    /// most a place after the first is worth in `name`.
+    fn run_score(&self, name: &[u8], at: usize, peak: u8) -> Option<u32> {
+        if name.len() > LONGEST_NAME || name.len() * self.needle.len() > LARGEST_MATRIX {
+            return None;
+        }
+        // A match can use the first place only when the name begins with the
+        // query's first character.
+        let best_place = if name[0].eq_ignore_ascii_case(&self.needle[0]) {
+            peak.max(bonus::at(name, 0))
+        } else {
+            peak
+        };
+        let here = bonus::at(name, at);
+        (here >= best_place).then(|| bonus::run(self.needle.len(), here))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Zone;
+    use crate::app::fuzzy::score_each;
+    use nucleo_matcher::pattern::{CaseMatching, Normalization};
+
+    fn index(names: &[String]) -> NameIndex {
+        let zones: Vec<Zone> = names
+            .iter()
+            .map(|n| Zone {
+                name: n.clone(),
+                ..Default::default()
+            })
+            .collect();
+        NameIndex::new(&zones)
+    }
+
+    fn parse(query: &str) -> Pattern {
+        Pattern::parse(query, CaseMatching::Ignore, Normalization::Never)
+    }
+
+    #[test]
+    fn takes_only_a_single_fuzzy_word_of_several_characters() {
+        for query in ["ex", "EXample", "a.b", "shop-eu"] {
+            assert!(Contiguous::new(&parse(query)).is_some(), "{query}");
+        }
+        for query in ["e", "shop eu", "^shop", "'shop", "shop$", "!shop", "sé"] {
+            assert!(Contiguous::new(&parse(query)).is_none(), "{query}");
+        }
+    }
+
+    #[test]
+    fn settles_every_name_of_a_typical_account_without_nucleo() {
+        // Names as agencies hold them, the query as users type it: a label, or the
+        // start of one.
+        let names: Vec<String> = (0..2_000)
+            .map(|i| format!("shop-eu-{i:06}.example.com"))
+            .collect();
+        let index = index(&names);
+        let all: Vec<usize> = (0..names.len()).collect();
+        for query in [
+            "ex",
+            "example",
+            "shop",
+            "shop-eu",
+            "eu-0",
+            ".com",
+            "example.com",
+        ] {
+            let c = Contiguous::new(&parse(query)).unwrap();
+            let mut scores = vec![NO_MATCH; all.len()];
+            assert_eq!(
+                c.settle(&index, &all, &mut scores),
+                Vec::<usize>::new(),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn leaves_to_nucleo_a_run_that_a_better_place_could_beat() {
+        let names = [
+            // `ab` inside `xab` is worth less than a match after a `-`.
+            ("xab-a-b", "ab"),
+            // The name starts with `e`, worth more than the run after the dot.
+            ("e-x.example", "ex"),
+            // Here the start wins: `a` first, `b` after the `-` beats the run `ab`.
+            ("a-b.ab", "ab"),
+        ];
+        for (name, query) in names {
+            let index = index(&[name.to_owned()]);
+            let pattern = parse(query);
+            let c = Contiguous::new(&pattern).unwrap();
+            let mut scores = vec![NO_MATCH];
+            assert_eq!(c.settle(&index, &[0], &mut scores), vec![0], "{name}");
+            let (mut shortcut, mut shortcut_scores) = (vec![0], Vec::new());
+            c.score(&pattern, &index, &mut shortcut, &mut shortcut_scores);
+            let (mut each, mut each_scores) = (vec![0], Vec::new());
+            score_each(&pattern, &index, &mut each, &mut each_scores);
+            assert_eq!(shortcut_scores, each_scores, "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        /// The shortcut must give nucleo's own scores for every name, settled or
+        /// not: queries cut from the names find runs, random ones mostly do not.
+        #[test]
+        fn scores_as_nucleo_does(
+            names in proptest::collection::vec("[abAB09 ._/:|-]{0,10}|[aé.-]{1,5}", 1..30),
+            cut in (0usize..30, 0usize..10, 2usize..6),
+            random in "[abAB0._-]{2,4}",
+            use_cut: bool,
+        ) {
+            let (which, from, len) = cut;
+            let source = names[which % names.len()].as_bytes();
+            let query = if use_cut && source.is_ascii() && source.len() >= 2 {
+                let from = from % (source.len() - 1);
+                let to = (from + len).min(source.len());
+                String::from_utf8(source[from..to].to_vec()).unwrap()
+            } else {
+                random
+            };
+            let pattern = parse(&query);
+            let Some(c) = Contiguous::new(&pattern) else {
+                return Ok(());
+            };
+            let index = index(&names);
+            let (mut shortcut, mut shortcut_scores) = ((0..names.len()).collect(), Vec::new());
+            c.score(&pattern, &index, &mut shortcut, &mut shortcut_scores);
+            let (mut each, mut each_scores) = ((0..names.len()).collect(), Vec::new());
+            score_each(&pattern, &index, &mut each, &mut each_scores);
+            proptest::prop_assert_eq!((shortcut, shortcut_scores), (each, each_scores), "{:?}", query);
+        }
+    }
+}
