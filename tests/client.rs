@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, sim};
 use originpull::api::client::MAX_PAGES;
 use originpull::api::{
-    ApiError, CallNotice, CertStatus, Client, NameFilter, Page, ResultInfo, Zone,
+    ApiError, CallNotice, CertStatus, Client, ClientConfig, Credentials, NameFilter, Page,
+    ResultInfo, Zone,
 };
 use originpull::sim::{FaultKind, FaultRule, SimConfig, Simulator};
 
@@ -503,4 +504,23 @@ fn a_servers_totals_cannot_make_paging_run_away() {
         }),
     };
     assert!(short.next_pages(1, 50).is_empty());
+}
+
+#[test]
+fn a_token_that_cannot_be_a_header_is_named_as_the_credentials_fault() {
+    let token = "abc\u{7}def";
+    let config = ClientConfig::new(
+        "https://api.cloudflare.com/client/v4",
+        Credentials::Token(token.to_owned().into()),
+    );
+    let Err(e) = Client::new(&config) else {
+        panic!("a client with that token was built");
+    };
+    assert!(matches!(e, ApiError::BadCredentials), "{e:?}");
+    let told = format!("{e} — {}", e.hint().unwrap());
+    assert!(
+        told.contains("credentials") && told.contains("stray character"),
+        "{told}"
+    );
+    assert!(!told.contains("abc"), "{told}");
 }

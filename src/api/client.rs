@@ -61,12 +61,7 @@ impl fmt::Debug for Credentials {
 impl Credentials {
     fn headers(&self) -> Result<HeaderMap, ApiError> {
         fn secret_header(value: &str) -> Result<HeaderValue, ApiError> {
-            let mut v = HeaderValue::from_str(value).map_err(|_| {
-                ApiError::BadBaseUrl(
-                    "the credentials contain characters that cannot be sent in an HTTP header"
-                        .into(),
-                )
-            })?;
+            let mut v = HeaderValue::from_str(value).map_err(|_| ApiError::BadCredentials)?;
             v.set_sensitive(true);
             Ok(v)
         }

@@ -43,6 +43,8 @@ pub enum ApiError {
     Transport { reason: String },
     #[error("{0}")]
     BadBaseUrl(String),
+    #[error("the credentials contain characters that cannot be sent in an HTTP header")]
+    BadCredentials,
     #[error("no zone named {:?} is visible to these credentials", sanitize(name))]
     ZoneNotFound { name: String },
 }
@@ -161,6 +163,9 @@ impl ApiError {
             }
             Self::Decode { .. } | Self::Http { .. } => {
                 "the base URL may not point at the Cloudflare API (--base-url / CLOUDFLARE_BASE_URL)"
+            }
+            Self::BadCredentials => {
+                "check the token, key or email for a stray character, such as a pasted line break or quote"
             }
             Self::ZoneNotFound { .. } => {
                 "check the spelling (`originpull zones` lists them), or give the zone's 32-hex id"
