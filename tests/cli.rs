@@ -3,21 +3,17 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use common::{TOKEN, key_hash, leaf_pair, sim};
+use common::{TOKEN, bare, key_hash, leaf_pair, sim};
 use originpull::sim::Simulator;
 
 /// Runs `originpull ARGS` with a clean environment pointed at `base_url`.
 async fn run(base_url: &str, token: Option<&str>, args: &[&str]) -> Output {
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_originpull"));
-    cmd.args(args)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("CLOUDFLARE_BASE_URL", base_url)
-        .stdin(Stdio::null());
+    let mut cmd = bare(args, &[("CLOUDFLARE_BASE_URL", base_url)]);
+    cmd.env("HOME", home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     if let Some(token) = token {
         cmd.env("CLOUDFLARE_API_TOKEN", token);
     }
@@ -258,16 +254,6 @@ fn write_pair(dir: &Path, cert: &str, key: &str) -> (String, String) {
     std::fs::write(&c, cert).unwrap();
     std::fs::write(&k, key).unwrap();
     (c.display().to_string(), k.display().to_string())
-}
-
-/// `originpull ARGS` with nothing in its environment but `env`, and no simulator.
-fn bare(args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_originpull"));
-    cmd.args(args)
-        .env_clear()
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
-    cmd
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use common::pty::Session;
-use common::{TOKEN, client_with};
+use common::{TOKEN, bare, client_with};
 use originpull::api::{Credentials, Zone};
 use originpull::app::{Model, Msg, Screen};
 use originpull::cache::ZoneCache;
@@ -154,13 +154,18 @@ fn cli_zones_json_against_sequential_paging() {
     let base = sim.base_url();
 
     let started = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_originpull"))
-        .args(["zones", "--json"])
-        .env("CLOUDFLARE_BASE_URL", &base)
-        .env("CLOUDFLARE_API_TOKEN", TOKEN)
-        .env("HOME", std::env::temp_dir())
-        .output()
-        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().display().to_string();
+    let out = bare(
+        &["zones", "--json"],
+        &[
+            ("CLOUDFLARE_BASE_URL", &base),
+            ("CLOUDFLARE_API_TOKEN", TOKEN),
+            ("HOME", &h),
+        ],
+    )
+    .output()
+    .unwrap();
     let ours = started.elapsed();
     assert!(out.status.success());
     let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();

@@ -315,3 +315,14 @@ impl Drop for Relay {
         }
     }
 }
+
+/// `originpull ARGS` with nothing in its environment but `env`: no setting of the
+/// machine it runs on leaks in.
+pub fn bare(args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_originpull"));
+    cmd.args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null());
+    cmd
+}
