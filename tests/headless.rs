@@ -38,3 +38,22 @@ async fn open_a_zone_and_toggle_it_against_the_simulator() {
     assert!(app.render(160, 48).contains("○ Disabled"));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn page_down_moves_by_the_rows_the_zone_list_shows() {
+    let sim = sim(Some(120)).await;
+    let mut app = driver_for(&sim, Duration::from_secs(5));
+    app.dispatch(Msg::Init { verify_token: true });
+    assert!(app.settle(Duration::from_secs(5)).await);
+    let first = app.render(160, 48);
+    let shown = app.model.drawn_rows.zones.get();
+    // 48 rows less the header, the status line, the borders and the filter line.
+    assert!(shown > 35, "{shown} rows\n{first}");
+    app.dispatch(key(KeyCode::PageDown));
+    assert_eq!(app.model.zones.selected, shown - 1);
+    // The newly selected zone was the last one on screen, and still is.
+    let name = &app.model.zones.zones[app.model.zones.visible[shown - 1]].name;
+    assert!(first.contains(name.as_str()));
+    assert!(app.render(160, 48).contains(name.as_str()));
+    sim.shutdown().await;
+}

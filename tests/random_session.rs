@@ -129,10 +129,6 @@ impl Session {
     fn start_app(&mut self) {
         self.requests_at_start = self.control.requests().len();
         self.app = driver_for(&self.sim, TIMEOUT);
-        self.app.dispatch(Msg::Resize {
-            width: W,
-            height: H,
-        });
         self.app.dispatch(Msg::Init { verify_token: true });
     }
 

@@ -144,13 +144,6 @@ fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
 /// A model with `n` zones loaded (one page) and nothing open.
 fn with_zones(n: usize) -> Model {
     let (mut model, cmds) = started();
-    send(
-        &mut model,
-        Msg::Resize {
-            width: 120,
-            height: 40,
-        },
-    );
     let (call, generation) = first_page(&cmds);
     send(
         &mut model,
@@ -320,10 +313,18 @@ fn lists_move_with_vim_keys_and_arrows() {
     assert_eq!(model.zones.selected, 29);
     send(&mut model, ch('g'));
     assert_eq!(model.zones.selected, 0);
+    // A page is what the list showed in the last frame, less the row kept in view.
+    model.drawn_rows.zones.set(10);
     send(&mut model, key(KeyCode::PageDown));
-    assert!(model.zones.selected > 1);
+    assert_eq!(model.zones.selected, 9);
+    send(&mut model, key(KeyCode::PageDown));
+    assert_eq!(model.zones.selected, 18);
     send(&mut model, key(KeyCode::PageUp));
-    assert_eq!(model.zones.selected, 0);
+    assert_eq!(model.zones.selected, 9);
+    for _ in 0..3 {
+        send(&mut model, key(KeyCode::PageDown));
+    }
+    assert_eq!(model.zones.selected, 29, "stops at the last");
 }
 
 #[test]

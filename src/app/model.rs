@@ -1,5 +1,6 @@
 //! Everything the TUI knows, in one place. `update` changes it; `view` only reads it.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -320,6 +321,13 @@ pub enum Screen {
     },
 }
 
+/// How many rows each list showed in the last frame.
+#[derive(Debug, Default)]
+pub struct DrawnRows {
+    pub zones: Cell<usize>,
+    pub certs: Cell<usize>,
+}
+
 #[derive(Debug)]
 pub struct Model {
     pub screen: Screen,
@@ -331,8 +339,8 @@ pub struct Model {
     pub status: Option<StatusMessage>,
     /// Calls in flight, each with a short label for the status line.
     pub in_flight: Vec<InFlight>,
-    /// The terminal's size, for paging by a screenful.
-    pub viewport: (u16, u16),
+    /// Written by the view, which alone knows the layout, for paging.
+    pub drawn_rows: DrawnRows,
     pub spinner: usize,
     /// Where the app talks to, for the header ("demo", or the API host).
     pub endpoint: String,
@@ -357,7 +365,7 @@ impl Model {
             summaries: HashMap::new(),
             status: None,
             in_flight: Vec::new(),
-            viewport: (0, 0),
+            drawn_rows: DrawnRows::default(),
             spinner: 0,
             endpoint: endpoint.into(),
             token_status: None,

@@ -20,10 +20,8 @@ pub enum Msg {
     },
     Key(KeyEvent),
     Paste(String),
-    Resize {
-        width: u16,
-        height: u16,
-    },
+    /// The terminal changed size: only the frame changes.
+    Resize,
     /// The spinner's clock; only runs while something loads.
     Tick,
     Reply {

@@ -44,7 +44,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
         }
         Msg::Paste(text) => on_paste(model, &text, &mut cmds),
-        Msg::Resize { width, height } => model.viewport = (width, height),
+        Msg::Resize => {}
         Msg::Tick => model.spinner = model.spinner.wrapping_add(1),
         Msg::Delayed {
             call,
@@ -111,8 +111,14 @@ impl Model {
         self.status = Some(StatusMessage::Error(describe_error(what, e)));
     }
 
+    /// PgUp/PgDn move by the rows the focused list showed, less one so the row at
+    /// the edge stays in view.
     fn page_size(&self) -> usize {
-        usize::from(self.viewport.1.saturating_sub(10) / 2).max(5)
+        let rows = match self.focus {
+            Focus::Zones => &self.drawn_rows.zones,
+            Focus::Certs | Focus::Detail => &self.drawn_rows.certs,
+        };
+        rows.get().saturating_sub(1).max(1)
     }
 }
 

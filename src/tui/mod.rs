@@ -47,14 +47,7 @@ async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Re
     let verify_token = launch.verify_token;
     let mut app = Driver::new(launch);
     app.model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let size = terminal.size()?;
-    let mut pending = vec![
-        Msg::Resize {
-            width: size.width,
-            height: size.height,
-        },
-        Msg::Init { verify_token },
-    ];
+    let mut pending = vec![Msg::Init { verify_token }];
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -95,7 +88,7 @@ fn to_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text)),
-        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Resize(..) => Some(Msg::Resize),
         _ => None,
     }
 }

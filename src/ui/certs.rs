@@ -45,6 +45,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
         let height = usize::from(inner.height)
             .saturating_sub(1 + warnings.len())
             .max(1);
+        model.drawn_rows.certs.set(height);
         let columns = Columns::new(rows, model.now, cols);
         lines.push(columns.header(theme));
         for i in window(open.selected, rows.len(), height) {

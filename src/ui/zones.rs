@@ -47,6 +47,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
         return;
     }
 
+    model.drawn_rows.zones.set(usize::from(inner.height));
     let rows = window(pane.selected, pane.visible.len(), usize::from(inner.height));
     // One scratch matcher per frame (it is 135 KB), and only while a filter is set.
     let mut matcher = (!pane.fuzzy.query().is_empty()).then(Matcher::default);
