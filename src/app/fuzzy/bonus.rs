@@ -24,7 +24,9 @@ enum Class {
     Number,
 }
 
-fn class(b: u8) -> Class {
+const CLASSES: usize = 6;
+
+const fn class(b: u8) -> Class {
     match b {
         b'a'..=b'z' => Class::Lower,
         b'A'..=b'Z' => Class::Upper,
@@ -36,8 +38,8 @@ fn class(b: u8) -> Class {
 }
 
 /// The worth of `cur` following a character of class `prev`.
-fn worth(prev: Class, cur: Class) -> u8 {
-    if cur > Class::Delimiter {
+const fn worth(prev: Class, cur: Class) -> u8 {
+    if cur as u8 > Class::Delimiter as u8 {
         match prev {
             Class::Whitespace => return 10,
             Class::Delimiter => return 9,
@@ -47,28 +49,66 @@ fn worth(prev: Class, cur: Class) -> u8 {
     }
     match (prev, cur) {
         (Class::Lower, Class::Upper) => 5,
-        (prev, Class::Number) if prev != Class::Number => 5,
+        (Class::Number, Class::Number) => 0,
+        (_, Class::Number) => 5,
         (_, Class::Whitespace) => 10,
         (_, Class::NonWord) => 8,
         _ => 0,
     }
 }
 
+/// Every byte's class, and every pair's worth, worked out at compile time: the
+/// names are read a byte at a time, and branching on each byte costs more than the
+/// rest of the work.
+const CLASS_OF: [Class; 256] = {
+    let mut table = [Class::NonWord; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = class(b as u8);
+        b += 1;
+    }
+    table
+};
+const WORTH: [[u8; CLASSES]; CLASSES] = {
+    const ALL: [Class; CLASSES] = [
+        Class::Whitespace,
+        Class::NonWord,
+        Class::Delimiter,
+        Class::Lower,
+        Class::Upper,
+        Class::Number,
+    ];
+    let mut table = [[0; CLASSES]; CLASSES];
+    let mut p = 0;
+    while p < CLASSES {
+        let mut c = 0;
+        while c < CLASSES {
+            table[p][c] = worth(ALL[p], ALL[c]);
+            c += 1;
+        }
+        p += 1;
+    }
+    table
+};
+
 /// The worth of position `at` in the ASCII name `name`; the start of a name counts
 /// as following whitespace.
 pub(super) fn at(name: &[u8], at: usize) -> u8 {
     let prev = at
         .checked_sub(1)
-        .map_or(Class::Whitespace, |p| class(name[p]));
-    worth(prev, class(name[at]))
+        .map_or(Class::Whitespace, |p| CLASS_OF[usize::from(name[p])]);
+    WORTH[prev as usize][CLASS_OF[usize::from(name[at])] as usize]
 }
 
-/// The most any place after the first is worth in `name`.
-pub(super) fn peak_after_first(name: &[u8]) -> u8 {
-    name.windows(2)
-        .map(|pair| worth(class(pair[0]), class(pair[1])))
-        .max()
-        .unwrap_or(0)
+/// Appends the worth of every position in `name` to `out`.
+pub(super) fn each(name: &[u8], out: &mut Vec<u8>) {
+    let mut prev = Class::Whitespace;
+    out.extend(name.iter().map(|&b| {
+        let class = CLASS_OF[usize::from(b)];
+        let w = WORTH[prev as usize][class as usize];
+        prev = class;
+        w
+    }));
 }
 
 /// nucleo's score for `len` query characters matched in one run that starts at a

@@ -1,9 +1,10 @@
 //! Fuzzy zone search: ranking for the filter, match positions for highlighting.
 
 mod bonus;
-mod contiguous;
 mod names;
 mod one_char;
+mod optimal;
+mod word;
 
 use std::thread;
 
@@ -11,9 +12,9 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Matcher, Utf32Str};
 
 use crate::api::Zone;
-use contiguous::Contiguous;
 use names::NameIndex;
 use one_char::OneChar;
+use word::Word;
 
 /// Below this many names one thread is quicker than starting more (measured on two
 /// cores: 12,500 names split took 1.8 ms instead of 3.5).
@@ -31,8 +32,8 @@ pub struct FuzzyFilter {
     query: String,
     /// Set while the query is one letter or digit.
     one_char: Option<OneChar>,
-    /// Set while the query is one fuzzy word of several characters.
-    contiguous: Option<Contiguous>,
+    /// Set while the query is one fuzzy word of several ASCII characters.
+    word: Option<Word>,
     /// The query `matched` answers, while the zone list is unchanged.
     matched_for: Option<String>,
     /// The zones that matched it, in list order, and their scores. The buffers are
@@ -54,7 +55,7 @@ impl FuzzyFilter {
             self.pattern
                 .reparse(query, CaseMatching::Ignore, Normalization::Never);
             self.one_char = OneChar::new(query);
-            self.contiguous = Contiguous::new(&self.pattern);
+            self.word = Word::new(&self.pattern);
         }
     }
 
@@ -100,15 +101,15 @@ impl FuzzyFilter {
             }
         };
         let (matched, scores) = (&mut self.matched, &mut self.scores);
-        match (&self.one_char, &self.contiguous) {
+        match (&self.one_char, &self.word) {
             (Some(one), _) if !narrowing => one.scan(&self.pattern, names, matched, scores),
-            (_, contiguous) => {
+            (_, word) => {
                 if !narrowing {
                     matched.clear();
                     matched.extend(0..names.len());
                 }
-                match contiguous {
-                    Some(contiguous) => contiguous.score(&self.pattern, names, matched, scores),
+                match word {
+                    Some(word) => word.score(&self.pattern, names, matched, scores),
                     None => score_each(&self.pattern, names, matched, scores),
                 }
             }
@@ -141,21 +142,35 @@ fn score_each(
     candidates: &mut Vec<usize>,
     scores: &mut Vec<u32>,
 ) {
-    score_all(pattern, names, candidates, scores);
+    score_all(pattern, None, names, candidates, scores);
     keep_matches(candidates, scores);
 }
 
 /// Puts nucleo's score for each of the `candidates` into `scores`, `NO_MATCH` for
-/// those it does not match; on every core for a long list.
-fn score_all(pattern: &Pattern, names: &NameIndex, candidates: &[usize], scores: &mut Vec<u32>) {
+/// those it does not match; on every core for a long list. `word` is the query's
+/// one fuzzy word, when it is one: `optimal` then scores the ASCII names.
+fn score_all(
+    pattern: &Pattern,
+    word: Option<&[u8]>,
+    names: &NameIndex,
+    candidates: &[usize],
+    scores: &mut Vec<u32>,
+) {
     scores.clear();
     scores.resize(candidates.len(), NO_MATCH);
     let score = |part: &[usize], out: &mut [u32]| {
         let mut matcher = Matcher::default();
+        let mut scratch = optimal::Scratch::default();
         let mut buf = Vec::new();
         for (&i, slot) in part.iter().zip(out) {
-            let name = Utf32Str::new(names.name(i), &mut buf);
-            if let Some(s) = pattern.score(name, &mut matcher) {
+            let name = names.name(i);
+            let score = match word {
+                Some(needle) if optimal::fits(name.as_bytes(), needle.len()) => {
+                    optimal::score(name.as_bytes(), names.worth(i), needle, &mut scratch)
+                }
+                _ => pattern.score(Utf32Str::new(name, &mut buf), &mut matcher),
+            };
+            if let Some(s) = score {
                 *slot = s;
             }
         }

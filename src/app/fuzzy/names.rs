@@ -13,9 +13,11 @@ pub(super) struct NameIndex {
     /// Names the one-character scan cannot score (not ASCII, or one byte long),
     /// in list order. Zone names are ASCII (IDNs come as punycode), so rarely any.
     pub(super) odd: Vec<usize>,
-    /// Per name, the most a place after its first is worth to a match
-    /// (`bonus::peak_after_first`); `u8::MAX` for a name that is not ASCII, so no
-    /// shortcut ever takes it.
+    /// What each byte of `text` is worth to a match starting there (`bonus`),
+    /// worked out as names arrive rather than on every keystroke.
+    worth: Vec<u8>,
+    /// Per name, the most a place after its first is worth; `u8::MAX` for a name
+    /// that is not ASCII, so no shortcut ever takes it.
     peaks: Vec<u8>,
 }
 
@@ -25,6 +27,7 @@ impl NameIndex {
             text: String::with_capacity(zones.iter().map(|z| z.name.len()).sum()),
             ends: Vec::with_capacity(zones.len()),
             odd: Vec::new(),
+            worth: Vec::with_capacity(zones.iter().map(|z| z.name.len()).sum()),
             peaks: Vec::with_capacity(zones.len()),
         };
         names.extend(zones);
@@ -36,8 +39,15 @@ impl NameIndex {
             if !z.name.is_ascii() || z.name.len() < 2 {
                 self.odd.push(self.ends.len());
             }
+            let from = self.worth.len();
+            bonus::each(z.name.as_bytes(), &mut self.worth);
             self.peaks.push(if z.name.is_ascii() {
-                bonus::peak_after_first(z.name.as_bytes())
+                self.worth[from..]
+                    .iter()
+                    .skip(1)
+                    .copied()
+                    .max()
+                    .unwrap_or(0)
             } else {
                 u8::MAX
             });
@@ -58,6 +68,11 @@ impl NameIndex {
     /// Where name `i` ends in `text`.
     pub(super) fn end(&self, i: usize) -> usize {
         self.ends[i]
+    }
+
+    /// What each place in name `i` is worth, byte by byte.
+    pub(super) fn worth(&self, i: usize) -> &[u8] {
+        &self.worth[self.start(i)..self.ends[i]]
     }
 
     pub(super) fn peak(&self, i: usize) -> u8 {

@@ -1,30 +1,25 @@
-//! The shortcut for a query typed as it appears in the names: `example` in
-//! `shop-eu.example`.
+//! A query of one fuzzy word, the usual kind: scored by a shortcut where the word
+//! occurs whole in a name (`example` in `shop-eu.example`), by the matrix in
+//! `optimal` elsewhere, and by nucleo only for names that are not ASCII.
 
 use memchr::memmem;
 use nucleo_matcher::Utf32Str;
 use nucleo_matcher::pattern::{AtomKind, Pattern};
 
 use super::names::NameIndex;
-use super::{NO_MATCH, bonus, keep_matches, score_all};
-
-/// nucleo scores a name of more than this many bytes, or with a matrix of more
-/// cells, greedily instead of at its best, and the shortcut knows only the best.
-/// Zone names stop at 253 bytes.
-const LONGEST_NAME: usize = 2048;
-const LARGEST_MATRIX: usize = 100 * 1024;
+use super::{NO_MATCH, bonus, keep_matches, optimal, score_all};
 
 /// Where a query of several characters occurs whole, at a place worth at least any
 /// other place a match could use, no scattered match can beat that run: nucleo's
 /// best score is the run's score, worked out directly. One pass over all names
-/// finds such runs; the names it cannot settle go to nucleo. A query every name
-/// matches would otherwise cost nucleo's matrix 100,000 times per keystroke.
+/// finds such runs, quicker than filling even `optimal`'s matrix name by name; the
+/// names it cannot settle go to that matrix.
 #[derive(Debug)]
-pub(super) struct Contiguous {
+pub(super) struct Word {
     needle: Vec<u8>,
 }
 
-impl Contiguous {
+impl Word {
     /// For a query that parses to one fuzzy word of two or more ASCII characters.
     pub(super) fn new(pattern: &Pattern) -> Option<Self> {
         let [atom] = pattern.atoms.as_slice() else {
@@ -57,7 +52,7 @@ impl Contiguous {
         if !unsettled.is_empty() {
             let rest: Vec<usize> = unsettled.iter().map(|&k| candidates[k]).collect();
             let mut rest_scores = Vec::new();
-            score_all(pattern, names, &rest, &mut rest_scores);
+            score_all(pattern, Some(&self.needle), names, &rest, &mut rest_scores);
             for (k, s) in unsettled.into_iter().zip(rest_scores) {
                 scores[k] = s;
             }
@@ -87,8 +82,9 @@ impl Contiguous {
                 continue;
             }
             let start = names.start(name);
+            let bytes = &text[start..names.end(name)];
             if let Some(score) =
-                self.run_score(&text[start..names.end(name)], at - start, names.peak(name))
+                self.run_score(bytes, names.worth(name), at - start, names.peak(name))
             {
                 scores[k] = score;
             }
@@ -98,20 +94,21 @@ impl Contiguous {
             .collect()
     }
 
-    /// The score of the run at `at` in `name` if nothing can beat it. `peak` is the
-    /// most a place after the first is worth in `name`.
-    fn run_score(&self, name: &[u8], at: usize, peak: u8) -> Option<u32> {
-        if name.len() > LONGEST_NAME || name.len() * self.needle.len() > LARGEST_MATRIX {
+    /// The score of the run at `at` in `name` if nothing can beat it. `worth` is
+    /// what each place in `name` is worth, `peak` the most any after the first is.
+    fn run_score(&self, name: &[u8], worth: &[u8], at: usize, peak: u8) -> Option<u32> {
+        // Where nucleo would not look for the best match, neither may this.
+        if !optimal::fits(name, self.needle.len()) {
             return None;
         }
         // A match can use the first place only when the name begins with the
         // query's first character.
         let best_place = if name[0].eq_ignore_ascii_case(&self.needle[0]) {
-            peak.max(bonus::at(name, 0))
+            peak.max(worth[0])
         } else {
             peak
         };
-        let here = bonus::at(name, at);
+        let here = worth[at];
         (here >= best_place).then(|| bonus::run(self.needle.len(), here))
     }
 }
@@ -141,15 +138,15 @@ mod tests {
     #[test]
     fn takes_only_a_single_fuzzy_word_of_several_characters() {
         for query in ["ex", "EXample", "a.b", "shop-eu"] {
-            assert!(Contiguous::new(&parse(query)).is_some(), "{query}");
+            assert!(Word::new(&parse(query)).is_some(), "{query}");
         }
         for query in ["e", "shop eu", "^shop", "'shop", "shop$", "!shop", "sé"] {
-            assert!(Contiguous::new(&parse(query)).is_none(), "{query}");
+            assert!(Word::new(&parse(query)).is_none(), "{query}");
         }
     }
 
     #[test]
-    fn settles_every_name_of_a_typical_account_without_nucleo() {
+    fn settles_every_name_of_a_typical_account_in_one_pass() {
         // Names as agencies hold them, the query as users type it: a label, or the
         // start of one.
         let names: Vec<String> = (0..2_000)
@@ -166,7 +163,7 @@ mod tests {
             ".com",
             "example.com",
         ] {
-            let c = Contiguous::new(&parse(query)).unwrap();
+            let c = Word::new(&parse(query)).unwrap();
             let mut scores = vec![NO_MATCH; all.len()];
             assert_eq!(
                 c.settle(&index, &all, &mut scores),
@@ -177,7 +174,7 @@ mod tests {
     }
 
     #[test]
-    fn leaves_to_nucleo_a_run_that_a_better_place_could_beat() {
+    fn leaves_to_the_matrix_a_run_that_a_better_place_could_beat() {
         let names = [
             // `ab` inside `xab` is worth less than a match after a `-`.
             ("xab-a-b", "ab"),
@@ -189,7 +186,7 @@ mod tests {
         for (name, query) in names {
             let index = index(&[name.to_owned()]);
             let pattern = parse(query);
-            let c = Contiguous::new(&pattern).unwrap();
+            let c = Word::new(&pattern).unwrap();
             let mut scores = vec![NO_MATCH];
             assert_eq!(c.settle(&index, &[0], &mut scores), vec![0], "{name}");
             let (mut shortcut, mut shortcut_scores) = (vec![0], Vec::new());
@@ -221,7 +218,7 @@ mod tests {
                 random
             };
             let pattern = parse(&query);
-            let Some(c) = Contiguous::new(&pattern) else {
+            let Some(c) = Word::new(&pattern) else {
                 return Ok(());
             };
             let index = index(&names);

@@ -1,0 +1,230 @@
+//! nucleo's score for one fuzzy word in an ASCII name, without nucleo's per-call
+//! setup.
+//!
+//! A query every name matches only with gaps (`eampl` against `*.example`) leaves no
+//! shortcut: each keystroke scores all 100,000 names. This fills the same matrix as
+//! nucleo, by the same rules, straight from the packed names, with what each place
+//! is worth worked out when the names arrived instead of on every keystroke. It
+//! must agree with nucleo to the point (the proptest below holds it to nucleo's
+//! answers), or a list would reorder as a query grows from a word nucleo scores
+//! into one this scores.
+
+use super::bonus::SCORE_MATCH;
+
+const PENALTY_GAP_START: u16 = 3;
+const PENALTY_GAP_EXTENSION: u16 = 1;
+const BONUS_CONSECUTIVE: u8 = 4;
+/// A place worth this much starts a new run's bonus even inside a run.
+const BONUS_BOUNDARY: u8 = 8;
+
+/// nucleo scores a name of more than this many bytes, or with a matrix of more
+/// cells, greedily instead of at its best. Zone names stop at 253 bytes.
+const LONGEST_NAME: usize = 2048;
+const LARGEST_MATRIX: usize = 100 * 1024;
+
+/// The best score of the query's first `i + 1` characters with character `i` at a
+/// given place, and the bonus a run continuing from there carries.
+#[derive(Clone, Copy)]
+struct Cell {
+    score: u16,
+    run_bonus: u8,
+}
+
+/// Buffers reused from name to name.
+#[derive(Default)]
+pub(super) struct Scratch {
+    /// Per query character, where it first fits after the one before.
+    firsts: Vec<usize>,
+    /// One row of the matrix: cell `k` is the place `k` after that row's
+    /// character could first go; `None` where the character is not there.
+    row: Vec<Option<Cell>>,
+}
+
+/// Whether `score` answers for `name`, or nucleo must.
+pub(super) fn fits(name: &[u8], needle_len: usize) -> bool {
+    name.is_ascii() && name.len() <= LONGEST_NAME && name.len() * needle_len <= LARGEST_MATRIX
+}
+
+/// nucleo's score for `needle` (lower case, two or more characters) as one fuzzy
+/// word in `name`, case ignored; `None` where it does not match. `name` must pass
+/// [`fits`]; `worth` is what each of its places is worth (`bonus::each`).
+pub(super) fn score(
+    name: &[u8],
+    worth: &[u8],
+    needle: &[u8],
+    scratch: &mut Scratch,
+) -> Option<u32> {
+    let n = needle.len();
+    if n > name.len() {
+        return None;
+    }
+    let is = |c: u8| move |b: &u8| b.to_ascii_lowercase() == c;
+    // Where the match can start, and the earliest place for each later character.
+    let firsts = &mut scratch.firsts;
+    firsts.clear();
+    let mut at = name[..=name.len() - n].iter().position(is(needle[0]))?;
+    firsts.push(at);
+    for &c in &needle[1..] {
+        at += 1 + name[at + 1..].iter().position(is(c))?;
+        firsts.push(at);
+    }
+    let start = firsts[0];
+    // The last place the final character occurs bounds the match on the right.
+    let end = at
+        + 1
+        + name[at + 1..]
+            .iter()
+            .rposition(is(needle[n - 1]))
+            .map_or(0, |p| p + 1);
+    let (hay, worth) = (&name[start..end], &worth[start..end]);
+
+    // Row `i` covers the places from `firsts[i]` to `end - n + i`: later ones leave
+    // no room for the rest of the query. Cell `k` of a row is place `firsts[i] + k`;
+    // stored by `place - i`, every row fits the same buffer.
+    let width = end - start + 1 - n;
+    let row = &mut scratch.row;
+    row.clear();
+    row.resize(width, None);
+    for ((cell, &b), &w) in row.iter_mut().zip(hay).zip(worth) {
+        if b.to_ascii_lowercase() == needle[0] {
+            *cell = Some(Cell {
+                score: SCORE_MATCH as u16 + 2 * u16::from(w),
+                run_bonus: w,
+            });
+        }
+    }
+    for i in 0..n - 1 {
+        let (from, next_from) = (firsts[i] - start, firsts[i + 1] - start);
+        let (mut gap, mut before) = (0u16, 0u16);
+        for place in from..=end - start - n + i {
+            let k = place - i;
+            let here = row[k];
+            // The best score of the first `i + 1` characters ending before `place`,
+            // less what the gap since costs.
+            let skipped = before
+                .saturating_sub(PENALTY_GAP_START)
+                .max(gap.saturating_sub(PENALTY_GAP_EXTENSION));
+            if place + 1 >= next_from {
+                row[k] = (hay[place + 1].to_ascii_lowercase() == needle[i + 1])
+                    .then(|| extend(here, skipped, worth[place + 1]));
+            }
+            gap = skipped;
+            before = here.map_or(0, |c| c.score);
+        }
+    }
+    let last_from = firsts[n - 1] - start - (n - 1);
+    row[last_from..]
+        .iter()
+        .flatten()
+        .map(|c| u32::from(c.score))
+        .max()
+}
+
+/// The cell for the next query character at a place worth `worth`: continuing the
+/// run in `diagonal` (the cell one place back), or starting anew after a gap whose
+/// best is `skipped`, whichever scores more (a tie starts anew, as nucleo does).
+fn extend(diagonal: Option<Cell>, skipped: u16, worth: u8) -> Cell {
+    let fresh = Cell {
+        score: skipped + u16::from(worth) + SCORE_MATCH as u16,
+        run_bonus: worth,
+    };
+    let Some(run) = diagonal else {
+        return fresh;
+    };
+    let mut run_bonus = run.run_bonus.max(BONUS_CONSECUTIVE);
+    if worth >= BONUS_BOUNDARY && worth > run_bonus {
+        run_bonus = worth;
+    }
+    let continued = run.score + u16::from(run_bonus.max(worth));
+    if continued > skipped + u16::from(worth) {
+        Cell {
+            score: continued + SCORE_MATCH as u16,
+            run_bonus,
+        }
+    } else {
+        fresh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fuzzy::bonus;
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    use nucleo_matcher::{Matcher, Utf32Str};
+
+    fn nucleo(name: &str, query: &str) -> Option<u32> {
+        let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Never);
+        pattern.score(Utf32Str::Ascii(name.as_bytes()), &mut Matcher::default())
+    }
+
+    fn ours(name: &str, needle: &[u8]) -> Option<u32> {
+        assert!(fits(name.as_bytes(), needle.len()));
+        let mut worth = Vec::new();
+        bonus::each(name.as_bytes(), &mut worth);
+        score(name.as_bytes(), &worth, needle, &mut Scratch::default())
+    }
+
+    #[test]
+    fn agrees_on_names_an_account_holds() {
+        for (name, query) in [
+            ("api-000001.example", "eampl"),
+            ("shop-eu-000421.example", "eampl"),
+            ("shop-eu-000421.example", "shpeu"),
+            ("shop-eu-000421.example", "s0421"),
+            ("blog.example.com", "bec"),
+            ("media-dev-000007.example", "mdev7"),
+            ("a-b.ab", "ab"),
+            ("shop", "shop"),
+            ("shop", "shops"),
+            ("ShopEU.Example", "seu"),
+        ] {
+            let needle = query.to_ascii_lowercase();
+            assert_eq!(
+                ours(name, needle.as_bytes()),
+                nucleo(name, query),
+                "{query} in {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_too_long_for_nucleos_matrix_are_left_to_it() {
+        assert!(fits(&[b'a'; 253], 40));
+        assert!(!fits(&[b'a'; 3000], 2));
+        assert!(!fits(&[b'a'; 1024], 101));
+        assert!(!fits("sé".as_bytes(), 2));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5_000))]
+        /// Random names over every character class, queries random or cut from
+        /// the name with letters dropped (the gapped case this exists for).
+        #[test]
+        fn scores_as_nucleo_does(
+            name in "[abcAB09 ._/:|-]{0,16}",
+            random in "[abcAB0._-]{2,5}",
+            keep in proptest::collection::vec(proptest::bool::ANY, 16),
+            cut: bool,
+        ) {
+            let query: String = if cut {
+                name.chars().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| c).collect()
+            } else {
+                random
+            };
+            let pattern = Pattern::parse(&query, CaseMatching::Ignore, Normalization::Never);
+            let [atom] = pattern.atoms.as_slice() else {
+                return Ok(());
+            };
+            let Utf32Str::Ascii(needle) = atom.needle_text() else {
+                return Ok(());
+            };
+            if needle.len() < 2 || atom.negative || atom.kind != nucleo_matcher::pattern::AtomKind::Fuzzy {
+                return Ok(());
+            }
+            let expected = pattern.score(Utf32Str::Ascii(name.as_bytes()), &mut Matcher::default());
+            let got = ours(&name, needle);
+            proptest::prop_assert_eq!(got, expected, "{:?} in {:?}", query, name);
+        }
+    }
+}
