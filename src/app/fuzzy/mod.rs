@@ -1,12 +1,11 @@
 //! Fuzzy zone search: ranking for the filter, match positions for highlighting.
 
 mod bonus;
+mod cores;
 mod names;
 mod one_char;
 mod optimal;
 mod word;
-
-use std::thread;
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Matcher, Utf32Str};
@@ -15,10 +14,6 @@ use crate::api::Zone;
 use names::NameIndex;
 use one_char::OneChar;
 use word::Word;
-
-/// Below this many names one thread is quicker than starting more (measured on two
-/// cores: 12,500 names split took 1.8 ms instead of 3.5).
-const PARALLEL_FROM: usize = 8_000;
 
 /// Marks a name the query does not match. Scores are sums of one `u16` per word of
 /// the query, so none comes near it.
@@ -142,55 +137,48 @@ fn score_each(
     candidates: &mut Vec<usize>,
     scores: &mut Vec<u32>,
 ) {
-    score_all(pattern, None, names, candidates, scores);
+    score_all(pattern, names, candidates, scores);
     keep_matches(candidates, scores);
 }
 
 /// Puts nucleo's score for each of the `candidates` into `scores`, `NO_MATCH` for
-/// those it does not match; on every core for a long list. `word` is the query's
-/// one fuzzy word, when it is one: `optimal` then scores the ASCII names.
-fn score_all(
-    pattern: &Pattern,
-    word: Option<&[u8]>,
-    names: &NameIndex,
-    candidates: &[usize],
-    scores: &mut Vec<u32>,
-) {
+/// those it does not match; on every core for a long list.
+fn score_all(pattern: &Pattern, names: &NameIndex, candidates: &[usize], scores: &mut Vec<u32>) {
     scores.clear();
     scores.resize(candidates.len(), NO_MATCH);
-    let score = |part: &[usize], out: &mut [u32]| {
-        let mut matcher = Matcher::default();
-        let mut scratch = optimal::Scratch::default();
-        let mut buf = Vec::new();
+    cores::in_chunks(candidates, scores, |scorer: &mut Scorer, part, out| {
         for (&i, slot) in part.iter().zip(out) {
-            let name = names.name(i);
-            let score = match word {
-                Some(needle) if optimal::fits(name.as_bytes(), needle.len()) => {
-                    optimal::score(name.as_bytes(), names.worth(i), needle, &mut scratch)
-                }
-                _ => pattern.score(Utf32Str::new(name, &mut buf), &mut matcher),
-            };
-            if let Some(s) = score {
-                *slot = s;
-            }
+            *slot = scorer.score(pattern, None, names, i);
         }
-    };
-    let threads = thread::available_parallelism().map_or(1, |n| n.get());
-    if candidates.len() < PARALLEL_FROM || threads < 2 {
-        score(candidates, scores);
-    } else {
-        let share = candidates.len().div_ceil(threads);
-        let mut parts = candidates.chunks(share).zip(scores.chunks_mut(share));
-        let mine = parts.next();
-        thread::scope(|s| {
-            for (part, out) in parts {
-                s.spawn(|| score(part, out));
+    });
+}
+
+/// One core's scratch space for scoring names one at a time.
+#[derive(Default)]
+struct Scorer {
+    matcher: Matcher,
+    matrix: optimal::Scratch,
+    buf: Vec<char>,
+}
+
+impl Scorer {
+    /// nucleo's score for name `i`, or `NO_MATCH`. `word` is the query's one fuzzy
+    /// word, when it is one: `optimal` then scores the ASCII names.
+    fn score(
+        &mut self,
+        pattern: &Pattern,
+        word: Option<&[u8]>,
+        names: &NameIndex,
+        i: usize,
+    ) -> u32 {
+        let name = names.name(i);
+        let score = match word {
+            Some(needle) if optimal::fits(name.as_bytes(), needle.len()) => {
+                optimal::score(name.as_bytes(), names.worth(i), needle, &mut self.matrix)
             }
-            // This thread takes the first share rather than sit waiting.
-            if let Some((part, out)) = mine {
-                score(part, out);
-            }
-        });
+            _ => pattern.score(Utf32Str::new(name, &mut self.buf), &mut self.matcher),
+        };
+        score.unwrap_or(NO_MATCH)
     }
 }
 

@@ -7,7 +7,7 @@ use nucleo_matcher::Utf32Str;
 use nucleo_matcher::pattern::{AtomKind, Pattern};
 
 use super::names::NameIndex;
-use super::{NO_MATCH, bonus, keep_matches, optimal, score_all};
+use super::{NO_MATCH, Scorer, bonus, cores, keep_matches, optimal};
 
 /// Where a query of several characters occurs whole, at a place worth at least any
 /// other place a match could use, no scattered match can beat that run: nucleo's
@@ -17,6 +17,7 @@ use super::{NO_MATCH, bonus, keep_matches, optimal, score_all};
 #[derive(Debug)]
 pub(super) struct Word {
     needle: Vec<u8>,
+    finder: memmem::Finder<'static>,
 }
 
 impl Word {
@@ -32,6 +33,7 @@ impl Word {
             // Parsed with case ignored, the needle is already lower case.
             Utf32Str::Ascii(needle) if needle.len() >= 2 => Some(Self {
                 needle: needle.to_vec(),
+                finder: memmem::Finder::new(needle).into_owned(),
             }),
             _ => None,
         }
@@ -48,25 +50,30 @@ impl Word {
     ) {
         scores.clear();
         scores.resize(candidates.len(), NO_MATCH);
-        let unsettled = self.settle(names, candidates, scores);
-        if !unsettled.is_empty() {
-            let rest: Vec<usize> = unsettled.iter().map(|&k| candidates[k]).collect();
-            let mut rest_scores = Vec::new();
-            score_all(pattern, Some(&self.needle), names, &rest, &mut rest_scores);
-            for (k, s) in unsettled.into_iter().zip(rest_scores) {
-                scores[k] = s;
+        cores::in_chunks(candidates, scores, |scorer: &mut Scorer, part, out| {
+            self.settle(names, part, out);
+            for (&i, slot) in part.iter().zip(out) {
+                if *slot == NO_MATCH {
+                    *slot = scorer.score(pattern, Some(&self.needle), names, i);
+                }
             }
-        }
+        });
         keep_matches(candidates, scores);
     }
 
-    /// Scores the candidates holding a run this can vouch for; returns the
-    /// positions in `candidates` of the rest.
-    fn settle(&self, names: &NameIndex, candidates: &[usize], scores: &mut [u32]) -> Vec<usize> {
+    /// Scores the candidates (in list order) holding a run this can vouch for,
+    /// leaving `NO_MATCH` for the rest.
+    fn settle(&self, names: &NameIndex, candidates: &[usize], scores: &mut [u32]) {
+        let (Some(&first), Some(&last)) = (candidates.first(), candidates.last()) else {
+            return;
+        };
+        // Only the stretch of names these candidates span is searched.
+        let from = names.start(first);
         let text = names.text.as_bytes();
         let len = self.needle.len();
-        let (mut name, mut k) = (0, 0);
-        for at in memmem::find_iter(text, &self.needle) {
+        let (mut name, mut k) = (first, 0);
+        for at in self.finder.find_iter(&text[from..names.end(last)]) {
+            let at = from + at;
             while names.end(name) <= at {
                 name += 1;
             }
@@ -89,9 +96,6 @@ impl Word {
                 scores[k] = score;
             }
         }
-        (0..candidates.len())
-            .filter(|&k| scores[k] == NO_MATCH)
-            .collect()
     }
 
     /// The score of the run at `at` in `name` if nothing can beat it. `worth` is
@@ -165,11 +169,16 @@ mod tests {
         ] {
             let c = Word::new(&parse(query)).unwrap();
             let mut scores = vec![NO_MATCH; all.len()];
-            assert_eq!(
-                c.settle(&index, &all, &mut scores),
-                Vec::<usize>::new(),
-                "{query}"
-            );
+            c.settle(&index, &all, &mut scores);
+            assert!(!scores.contains(&NO_MATCH), "{query}");
+            // A piece of the list, as one core gets it, and a sparse one, as
+            // narrowing leaves it, settle to the same scores.
+            for part in [&all[700..1300], &[3, 10, 1999][..]] {
+                let mut part_scores = vec![NO_MATCH; part.len()];
+                c.settle(&index, part, &mut part_scores);
+                let expected: Vec<u32> = part.iter().map(|&i| scores[i]).collect();
+                assert_eq!(part_scores, expected, "{query}");
+            }
         }
     }
 
@@ -188,7 +197,8 @@ mod tests {
             let pattern = parse(query);
             let c = Word::new(&pattern).unwrap();
             let mut scores = vec![NO_MATCH];
-            assert_eq!(c.settle(&index, &[0], &mut scores), vec![0], "{name}");
+            c.settle(&index, &[0], &mut scores);
+            assert_eq!(scores, [NO_MATCH], "{name}");
             let (mut shortcut, mut shortcut_scores) = (vec![0], Vec::new());
             c.score(&pattern, &index, &mut shortcut, &mut shortcut_scores);
             let (mut each, mut each_scores) = (vec![0], Vec::new());
