@@ -23,21 +23,26 @@ const LONGEST_NAME: usize = 2048;
 const LARGEST_MATRIX: usize = 100 * 1024;
 
 /// The best score of the query's first `i + 1` characters with character `i` at a
-/// given place, and the bonus a run continuing from there carries.
-#[derive(Clone, Copy)]
+/// given place, and the bonus a run continuing from there carries. A score of 0
+/// marks a place where character `i` is not (a real cell scores at least 16).
+#[derive(Clone, Copy, Default)]
 struct Cell {
     score: u16,
     run_bonus: u8,
 }
+
+const NONE: Cell = Cell {
+    score: 0,
+    run_bonus: 0,
+};
 
 /// Buffers reused from name to name.
 #[derive(Default)]
 pub(super) struct Scratch {
     /// Per query character, where it first fits after the one before.
     firsts: Vec<usize>,
-    /// One row of the matrix: cell `k` is the place `k` after that row's
-    /// character could first go; `None` where the character is not there.
-    row: Vec<Option<Cell>>,
+    /// One row of the matrix: see `score`.
+    row: Vec<Cell>,
 }
 
 /// Whether `score` answers for `name`, or nucleo must.
@@ -84,53 +89,67 @@ pub(super) fn score(
     let width = end - start + 1 - n;
     let row = &mut scratch.row;
     row.clear();
-    row.resize(width, None);
-    for ((cell, &b), &w) in row.iter_mut().zip(hay).zip(worth) {
-        if b.to_ascii_lowercase() == needle[0] {
-            *cell = Some(Cell {
-                score: SCORE_MATCH as u16 + 2 * u16::from(w),
-                run_bonus: w,
-            });
-        }
-    }
+    row.resize(width, NONE);
     for i in 0..n - 1 {
         let (from, next_from) = (firsts[i] - start, firsts[i + 1] - start);
+        let next = needle[i + 1];
+        // The best score of the first `i + 1` characters ending before the place,
+        // less what the gap since costs; and the cell at the place before.
         let (mut gap, mut before) = (0u16, 0u16);
         for place in from..=end - start - n + i {
             let k = place - i;
-            let here = row[k];
-            // The best score of the first `i + 1` characters ending before `place`,
-            // less what the gap since costs.
+            // Row 0 is not stored: its cells follow from the place alone.
+            let here = if i == 0 {
+                first_cell(hay[place], needle[0], worth[place])
+            } else {
+                row[k]
+            };
             let skipped = before
                 .saturating_sub(PENALTY_GAP_START)
                 .max(gap.saturating_sub(PENALTY_GAP_EXTENSION));
             if place + 1 >= next_from {
-                row[k] = (hay[place + 1].to_ascii_lowercase() == needle[i + 1])
-                    .then(|| extend(here, skipped, worth[place + 1]));
+                row[k] = if hay[place + 1].to_ascii_lowercase() == next {
+                    extend(here, skipped, worth[place + 1])
+                } else {
+                    NONE
+                };
             }
             gap = skipped;
-            before = here.map_or(0, |c| c.score);
+            before = here.score;
         }
     }
     let last_from = firsts[n - 1] - start - (n - 1);
     row[last_from..]
         .iter()
-        .flatten()
-        .map(|c| u32::from(c.score))
+        .map(|c| c.score)
         .max()
+        .filter(|&s| s > 0)
+        .map(u32::from)
+}
+
+/// Row 0's cell at a place holding `byte` worth `worth`.
+fn first_cell(byte: u8, first: u8, worth: u8) -> Cell {
+    if byte.to_ascii_lowercase() == first {
+        Cell {
+            score: SCORE_MATCH as u16 + 2 * u16::from(worth),
+            run_bonus: worth,
+        }
+    } else {
+        NONE
+    }
 }
 
 /// The cell for the next query character at a place worth `worth`: continuing the
 /// run in `diagonal` (the cell one place back), or starting anew after a gap whose
 /// best is `skipped`, whichever scores more (a tie starts anew, as nucleo does).
-fn extend(diagonal: Option<Cell>, skipped: u16, worth: u8) -> Cell {
+fn extend(run: Cell, skipped: u16, worth: u8) -> Cell {
     let fresh = Cell {
         score: skipped + u16::from(worth) + SCORE_MATCH as u16,
         run_bonus: worth,
     };
-    let Some(run) = diagonal else {
+    if run.score == 0 {
         return fresh;
-    };
+    }
     let mut run_bonus = run.run_bonus.max(BONUS_CONSECUTIVE);
     if worth >= BONUS_BOUNDARY && worth > run_bonus {
         run_bonus = worth;
