@@ -365,6 +365,40 @@ mod tests {
         assert_eq!(p[0], 0);
     }
 
+    #[test]
+    fn every_core_scores_a_long_list_as_nucleo_does() {
+        // Long enough to be shared between the cores, with odd names among them.
+        let names: Vec<String> = (0..30_000)
+            .map(|i| match i % 1_000 {
+                0 => format!("sé-{i}.example"),
+                1 => "s".to_owned(),
+                _ => format!("shop-{i:05}.ex-ample"),
+            })
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let list = zones(&refs);
+        for q in ["s", "e", "ex", "eap", "shop 5", "^shop"] {
+            let mut f = FuzzyFilter::default();
+            f.set_query(q);
+            let mut ranked = Vec::new();
+            f.rank(&list, &mut ranked);
+            let pattern = Pattern::parse(q, CaseMatching::Ignore, Normalization::Never);
+            let mut matcher = Matcher::default();
+            let mut expected: Vec<(u32, usize)> = refs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    let mut buf = Vec::new();
+                    let s = pattern.score(Utf32Str::new(n, &mut buf), &mut matcher)?;
+                    Some((s, i))
+                })
+                .collect();
+            expected.sort_by_key(|&(s, i)| (std::cmp::Reverse(s), i));
+            let expected: Vec<usize> = expected.into_iter().map(|(_, i)| i).collect();
+            assert_eq!(ranked, expected, "{q}");
+        }
+    }
+
     proptest::proptest! {
         /// The one-character scan is a shortcut, not a second opinion: it must give
         /// nucleo's own scores, for every case, neighbour and odd name.

@@ -4,7 +4,7 @@ use memchr::memchr2_iter;
 use nucleo_matcher::pattern::Pattern;
 
 use super::names::NameIndex;
-use super::{bonus, score_each};
+use super::{NO_MATCH, Scorer, bonus, cores, keep_matches};
 
 /// The first keystroke scores every name, the one ranking with no earlier matches
 /// to narrow it. For one character nucleo's score depends only on the best place it
@@ -56,10 +56,31 @@ impl OneChar {
         scores: &mut Vec<u32>,
     ) {
         matched.clear();
+        matched.extend(0..names.len());
         scores.clear();
+        scores.resize(names.len(), NO_MATCH);
+        cores::in_chunks(matched, scores, |_: &mut (), part, out| {
+            self.scan_part(names, part, out);
+        });
+        // Bytes past ASCII only occur in odd names: nucleo has the last word there.
+        let mut scorer = Scorer::default();
+        for &i in &names.odd {
+            scores[i] = scorer.score(pattern, None, names, i);
+        }
+        keep_matches(matched, scores);
+    }
+
+    /// Scores the run of consecutive names `part` into `out`.
+    fn scan_part(&self, names: &NameIndex, part: &[usize], out: &mut [u32]) {
+        let (Some(&first), Some(&last)) = (part.first(), part.last()) else {
+            return;
+        };
+        debug_assert_eq!(last - first + 1, part.len(), "consecutive names");
+        let from = names.start(first);
         let text = names.text.as_bytes();
-        let mut name = 0;
-        for at in memchr2_iter(self.cases[0], self.cases[1], text) {
+        let mut name = first;
+        for at in memchr2_iter(self.cases[0], self.cases[1], &text[from..names.end(last)]) {
+            let at = from + at;
             while names.end(name) <= at {
                 name += 1;
             }
@@ -67,42 +88,16 @@ impl OneChar {
             let score = if at == names.start(name) {
                 self.first[case]
             } else {
-                // Bytes past ASCII only occur in odd names, rescored below.
                 self.after
                     .get(usize::from(text[at - 1]))
                     .map_or(0, |s| s[case])
             };
-            match (matched.last(), scores.last_mut()) {
-                (Some(&last), Some(best)) if last == name => *best = (*best).max(score),
-                _ => {
-                    matched.push(name);
-                    scores.push(score);
-                }
-            }
-        }
-        if !names.odd.is_empty() {
-            rescore_odd(pattern, names, matched, scores);
+            let best = &mut out[name - first];
+            *best = if *best == NO_MATCH {
+                score
+            } else {
+                (*best).max(score)
+            };
         }
     }
-}
-
-/// Replaces what the scan made of odd names with nucleo's own scores.
-fn rescore_odd(
-    pattern: &Pattern,
-    names: &NameIndex,
-    matched: &mut Vec<usize>,
-    scores: &mut Vec<u32>,
-) {
-    let mut odd = names.odd.clone();
-    let mut odd_scores = Vec::new();
-    score_each(pattern, names, &mut odd, &mut odd_scores);
-    let mut merged: Vec<(usize, u32)> = matched
-        .iter()
-        .copied()
-        .zip(scores.iter().copied())
-        .filter(|(i, _)| names.odd.binary_search(i).is_err())
-        .chain(odd.into_iter().zip(odd_scores))
-        .collect();
-    merged.sort_unstable_by_key(|&(i, _)| i);
-    (*matched, *scores) = merged.into_iter().unzip();
 }
