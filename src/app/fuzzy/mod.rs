@@ -173,7 +173,7 @@ impl Scorer {
     ) -> u32 {
         let name = names.name(i);
         let score = match word {
-            Some(needle) if optimal::fits(name.as_bytes(), needle.len()) => {
+            Some(needle) if names.ascii(i) && optimal::fits(name.len(), needle.len()) => {
                 optimal::score(name.as_bytes(), names.worth(i), needle, &mut self.matrix)
             }
             _ => pattern.score(Utf32Str::new(name, &mut self.buf), &mut self.matcher),

@@ -75,6 +75,10 @@ impl NameIndex {
         &self.worth[self.start(i)..self.ends[i]]
     }
 
+    pub(super) fn ascii(&self, i: usize) -> bool {
+        self.peaks[i] != u8::MAX
+    }
+
     pub(super) fn peak(&self, i: usize) -> u8 {
         self.peaks[i]
     }

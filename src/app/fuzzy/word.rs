@@ -102,7 +102,7 @@ impl Word {
     /// what each place in `name` is worth, `peak` the most any after the first is.
     fn run_score(&self, name: &[u8], worth: &[u8], at: usize, peak: u8) -> Option<u32> {
         // Where nucleo would not look for the best match, neither may this.
-        if !optimal::fits(name, self.needle.len()) {
+        if !optimal::fits(name.len(), self.needle.len()) {
             return None;
         }
         // A match can use the first place only when the name begins with the
