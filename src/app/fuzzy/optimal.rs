@@ -65,24 +65,18 @@ pub(super) fn score(
     if n > name.len() {
         return None;
     }
-    let is = |c: u8| move |b: &u8| b.to_ascii_lowercase() == c;
     // Where the match can start, and the earliest place for each later character.
     let firsts = &mut scratch.firsts;
     firsts.clear();
-    let mut at = name[..=name.len() - n].iter().position(is(needle[0]))?;
+    let mut at = find(&name[..=name.len() - n], needle[0])?;
     firsts.push(at);
     for &c in &needle[1..] {
-        at += 1 + name[at + 1..].iter().position(is(c))?;
+        at += 1 + find(&name[at + 1..], c)?;
         firsts.push(at);
     }
     let start = firsts[0];
     // The last place the final character occurs bounds the match on the right.
-    let end = at
-        + 1
-        + name[at + 1..]
-            .iter()
-            .rposition(is(needle[n - 1]))
-            .map_or(0, |p| p + 1);
+    let end = at + 1 + rfind(&name[at + 1..], needle[n - 1]).map_or(0, |p| p + 1);
     let (hay, worth) = (&name[start..end], &worth[start..end]);
 
     // Row `i` covers the places from `firsts[i]` to `end - n + i`: later ones leave
@@ -127,6 +121,55 @@ pub(super) fn score(
         .max()
         .filter(|&s| s > 0)
         .map(u32::from)
+}
+
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+
+/// A high bit set in each byte of `word` that is zero, and nowhere else.
+fn zero_bytes(word: u64) -> u64 {
+    !(((word & LOW7) + LOW7) | word | LOW7)
+}
+
+/// Which bytes of `word` are `c` in either case (`c` lower case), as high bits.
+fn hits(word: [u8; 8], c: u8) -> u64 {
+    let word = u64::from_le_bytes(word);
+    zero_bytes(word ^ (ONES * u64::from(c)))
+        | zero_bytes(word ^ (ONES * u64::from(c.to_ascii_uppercase())))
+}
+
+/// The first place in `hay` holding `c` in either case. Eight bytes at a time: a
+/// zone name is read in three steps instead of twenty, and the branch that ends
+/// the search is taken once.
+fn find(hay: &[u8], c: u8) -> Option<usize> {
+    let mut words = hay.chunks_exact(8);
+    for (k, word) in (&mut words).enumerate() {
+        let hit = hits(word.try_into().expect("8 bytes"), c);
+        if hit != 0 {
+            return Some(8 * k + hit.trailing_zeros() as usize / 8);
+        }
+    }
+    let done = hay.len() - words.remainder().len();
+    words
+        .remainder()
+        .iter()
+        .position(|b| b.to_ascii_lowercase() == c)
+        .map(|p| done + p)
+}
+
+/// The last place in `hay` holding `c` in either case.
+fn rfind(hay: &[u8], c: u8) -> Option<usize> {
+    let mut words = hay.rchunks_exact(8);
+    for (k, word) in (&mut words).enumerate() {
+        let hit = hits(word.try_into().expect("8 bytes"), c);
+        if hit != 0 {
+            return Some(hay.len() - 8 * (k + 1) + 7 - hit.leading_zeros() as usize / 8);
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .rposition(|b| b.to_ascii_lowercase() == c)
 }
 
 /// Row 0's cell at a place holding `byte` worth `worth`.
@@ -214,6 +257,17 @@ mod tests {
         assert!(fits(253, 40));
         assert!(!fits(3000, 2));
         assert!(!fits(1024, 101));
+    }
+
+    proptest::proptest! {
+        /// Eight bytes at a time finds what one at a time does.
+        #[test]
+        fn find_and_rfind_agree_with_a_plain_search(hay in "[aAbB\\x00\\x7f\\xff.-]{0,40}", c in "[ab.]") {
+            let (hay, c) = (hay.as_bytes(), c.as_bytes()[0]);
+            let is = |b: &u8| b.to_ascii_lowercase() == c;
+            proptest::prop_assert_eq!(find(hay, c), hay.iter().position(is));
+            proptest::prop_assert_eq!(rfind(hay, c), hay.iter().rposition(is));
+        }
     }
 
     proptest::proptest! {
