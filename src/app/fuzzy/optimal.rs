@@ -88,30 +88,54 @@ pub(super) fn score(
     row.resize(width, NONE);
     for i in 0..n - 1 {
         let (from, next_from) = (firsts[i] - start, firsts[i + 1] - start);
+        let last = end - start - n + i;
         let next = needle[i + 1];
-        // The best score of the first `i + 1` characters ending before the place,
-        // less what the gap since costs; and the cell at the place before.
-        let (mut gap, mut before) = (0u16, 0u16);
-        for place in from..=end - start - n + i {
+        // A gap after a cell costs PENALTY_GAP_START, then PENALTY_GAP_EXTENSION a
+        // place (never below 0): so the best score still reachable after a gap is
+        // fixed by the best `reach` of the cells before it, and the places before
+        // the next row can start matter only through their cells' reach.
+        let reach = |cell: Cell, place: usize| {
+            if cell.score == 0 {
+                i32::MIN
+            } else {
+                i32::from(cell.score) + i32::from(PENALTY_GAP_EXTENSION) * place as i32
+            }
+        };
+        let mut best = i32::MIN;
+        let split = next_from - 1;
+        if i == 0 {
+            // Row 0 is not stored: its cells follow from the place alone, and before
+            // `split` only those holding the query's first character count.
+            let mut at = from;
+            while let Some(p) = find(&hay[at..split], needle[0]) {
+                at += p;
+                best = best.max(reach(first_cell(hay[at], needle[0], worth[at]), at));
+                at += 1;
+            }
+        } else {
+            for place in from..split {
+                best = best.max(reach(row[place - i], place));
+            }
+        }
+        for place in split..=last {
             let k = place - i;
-            // Row 0 is not stored: its cells follow from the place alone.
             let here = if i == 0 {
                 first_cell(hay[place], needle[0], worth[place])
             } else {
                 row[k]
             };
-            let skipped = before
-                .saturating_sub(PENALTY_GAP_START)
-                .max(gap.saturating_sub(PENALTY_GAP_EXTENSION));
-            if place + 1 >= next_from {
-                row[k] = if hay[place + 1].to_ascii_lowercase() == next {
-                    extend(here, skipped, worth[place + 1])
-                } else {
-                    NONE
-                };
-            }
-            gap = skipped;
-            before = here.score;
+            // The best score of the first `i + 1` characters ending before `place`,
+            // less what the gap since costs.
+            let after_gap = best
+                .saturating_sub(i32::from(PENALTY_GAP_START))
+                .saturating_sub(i32::from(PENALTY_GAP_EXTENSION) * (place as i32 - 1));
+            let skipped = u16::try_from(after_gap.max(0)).unwrap_or(u16::MAX);
+            row[k] = if hay[place + 1].to_ascii_lowercase() == next {
+                extend(here, skipped, worth[place + 1])
+            } else {
+                NONE
+            };
+            best = best.max(reach(here, place));
         }
     }
     let last_from = firsts[n - 1] - start - (n - 1);
