@@ -237,9 +237,35 @@ fn fuzzy_filter_over_100_000_names() {
     );
     assert!(narrowing < Duration::from_millis(5));
     assert!(everything < Duration::from_millis(5));
-    // Every name goes through nucleo's matrix here: 10-14 ms on this 2-core VM,
-    // over the goal (the README says so). The bound guards against worse.
-    assert!(gapped < Duration::from_millis(25));
+    // Every name goes through the matrix here: 3.9-7.2 ms on this 2-core VM, at
+    // or over the goal (the README says why). The bound guards against worse.
+    assert!(gapped < Duration::from_millis(12));
+}
+
+/// Why the second core helps the filter less than half: how long a thread takes to
+/// start after the machine has sat idle (the filter starts one per keystroke).
+#[test]
+#[ignore]
+fn a_thread_started_after_idle() {
+    let mut waits = Vec::new();
+    for _ in 0..8 {
+        std::thread::sleep(Duration::from_millis(200));
+        let asked = Instant::now();
+        let started = std::thread::spawn(move || asked.elapsed());
+        // Busy meanwhile, as the filter's own thread is.
+        while asked.elapsed() < Duration::from_millis(5) {
+            std::hint::spin_loop();
+        }
+        waits.push(started.join().unwrap());
+    }
+    waits.sort();
+    println!(
+        "perf: a thread started after 200 ms idle: {:.2}-{:.2} ms (8 starts)",
+        waits[0].as_secs_f64() * 1000.0,
+        waits[7].as_secs_f64() * 1000.0,
+    );
+    // Past a frame, sharing the filter's work would be pointless.
+    assert!(waits[7] < Duration::from_millis(16));
 }
 
 #[test]
