@@ -1,20 +1,15 @@
 //! State shared by the server and its control handle: the account, the fault and
 //! latency rules, and the request log.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
 use super::faults::{FaultKind, FaultRule};
-use super::record::RecordedRequest;
+use super::record::{RecordedRequest, RequestLog};
 use super::state::{ZoneState, Zones};
 use crate::api::model::Certificate;
-
-/// Keeps a long-running `originpull sim` from growing without bound; far more than any
-/// test or benchmark looks at.
-const MAX_RECORDED: usize = 100_000;
 
 pub struct Shared {
     pub token: String,
@@ -26,7 +21,7 @@ pub struct Shared {
     state: Mutex<ZoneState>,
     faults: Mutex<Vec<FaultRule>>,
     latency: Mutex<Latency>,
-    requests: Mutex<VecDeque<RecordedRequest>>,
+    requests: Mutex<RequestLog>,
     shutdown: Shutdown,
 }
 
@@ -56,7 +51,7 @@ impl Shared {
                 global: config.latency,
                 rules: Vec::new(),
             }),
-            requests: Mutex::new(VecDeque::new()),
+            requests: Mutex::new(RequestLog::default()),
             shutdown,
         }
     }
@@ -70,11 +65,10 @@ impl Shared {
     }
 
     pub fn record(&self, request: RecordedRequest) {
-        let mut requests = self.requests.lock().expect("request log lock poisoned");
-        if requests.len() >= MAX_RECORDED {
-            requests.pop_front();
-        }
-        requests.push_back(request);
+        self.requests
+            .lock()
+            .expect("request log lock poisoned")
+            .push(request);
     }
 
     pub fn latency_for(&self, path: &str) -> Duration {
@@ -183,9 +177,7 @@ impl SimControl {
             .requests
             .lock()
             .expect("request log lock poisoned")
-            .iter()
-            .cloned()
-            .collect()
+            .snapshot()
     }
 
     pub fn clear_requests(&self) {

@@ -1,5 +1,7 @@
 //! The log of API requests tests inspect, with private keys replaced by their hash.
 
+use std::collections::VecDeque;
+
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,55 @@ impl RecordedRequest {
                 .map(str::to_owned),
             body: recorded_body(body),
         }
+    }
+}
+
+/// The recorded requests, oldest first. A long-running `originpull sim` must not grow
+/// without bound: past either limit the oldest entries go. Both are far more than any
+/// test or benchmark looks at.
+#[derive(Debug, Default)]
+pub struct RequestLog {
+    entries: VecDeque<(RecordedRequest, usize)>,
+    bytes: usize,
+}
+
+impl RequestLog {
+    const MAX_ENTRIES: usize = 100_000;
+    /// Uploads can be 4 MiB each; 100,000 of them would not fit in memory.
+    const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+    pub fn push(&mut self, request: RecordedRequest) {
+        let size = request.size();
+        self.bytes += size;
+        self.entries.push_back((request, size));
+        while self.entries.len() > Self::MAX_ENTRIES
+            || (self.bytes > Self::MAX_BYTES && self.entries.len() > 1)
+        {
+            if let Some((_, size)) = self.entries.pop_front() {
+                self.bytes -= size;
+            }
+        }
+    }
+
+    pub fn snapshot(&self) -> Vec<RecordedRequest> {
+        self.entries.iter().map(|(r, _)| r.clone()).collect()
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+}
+
+impl RecordedRequest {
+    /// Roughly what the entry holds in memory, in bytes.
+    fn size(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        self.method.len()
+            + self.path.len()
+            + text(&self.query)
+            + text(&self.content_type)
+            + self.body.as_ref().map_or(0, |b| b.to_string().len())
     }
 }
 
@@ -100,6 +151,35 @@ mod tests {
             sha256_tag(br#"{"pem":"K2"}"#)
         );
         assert!(!v.to_string().contains("K2"));
+    }
+
+    fn request(body_bytes: usize) -> RecordedRequest {
+        RecordedRequest {
+            method: "POST".into(),
+            path: "/client/v4/zones/z/origin_tls_client_auth".into(),
+            query: None,
+            content_type: Some("application/json".into()),
+            body: Some(Value::String("c".repeat(body_bytes))),
+        }
+    }
+
+    #[test]
+    fn the_log_drops_the_oldest_past_its_byte_limit() {
+        let mut log = RequestLog::default();
+        // 100 uploads of 1 MiB: the log keeps the newest that fit in 64 MiB.
+        for n in 0..100 {
+            let mut r = request(1024 * 1024);
+            r.query = Some(format!("n={n}"));
+            log.push(r);
+        }
+        let kept = log.snapshot();
+        assert!(kept.len() < 64, "{} kept", kept.len());
+        assert!(log.bytes <= RequestLog::MAX_BYTES);
+        assert_eq!(kept.last().unwrap().query.as_deref(), Some("n=99"));
+        // One entry over the limit on its own is still kept.
+        log.clear();
+        log.push(request(RequestLog::MAX_BYTES + 1));
+        assert_eq!(log.snapshot().len(), 1);
     }
 
     #[test]
