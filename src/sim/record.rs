@@ -84,7 +84,16 @@ impl RecordedRequest {
             + self.path.len()
             + text(&self.query)
             + text(&self.content_type)
-            + self.body.as_ref().map_or(0, |b| b.to_string().len())
+            + self.body.as_ref().map_or(0, value_size)
+    }
+}
+
+fn value_size(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.len(),
+        Value::Array(items) => items.iter().map(value_size).sum(),
+        Value::Object(map) => map.iter().map(|(k, v)| k.len() + value_size(v)).sum(),
+        _ => 8,
     }
 }
 
