@@ -175,6 +175,7 @@ fn open(certs: Loadable<Vec<CertRow>>, enabled: Option<bool>) -> OpenZone {
         certs_call: 0,
         enablement_call: 0,
         polls: 0,
+        detail_scroll: 0,
     }
 }
 
@@ -314,9 +315,8 @@ fn certificates_loading_failed_and_empty() {
     insta::assert_snapshot!(empty);
 }
 
-/// A certificate parsed from a real PEM made on the spot.
-#[test]
-fn detail_focused() {
+/// The detail pane focused on a certificate parsed from a real PEM made on the spot.
+fn detail_model() -> Model {
     let mut params = CertificateParams::new(vec!["edge.shop.example".to_owned()]).unwrap();
     params
         .distinguished_name
@@ -339,7 +339,24 @@ fn detail_focused() {
     model.open = Some(open(Loadable::Loaded(rows), Some(true)));
     model.open.as_mut().unwrap().selected = 1;
     model.focus = Focus::Detail;
-    insta::assert_snapshot!(screen(&model, 120, 40));
+    model
+}
+
+#[test]
+fn detail_focused() {
+    insta::assert_snapshot!(screen(&detail_model(), 120, 40));
+}
+
+/// On a short terminal the pane scrolls, and its title says which lines show.
+#[test]
+fn detail_scrolled_on_a_short_terminal() {
+    let mut model = detail_model();
+    model.open.as_mut().unwrap().detail_scroll = 8;
+    insta::assert_snapshot!(screen(&model, 100, 24));
+    // Scrolled past its end, it shows the last lines, not blank ones.
+    model.open.as_mut().unwrap().detail_scroll = 500;
+    let end = screen(&model, 100, 24);
+    assert!(end.contains("days left"), "{end}");
 }
 
 #[test]

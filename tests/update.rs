@@ -818,6 +818,48 @@ fn tab_cycles_focus_and_keys_outside_their_pane_do_nothing() {
 }
 
 #[test]
+fn the_list_keys_scroll_the_detail_pane_and_another_certificate_starts_at_the_top() {
+    let mut model = with_zones(1);
+    let certs = vec![
+        cert("c1", CertStatus::Active, 90),
+        cert("c2", CertStatus::Active, 60),
+    ];
+    let o = open_loaded(&mut model, certs.clone(), true);
+    let scroll = |m: &Model| m.open.as_ref().unwrap().detail_scroll;
+    // The view found 6 lines that do not fit, with 4 rows to show them.
+    model.drawn_rows.detail_hidden.set(6);
+    model.drawn_rows.detail.set(4);
+    send(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Focus::Detail);
+    send(&mut model, ch('j'));
+    send(&mut model, key(KeyCode::Down));
+    assert_eq!(scroll(&model), 2);
+    assert_eq!(model.open.as_ref().unwrap().selected, 0, "the list stays");
+    send(&mut model, key(KeyCode::PageDown));
+    assert_eq!(scroll(&model), 5);
+    send(&mut model, ch('G'));
+    assert_eq!(scroll(&model), 6, "no further than the last line");
+    send(&mut model, ch('j'));
+    assert_eq!(scroll(&model), 6);
+    send(&mut model, ch('k'));
+    assert_eq!(scroll(&model), 5);
+    // A reload that keeps the certificate keeps the place; one without it does not.
+    load(&mut model, &o, certs.clone(), true);
+    assert_eq!(scroll(&model), 5);
+    load(&mut model, &o, certs[1..].to_vec(), true);
+    assert_eq!(scroll(&model), 0);
+    // Another certificate starts at the top. (The reload kept c2 selected.)
+    load(&mut model, &o, certs, true);
+    assert_eq!(model.open.as_ref().unwrap().selected, 1);
+    send(&mut model, ch('j'));
+    assert_eq!(scroll(&model), 1);
+    send(&mut model, key(KeyCode::BackTab));
+    send(&mut model, ch('k'));
+    assert_eq!(model.open.as_ref().unwrap().selected, 0);
+    assert_eq!(scroll(&model), 0);
+}
+
+#[test]
 fn quit_with_q_or_ctrl_c_and_only_key_presses_count() {
     let mut model = with_zones(1);
     let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);

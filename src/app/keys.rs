@@ -30,7 +30,7 @@ pub enum Action {
 pub enum Scope {
     /// Anywhere on the main screen.
     Global,
-    /// Any focused list (zones, certificates, or the detail pane's scroll).
+    /// Any focused list (zones, certificates), or the detail pane, which scrolls.
     Lists,
     Zones,
     Certs,
@@ -42,7 +42,7 @@ impl Scope {
     pub fn title(self) -> &'static str {
         match self {
             Self::Global => "Anywhere",
-            Self::Lists => "Lists",
+            Self::Lists => "Lists and the detail pane",
             Self::Zones => "Zone list",
             Self::Certs => "Certificate list",
             Self::ZoneOpen => "Once a zone is open",

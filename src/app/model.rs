@@ -232,6 +232,9 @@ pub struct OpenZone {
     pub enablement_call: u64,
     /// How many polls in a row found a certificate still pending; sets the poll delay.
     pub polls: u32,
+    /// Lines of the detail pane scrolled off its top; back to 0 for another
+    /// certificate.
+    pub detail_scroll: usize,
 }
 
 impl OpenZone {
@@ -326,6 +329,9 @@ pub enum Screen {
 pub struct DrawnRows {
     pub zones: Cell<usize>,
     pub certs: Cell<usize>,
+    pub detail: Cell<usize>,
+    /// How far the detail pane could scroll: its lines less the rows it shows.
+    pub detail_hidden: Cell<usize>,
 }
 
 #[derive(Debug)]

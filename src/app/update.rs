@@ -116,7 +116,8 @@ impl Model {
     fn page_size(&self) -> usize {
         let rows = match self.focus {
             Focus::Zones => &self.drawn_rows.zones,
-            Focus::Certs | Focus::Detail => &self.drawn_rows.certs,
+            Focus::Certs => &self.drawn_rows.certs,
+            Focus::Detail => &self.drawn_rows.detail,
         };
         rows.get().saturating_sub(1).max(1)
     }
@@ -242,10 +243,21 @@ fn move_selection(model: &mut Model, step: impl Fn(usize, usize) -> usize) {
             let len = model.zones.visible.len();
             model.zones.selected = step(len, model.zones.selected);
         }
-        Focus::Certs | Focus::Detail => {
+        Focus::Certs => {
             if let Some(open) = &mut model.open {
                 let len = open.rows().len();
-                open.selected = step(len, open.selected);
+                let selected = step(len, open.selected);
+                if selected != open.selected {
+                    open.selected = selected;
+                    open.detail_scroll = 0;
+                }
+            }
+        }
+        // The detail pane is one certificate's lines: the keys scroll it.
+        Focus::Detail => {
+            if let Some(open) = &mut model.open {
+                let positions = model.drawn_rows.detail_hidden.get() + 1;
+                open.detail_scroll = step(positions, open.detail_scroll.min(positions - 1));
             }
         }
     }
@@ -474,6 +486,7 @@ fn open_zone(model: &mut Model, zone: Zone, cmds: &mut Vec<Cmd>) {
         certs_call: 0,
         enablement_call: 0,
         polls: 0,
+        detail_scroll: 0,
     });
     model.focus = Focus::Certs;
     load_open_zone(model, cmds);
@@ -747,8 +760,13 @@ fn on_certificates(
                     cert,
                 })
                 .collect();
-            open.selected = keep
-                .and_then(|id| rows.iter().position(|r| r.cert.id.as_deref() == Some(&id)))
+            let kept_at =
+                keep.and_then(|id| rows.iter().position(|r| r.cert.id.as_deref() == Some(&id)));
+            if kept_at.is_none() {
+                // Another certificate is selected now: its detail starts at the top.
+                open.detail_scroll = 0;
+            }
+            open.selected = kept_at
                 .unwrap_or(open.selected)
                 .min(rows.len().saturating_sub(1));
             let pending = rows

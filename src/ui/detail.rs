@@ -27,10 +27,31 @@ pub fn render(
     theme: Theme,
 ) {
     let focused = model.focus == Focus::Detail && model.overlays.is_empty();
-    let block = theme.pane(Line::styled(" Certificate detail ", theme.bold()), focused);
+    let rows = usize::from(area.height.saturating_sub(2));
+    let hidden = lines.len().saturating_sub(rows);
+    model.drawn_rows.detail.set(rows);
+    model.drawn_rows.detail_hidden.set(hidden);
+    let scroll = model
+        .open
+        .as_ref()
+        .map_or(0, |o| o.detail_scroll)
+        .min(hidden);
+    // When the lines do not fit, the title says which are shown.
+    let title = if hidden > 0 && rows > 0 {
+        format!(
+            " Certificate detail · {}–{} of {} ",
+            scroll + 1,
+            scroll + rows,
+            lines.len()
+        )
+    } else {
+        " Certificate detail ".to_owned()
+    };
+    let block = theme.pane(Line::styled(title, theme.bold()), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    frame.render_widget(Paragraph::new(lines), inner);
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
 /// The pane's lines at an inner width of `cols`; the layout sizes the pane from them.
