@@ -75,17 +75,23 @@ impl FuzzyFilter {
     /// keep list order); all of them, in order, for an empty query.
     pub fn rank(&mut self, zones: &[Zone], ranked: &mut Vec<usize>) {
         ranked.clear();
-        // A query that extends the last one can only match a subset of what it did,
-        // unless it negates (`!sh` lets through names `!s` kept out) or escapes (the
-        // `\` of `foo\` turns into part of `foo\ bar`).
-        let mut narrowing = self
-            .matched_for
-            .take()
-            .is_some_and(|last| self.query.starts_with(&last) && !self.query.contains(['!', '\\']));
         if self.query.is_empty() {
+            self.matched_for = None;
             ranked.extend(0..zones.len());
             return;
         }
+        // The same query over the same list: the last scores still hold.
+        if self.matched_for.as_deref() == Some(self.query.as_str()) {
+            by_score(&self.matched, &self.scores, ranked);
+            return;
+        }
+        // A query that extends the last one can only match a subset of what it did,
+        // unless it negates (`!sh` lets through names `!s` kept out), escapes (the
+        // `\` of `foo\` turns into part of `foo\ bar`) or anchors (`a$` is "ends in
+        // a", but `a$b` a word with a `$` in it).
+        let mut narrowing = self.matched_for.take().is_some_and(|last| {
+            self.query.starts_with(&last) && !self.query.contains(['!', '\\', '$'])
+        });
         // The length check catches a list replaced without `index`; the last
         // matches then index a list that is gone.
         let names = match self.names {
@@ -301,15 +307,21 @@ mod tests {
     }
 
     #[test]
-    fn typing_a_negation_or_an_escape_ranks_as_a_fresh_filter_does() {
+    fn typing_a_negation_an_escape_or_an_anchor_ranks_as_a_fresh_filter_does() {
         let list = zones(&[
             "s-only.org",
             "abc.org",
             "shop.org",
             "foo bar.org",
             "foo\\.org",
+            "a$b.test",
+            "shopa",
         ]);
-        for typed in [["!s", "!sh", "!sh x"], ["foo\\", "foo\\ ", "foo\\ b"]] {
+        for typed in [
+            ["!s", "!sh", "!sh x"],
+            ["foo\\", "foo\\ ", "foo\\ b"],
+            ["a", "a$", "a$b"],
+        ] {
             let mut f = FuzzyFilter::default();
             for q in typed {
                 f.set_query(q);
@@ -318,12 +330,31 @@ mod tests {
                 assert_eq!(rank(&mut f, &list), rank(&mut fresh, &list), "{q}");
             }
         }
-        // The case that needs it: `!sh` lets through a name `!s` kept out.
+        // The cases that need it: `!sh` lets through a name `!s` kept out, and
+        // `a$b` a name `a$` kept out.
         let mut f = FuzzyFilter::default();
         f.set_query("!s");
         rank(&mut f, &list);
         f.set_query("!sh");
         assert!(rank(&mut f, &list).contains(&0));
+        f.set_query("a$");
+        assert_eq!(rank(&mut f, &list), vec![6]);
+        f.set_query("a$b");
+        assert_eq!(rank(&mut f, &list), vec![5]);
+    }
+
+    #[test]
+    fn ranking_again_with_nothing_changed_gives_the_same_order() {
+        let list = zones(&["shop.example", "api.example", "sh.example"]);
+        let mut f = FuzzyFilter::default();
+        for q in ["s", "sh", "sh", "shx", "shx"] {
+            f.set_query(q);
+            let first = rank(&mut f, &list);
+            assert_eq!(rank(&mut f, &list), first, "{q}");
+            let mut fresh = FuzzyFilter::default();
+            fresh.set_query(q);
+            assert_eq!(rank(&mut fresh, &list), first, "{q}");
+        }
     }
 
     #[test]
