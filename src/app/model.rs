@@ -1,4 +1,5 @@
-//! Everything the TUI knows, in one place. `update` changes it; `view` only reads it.
+//! Everything the TUI knows, in one place. `update` changes it; `view` reads it, and
+//! writes back only what it alone knows, the rows it drew (`DrawnRows`).
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -324,7 +325,8 @@ pub enum Screen {
     },
 }
 
-/// How many rows each list showed in the last frame.
+/// What the last frame showed, for the keys that move by a page or scroll: rows of
+/// the zone list, the certificate list and the detail pane.
 #[derive(Debug, Default)]
 pub struct DrawnRows {
     pub zones: Cell<usize>,

@@ -88,13 +88,19 @@ impl RecordedRequest {
     }
 }
 
+/// Every value costs its own node besides what it holds: a body of a million empty
+/// arrays must not count as nothing.
 fn value_size(value: &Value) -> usize {
-    match value {
-        Value::String(s) => s.len(),
-        Value::Array(items) => items.iter().map(value_size).sum(),
-        Value::Object(map) => map.iter().map(|(k, v)| k.len() + value_size(v)).sum(),
-        _ => 8,
-    }
+    std::mem::size_of::<Value>()
+        + match value {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items.iter().map(value_size).sum(),
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| std::mem::size_of::<String>() + k.len() + value_size(v))
+                .sum(),
+            _ => 0,
+        }
 }
 
 fn recorded_body(body: &[u8]) -> Option<Value> {
@@ -185,6 +191,10 @@ mod tests {
         assert!(kept.len() < 64, "{} kept", kept.len());
         assert!(log.bytes <= RequestLog::MAX_BYTES);
         assert_eq!(kept.last().unwrap().query.as_deref(), Some("n=99"));
+        // Empty values still count.
+        let mut empty = request(0);
+        empty.body = Some(Value::Array(vec![Value::Array(Vec::new()); 1000]));
+        assert!(empty.size() > 1000 * std::mem::size_of::<Value>());
         // One entry over the limit on its own is still kept.
         log.clear();
         log.push(request(RequestLog::MAX_BYTES + 1));

@@ -8,9 +8,19 @@
 /// Points for each matched character.
 pub(super) const SCORE_MATCH: u32 = 16;
 /// A character continuing a run of matches earns at least this much.
-const BONUS_CONSECUTIVE: u8 = 4;
+pub(super) const BONUS_CONSECUTIVE: u8 = 4;
 /// The first character of the query counts its place this many times.
 const FIRST_CHAR_MULTIPLIER: u32 = 2;
+/// What a word's first character is worth after whitespace (or at the start of a
+/// name), after a delimiter (`/,:;|`), and after any other non-word character. A
+/// place worth `BOUNDARY` or more also lifts the rest of a run.
+const BOUNDARY_WHITE: u8 = 10;
+const BOUNDARY_DELIMITER: u8 = 9;
+pub(super) const BOUNDARY: u8 = 8;
+/// A capital after a small letter, or a digit after a non-digit.
+const CAMEL: u8 = 5;
+/// A non-word character itself.
+const NON_WORD: u8 = 8;
 
 /// Character classes, ordered as nucleo orders them (a word class ranks above
 /// `Delimiter`).
@@ -41,18 +51,18 @@ const fn class(b: u8) -> Class {
 const fn worth(prev: Class, cur: Class) -> u8 {
     if cur as u8 > Class::Delimiter as u8 {
         match prev {
-            Class::Whitespace => return 10,
-            Class::Delimiter => return 9,
-            Class::NonWord => return 8,
+            Class::Whitespace => return BOUNDARY_WHITE,
+            Class::Delimiter => return BOUNDARY_DELIMITER,
+            Class::NonWord => return BOUNDARY,
             _ => {}
         }
     }
     match (prev, cur) {
-        (Class::Lower, Class::Upper) => 5,
+        (Class::Lower, Class::Upper) => CAMEL,
         (Class::Number, Class::Number) => 0,
-        (_, Class::Number) => 5,
-        (_, Class::Whitespace) => 10,
-        (_, Class::NonWord) => 8,
+        (_, Class::Number) => CAMEL,
+        (_, Class::Whitespace) => BOUNDARY_WHITE,
+        (_, Class::NonWord) => NON_WORD,
         _ => 0,
     }
 }

@@ -1,7 +1,7 @@
 //! Scoring work shared between the cores.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread;
 
 /// Below this many names one thread is quicker than starting more.
@@ -20,7 +20,10 @@ pub(super) fn in_chunks<S: Default>(
     scores: &mut [u32],
     work: impl Fn(&mut S, &[usize], &mut [u32]) + Sync,
 ) {
-    let threads = thread::available_parallelism().map_or(1, |n| n.get());
+    // Asking the system reads cgroup files; the answer does not change.
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = cores.min(candidates.len().div_ceil(CHUNK));
     if candidates.len() < PARALLEL_FROM || threads < 2 {
         work(&mut S::default(), candidates, scores);
         return;

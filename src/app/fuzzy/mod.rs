@@ -159,10 +159,11 @@ fn score_all(pattern: &Pattern, names: &NameIndex, candidates: &[usize], scores:
     });
 }
 
-/// One core's scratch space for scoring names one at a time.
+/// One core's scratch space for scoring names one at a time. nucleo's matcher
+/// takes 135 KB of zeroed memory, so it is made only for a name that needs it.
 #[derive(Default)]
 struct Scorer {
-    matcher: Matcher,
+    matcher: Option<Matcher>,
     matrix: optimal::Scratch,
     buf: Vec<char>,
 }
@@ -182,7 +183,10 @@ impl Scorer {
             Some(needle) if names.ascii(i) && optimal::fits(name.len(), needle.len()) => {
                 optimal::score(name.as_bytes(), names.worth(i), needle, &mut self.matrix)
             }
-            _ => pattern.score(Utf32Str::new(name, &mut self.buf), &mut self.matcher),
+            _ => {
+                let matcher = self.matcher.get_or_insert_default();
+                pattern.score(Utf32Str::new(name, &mut self.buf), matcher)
+            }
         };
         score.unwrap_or(NO_MATCH)
     }

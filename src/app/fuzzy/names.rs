@@ -10,8 +10,8 @@ use crate::api::Zone;
 pub(super) struct NameIndex {
     pub(super) text: String,
     ends: Vec<usize>,
-    /// Names the one-character scan cannot score (not ASCII, or one byte long),
-    /// in list order. Zone names are ASCII (IDNs come as punycode), so rarely any.
+    /// Names the shortcuts cannot score (not ASCII), in list order. Zone names are
+    /// ASCII (IDNs come as punycode), so rarely any.
     pub(super) odd: Vec<usize>,
     /// What each byte of `text` is worth to a match starting there (`bonus`),
     /// worked out as names arrive rather than on every keystroke.
@@ -36,7 +36,7 @@ impl NameIndex {
 
     pub(super) fn extend(&mut self, zones: &[Zone]) {
         for z in zones {
-            if !z.name.is_ascii() || z.name.len() < 2 {
+            if !z.name.is_ascii() {
                 self.odd.push(self.ends.len());
             }
             let from = self.worth.len();

@@ -9,16 +9,14 @@
 //! answers), or a list would reorder as a query grows from a word nucleo scores
 //! into one this scores.
 
-use super::bonus::SCORE_MATCH;
+use super::bonus::{self, BONUS_CONSECUTIVE, BOUNDARY, SCORE_MATCH};
 
 const PENALTY_GAP_START: u16 = 3;
 const PENALTY_GAP_EXTENSION: u16 = 1;
-const BONUS_CONSECUTIVE: u8 = 4;
-/// A place worth this much starts a new run's bonus even inside a run.
-const BONUS_BOUNDARY: u8 = 8;
 
-/// nucleo scores a name of more than this many bytes, or with a matrix of more
-/// cells, greedily instead of at its best. Zone names stop at 253 bytes.
+/// Past these sizes nucleo may score greedily instead of at its best (its limits
+/// apply to the stretch of the name a match can use, and to its scratch space);
+/// names past them are left to nucleo. Zone names stop at 253 bytes.
 const LONGEST_NAME: usize = 2048;
 const LARGEST_MATRIX: usize = 100 * 1024;
 
@@ -45,8 +43,8 @@ pub(super) struct Scratch {
     row: Vec<Cell>,
 }
 
-/// Whether nucleo fills its matrix for a name of `len` bytes, as `score` does,
-/// rather than settle for a greedy match.
+/// Whether a name of `len` bytes is certainly small enough for nucleo to fill its
+/// matrix, as `score` does, rather than settle for a greedy match.
 pub(super) fn fits(len: usize, needle_len: usize) -> bool {
     len <= LONGEST_NAME && len * needle_len <= LARGEST_MATRIX
 }
@@ -200,7 +198,7 @@ fn rfind(hay: &[u8], c: u8) -> Option<usize> {
 fn first_cell(byte: u8, first: u8, worth: u8) -> Cell {
     if byte.to_ascii_lowercase() == first {
         Cell {
-            score: SCORE_MATCH as u16 + 2 * u16::from(worth),
+            score: bonus::single(worth) as u16,
             run_bonus: worth,
         }
     } else {
@@ -208,8 +206,8 @@ fn first_cell(byte: u8, first: u8, worth: u8) -> Cell {
     }
 }
 
-/// The cell for the next query character at a place worth `worth`: continuing the
-/// run in `diagonal` (the cell one place back), or starting anew after a gap whose
+/// The cell for the next query character at a place worth `worth`: continuing
+/// `run` (the cell one place back), or starting anew after a gap whose
 /// best is `skipped`, whichever scores more (a tie starts anew, as nucleo does).
 fn extend(run: Cell, skipped: u16, worth: u8) -> Cell {
     let fresh = Cell {
@@ -220,7 +218,7 @@ fn extend(run: Cell, skipped: u16, worth: u8) -> Cell {
         return fresh;
     }
     let mut run_bonus = run.run_bonus.max(BONUS_CONSECUTIVE);
-    if worth >= BONUS_BOUNDARY && worth > run_bonus {
+    if worth >= BOUNDARY && worth > run_bonus {
         run_bonus = worth;
     }
     let continued = run.score + u16::from(run_bonus.max(worth));

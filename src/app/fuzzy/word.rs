@@ -67,13 +67,16 @@ impl Word {
         let (Some(&first), Some(&last)) = (candidates.first(), candidates.last()) else {
             return;
         };
-        // Only the stretch of names these candidates span is searched.
-        let from = names.start(first);
         let text = names.text.as_bytes();
         let len = self.needle.len();
+        let end = names.end(last);
         let (mut name, mut k) = (first, 0);
-        for at in self.finder.find_iter(&text[from..names.end(last)]) {
-            let at = from + at;
+        // Only the names asked about are searched, each until a run settles it.
+        // Runs may overlap (`aa` in `aaa`): one that cannot settle its name is
+        // followed by a search from the next byte, not past the run.
+        let mut pos = names.start(first);
+        while let Some(found) = self.finder.find(&text[pos..end]) {
+            let at = pos + found;
             while names.end(name) <= at {
                 name += 1;
             }
@@ -83,17 +86,24 @@ impl Word {
             let Some(&candidate) = candidates.get(k) else {
                 break;
             };
-            // A run across two names, a name not asked about, or one settled by an
-            // earlier run.
-            if at + len > names.end(name) || candidate != name || scores[k] != NO_MATCH {
+            if candidate != name {
+                pos = names.start(candidate);
                 continue;
             }
             let start = names.start(name);
-            let bytes = &text[start..names.end(name)];
-            if let Some(score) =
-                self.run_score(bytes, names.worth(name), at - start, names.peak(name))
-            {
-                scores[k] = score;
+            let settled = (at + len <= names.end(name))
+                .then(|| {
+                    let bytes = &text[start..names.end(name)];
+                    self.run_score(bytes, names.worth(name), at - start, names.peak(name))
+                })
+                .flatten();
+            match settled {
+                Some(score) => {
+                    scores[k] = score;
+                    pos = names.end(name);
+                }
+                // A run across two names, or one a better place could beat.
+                None => pos = at + 1,
             }
         }
     }
@@ -180,6 +190,18 @@ mod tests {
                 assert_eq!(part_scores, expected, "{query}");
             }
         }
+    }
+
+    #[test]
+    fn a_run_across_two_names_does_not_hide_one_in_the_second() {
+        // In the packed names `a` + `aab.x`, the search first meets `aa` across the
+        // two; the run at the start of `aab.x` overlaps it.
+        let index = index(&["a".to_owned(), "aab.x".to_owned()]);
+        let c = Word::new(&parse("aa")).unwrap();
+        let mut scores = vec![NO_MATCH; 2];
+        c.settle(&index, &[0, 1], &mut scores);
+        assert_eq!(scores[0], NO_MATCH);
+        assert_ne!(scores[1], NO_MATCH);
     }
 
     #[test]
