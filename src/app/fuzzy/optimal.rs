@@ -164,6 +164,10 @@ fn hits(word: [u8; 8], c: u8) -> u64 {
 /// zone name is read in three steps instead of twenty, and the branch that ends
 /// the search is taken once.
 fn find(hay: &[u8], c: u8) -> Option<usize> {
+    // Query characters typed in a row are often in a row in the name too.
+    if hay.first()?.to_ascii_lowercase() == c {
+        return Some(0);
+    }
     let mut words = hay.chunks_exact(8);
     for (k, word) in (&mut words).enumerate() {
         let hit = hits(word.try_into().expect("8 bytes"), c);
