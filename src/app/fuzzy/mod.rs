@@ -154,7 +154,7 @@ fn score_all(pattern: &Pattern, names: &NameIndex, candidates: &[usize], scores:
     scores.resize(candidates.len(), NO_MATCH);
     cores::in_chunks(candidates, scores, |scorer: &mut Scorer, part, out| {
         for (&i, slot) in part.iter().zip(out) {
-            *slot = scorer.score(pattern, None, names, i);
+            *slot = scorer.score(pattern, names, i);
         }
     });
 }
@@ -169,26 +169,12 @@ struct Scorer {
 }
 
 impl Scorer {
-    /// nucleo's score for name `i`, or `NO_MATCH`. `word` is the query's one fuzzy
-    /// word, when it is one: `optimal` then scores the ASCII names.
-    fn score(
-        &mut self,
-        pattern: &Pattern,
-        word: Option<&[u8]>,
-        names: &NameIndex,
-        i: usize,
-    ) -> u32 {
-        let name = names.name(i);
-        let score = match word {
-            Some(needle) if names.ascii(i) && optimal::fits(name.len(), needle.len()) => {
-                optimal::score(name.as_bytes(), names.worth(i), needle, &mut self.matrix)
-            }
-            _ => {
-                let matcher = self.matcher.get_or_insert_default();
-                pattern.score(Utf32Str::new(name, &mut self.buf), matcher)
-            }
-        };
-        score.unwrap_or(NO_MATCH)
+    /// nucleo's score for name `i`, or `NO_MATCH`.
+    fn score(&mut self, pattern: &Pattern, names: &NameIndex, i: usize) -> u32 {
+        let matcher = self.matcher.get_or_insert_default();
+        pattern
+            .score(Utf32Str::new(names.name(i), &mut self.buf), matcher)
+            .unwrap_or(NO_MATCH)
     }
 }
 

@@ -65,7 +65,7 @@ impl OneChar {
         // Bytes past ASCII only occur in odd names: nucleo has the last word there.
         let mut scorer = Scorer::default();
         for &i in &names.odd {
-            scores[i] = scorer.score(pattern, None, names, i);
+            scores[i] = scorer.score(pattern, names, i);
         }
         keep_matches(matched, scores);
     }

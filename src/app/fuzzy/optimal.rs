@@ -50,7 +50,8 @@ pub(super) fn fits(len: usize, needle_len: usize) -> bool {
 }
 
 /// nucleo's score for `needle` (lower case, two or more characters) as one fuzzy
-/// word in `name`, case ignored; `None` where it does not match. `name` must be
+/// word in `name`, case ignored, and where the stretch of `name` it scored starts
+/// (the query's first character's first place); `None` where it does not match. `name` must be
 /// ASCII and pass [`fits`]; `worth` is what each of its places is worth
 /// (`bonus::each`).
 pub(super) fn score(
@@ -58,7 +59,7 @@ pub(super) fn score(
     worth: &[u8],
     needle: &[u8],
     scratch: &mut Scratch,
-) -> Option<u32> {
+) -> Option<(u32, usize)> {
     let n = needle.len();
     if n > name.len() {
         return None;
@@ -142,7 +143,7 @@ pub(super) fn score(
         .map(|c| c.score)
         .max()
         .filter(|&s| s > 0)
-        .map(u32::from)
+        .map(|s| (u32::from(s), start))
 }
 
 const ONES: u64 = u64::from_ne_bytes([1; 8]);
@@ -163,7 +164,7 @@ fn hits(word: [u8; 8], c: u8) -> u64 {
 /// The first place in `hay` holding `c` in either case. Eight bytes at a time: a
 /// zone name is read in three steps instead of twenty, and the branch that ends
 /// the search is taken once.
-fn find(hay: &[u8], c: u8) -> Option<usize> {
+pub(super) fn find(hay: &[u8], c: u8) -> Option<usize> {
     // Query characters typed in a row are often in a row in the name too.
     if hay.first()?.to_ascii_lowercase() == c {
         return Some(0);
@@ -252,7 +253,7 @@ mod tests {
         assert!(name.is_ascii() && fits(name.len(), needle.len()));
         let mut worth = Vec::new();
         bonus::each(name.as_bytes(), &mut worth);
-        score(name.as_bytes(), &worth, needle, &mut Scratch::default())
+        score(name.as_bytes(), &worth, needle, &mut Scratch::default()).map(|(s, _)| s)
     }
 
     #[test]

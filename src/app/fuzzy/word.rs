@@ -20,6 +20,15 @@ pub(super) struct Word {
     finder: memmem::Finder<'static>,
 }
 
+/// A name the matrix scored: where its scored stretch starts, counted from the
+/// name's end, and the score.
+#[derive(Clone, Copy)]
+struct Scored {
+    name: usize,
+    from_end: usize,
+    score: u32,
+}
+
 impl Word {
     /// For a query that parses to one fuzzy word of two or more ASCII characters.
     pub(super) fn new(pattern: &Pattern) -> Option<Self> {
@@ -52,13 +61,66 @@ impl Word {
         scores.resize(candidates.len(), NO_MATCH);
         cores::in_chunks(candidates, scores, |scorer: &mut Scorer, part, out| {
             self.settle(names, part, out);
+            let mut last = None;
             for (&i, slot) in part.iter().zip(out) {
                 if *slot == NO_MATCH {
-                    *slot = scorer.score(pattern, Some(&self.needle), names, i);
+                    *slot = self.score_name(pattern, names, i, scorer, &mut last);
                 }
             }
         });
         keep_matches(candidates, scores);
+    }
+
+    /// Scores a name no run settled: with `optimal`'s matrix if it is ASCII (or
+    /// from `last`, the name before, when they end alike), else with nucleo.
+    fn score_name(
+        &self,
+        pattern: &Pattern,
+        names: &NameIndex,
+        i: usize,
+        scorer: &mut Scorer,
+        last: &mut Option<Scored>,
+    ) -> u32 {
+        let name = names.name(i).as_bytes();
+        if !(names.ascii(i) && optimal::fits(name.len(), self.needle.len())) {
+            return scorer.score(pattern, names, i);
+        }
+        if let Some(score) = last.and_then(|last| self.same_ending(names, name, last)) {
+            return score;
+        }
+        match optimal::score(name, names.worth(i), &self.needle, &mut scorer.matrix) {
+            Some((score, start)) => {
+                *last = Some(Scored {
+                    name: i,
+                    from_end: name.len() - start,
+                    score,
+                });
+                score
+            }
+            None => NO_MATCH,
+        }
+    }
+
+    /// nucleo's score depends only on the stretch of a name from the query's first
+    /// character to the last place of its last character, and on the byte before
+    /// it. Names in an account often end alike (`*.example.com`): where that
+    /// stretch and its byte before lie in the ending `name` shares with `last`'s,
+    /// and nothing earlier in `name` could start a match, the score is the same.
+    fn same_ending(&self, names: &NameIndex, name: &[u8], last: Scored) -> Option<u32> {
+        let before = names.name(last.name).as_bytes();
+        let shared = name
+            .iter()
+            .rev()
+            .zip(before.iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        if last.from_end >= shared {
+            return None;
+        }
+        let head = &name[..name.len() - last.from_end];
+        optimal::find(head, self.needle[0])
+            .is_none()
+            .then_some(last.score)
     }
 
     /// Scores the candidates (in list order) holding a run this can vouch for,
@@ -226,6 +288,35 @@ mod tests {
             let (mut each, mut each_scores) = (vec![0], Vec::new());
             score_each(&pattern, &index, &mut each, &mut each_scores);
             assert_eq!(shortcut_scores, each_scores, "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Names that end alike, as an account's do, with queries cut from the
+        /// ending with gaps: the names scored from the one before must get
+        /// nucleo's own scores.
+        #[test]
+        fn names_ending_alike_score_as_nucleo_does(
+            heads in proptest::collection::vec("[abAB0.-]{0,6}", 1..40),
+            endings in proptest::collection::vec(0usize..3, 40),
+            query in "[abeAx.-]{2,4}",
+        ) {
+            let shared = [".ab-x.example", "-a.bex", "a.b"];
+            let names: Vec<String> = heads
+                .iter()
+                .zip(&endings)
+                .map(|(head, &e)| format!("{head}{}", shared[e]))
+                .collect();
+            let pattern = parse(&query);
+            let Some(c) = Word::new(&pattern) else {
+                return Ok(());
+            };
+            let index = index(&names);
+            let (mut shortcut, mut shortcut_scores) = ((0..names.len()).collect(), Vec::new());
+            c.score(&pattern, &index, &mut shortcut, &mut shortcut_scores);
+            let (mut each, mut each_scores) = ((0..names.len()).collect(), Vec::new());
+            score_each(&pattern, &index, &mut each, &mut each_scores);
+            proptest::prop_assert_eq!((shortcut, shortcut_scores), (each, each_scores), "{:?}", query);
         }
     }
 
