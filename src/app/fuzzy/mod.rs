@@ -7,7 +7,7 @@ mod one_char;
 mod optimal;
 mod word;
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Matcher, Utf32Str};
 
 use crate::api::Zone;
@@ -49,8 +49,9 @@ impl FuzzyFilter {
             self.query = query.to_owned();
             self.pattern
                 .reparse(query, CaseMatching::Ignore, Normalization::Never);
-            self.one_char = OneChar::new(query);
-            self.word = Word::new(&self.pattern);
+            let word = single_word(&self.pattern);
+            self.one_char = word.and_then(OneChar::new);
+            self.word = word.and_then(Word::new);
         }
     }
 
@@ -143,20 +144,40 @@ fn score_each(
     candidates: &mut Vec<usize>,
     scores: &mut Vec<u32>,
 ) {
-    score_all(pattern, names, candidates, scores);
-    keep_matches(candidates, scores);
-}
-
-/// Puts nucleo's score for each of the `candidates` into `scores`, `NO_MATCH` for
-/// those it does not match; on every core for a long list.
-fn score_all(pattern: &Pattern, names: &NameIndex, candidates: &[usize], scores: &mut Vec<u32>) {
-    scores.clear();
-    scores.resize(candidates.len(), NO_MATCH);
-    cores::in_chunks(candidates, scores, |scorer: &mut Scorer, part, out| {
+    score_all(candidates, scores, |scorer: &mut Scorer, part, out| {
         for (&i, slot) in part.iter().zip(out) {
             *slot = scorer.score(pattern, names, i);
         }
     });
+    keep_matches(candidates, scores);
+}
+
+/// Sets `scores` to one `NO_MATCH` per candidate, then lets `work` score them
+/// piece by piece, on every core for a long list.
+fn score_all<S: Default>(
+    candidates: &[usize],
+    scores: &mut Vec<u32>,
+    work: impl Fn(&mut S, &[usize], &mut [u32]) + Sync,
+) {
+    scores.clear();
+    scores.resize(candidates.len(), NO_MATCH);
+    cores::in_chunks(candidates, scores, work);
+}
+
+/// The needle of a query that parses to one plain fuzzy word of ASCII characters,
+/// in lower case (it is parsed with case ignored): the only queries the shortcuts
+/// take.
+fn single_word(pattern: &Pattern) -> Option<&[u8]> {
+    let [atom] = pattern.atoms.as_slice() else {
+        return None;
+    };
+    if atom.negative || atom.kind != AtomKind::Fuzzy {
+        return None;
+    }
+    match atom.needle_text() {
+        Utf32Str::Ascii(needle) => Some(needle),
+        Utf32Str::Unicode(_) => None,
+    }
 }
 
 /// One core's scratch space for scoring names one at a time. nucleo's matcher
@@ -431,7 +452,7 @@ mod tests {
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
             let index = NameIndex::new(&zones(&refs));
             let pattern = Pattern::parse(&query, CaseMatching::Ignore, Normalization::Never);
-            let one = OneChar::new(&query).expect("a letter or digit");
+            let one = single_word(&pattern).and_then(OneChar::new).expect("a letter or digit");
             let (mut scanned, mut scanned_scores) = (vec![7], vec![7]);
             one.scan(&pattern, &index, &mut scanned, &mut scanned_scores);
             let (mut each, mut each_scores) = ((0..index.len()).collect(), Vec::new());

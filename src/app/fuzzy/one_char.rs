@@ -4,7 +4,7 @@ use memchr::memchr2_iter;
 use nucleo_matcher::pattern::Pattern;
 
 use super::names::NameIndex;
-use super::{NO_MATCH, Scorer, bonus, cores, keep_matches};
+use super::{NO_MATCH, Scorer, bonus, keep_matches, score_all};
 
 /// The first keystroke scores every name, the one ranking with no earlier matches
 /// to narrow it. For one character nucleo's score depends only on the best place it
@@ -22,9 +22,9 @@ pub(super) struct OneChar {
 }
 
 impl OneChar {
-    /// For a query of one letter or digit.
-    pub(super) fn new(query: &str) -> Option<Self> {
-        let &[c] = query.as_bytes() else {
+    /// For a query that is one letter or digit (`needle`, from `single_word`).
+    pub(super) fn new(needle: &[u8]) -> Option<Self> {
+        let &[c] = needle else {
             return None;
         };
         if !c.is_ascii_alphanumeric() {
@@ -57,9 +57,7 @@ impl OneChar {
     ) {
         matched.clear();
         matched.extend(0..names.len());
-        scores.clear();
-        scores.resize(names.len(), NO_MATCH);
-        cores::in_chunks(matched, scores, |_: &mut (), part, out| {
+        score_all(matched, scores, |_: &mut (), part, out| {
             self.scan_part(names, part, out);
         });
         // Bytes past ASCII only occur in odd names: nucleo has the last word there.

@@ -3,11 +3,10 @@
 //! `optimal` elsewhere, and by nucleo only for names that are not ASCII.
 
 use memchr::memmem;
-use nucleo_matcher::Utf32Str;
-use nucleo_matcher::pattern::{AtomKind, Pattern};
+use nucleo_matcher::pattern::Pattern;
 
 use super::names::NameIndex;
-use super::{NO_MATCH, Scorer, bonus, cores, keep_matches, optimal};
+use super::{NO_MATCH, Scorer, bonus, keep_matches, optimal, score_all};
 
 /// Where a query of several characters occurs whole, at a place worth at least any
 /// other place a match could use, no scattered match can beat that run: nucleo's
@@ -30,22 +29,13 @@ struct Scored {
 }
 
 impl Word {
-    /// For a query that parses to one fuzzy word of two or more ASCII characters.
-    pub(super) fn new(pattern: &Pattern) -> Option<Self> {
-        let [atom] = pattern.atoms.as_slice() else {
-            return None;
-        };
-        if atom.negative || atom.kind != AtomKind::Fuzzy {
-            return None;
-        }
-        match atom.needle_text() {
-            // Parsed with case ignored, the needle is already lower case.
-            Utf32Str::Ascii(needle) if needle.len() >= 2 => Some(Self {
-                needle: needle.to_vec(),
-                finder: memmem::Finder::new(needle).into_owned(),
-            }),
-            _ => None,
-        }
+    /// For a query that is one word of two or more characters (`needle`, from
+    /// `single_word`).
+    pub(super) fn new(needle: &[u8]) -> Option<Self> {
+        (needle.len() >= 2).then(|| Self {
+            needle: needle.to_vec(),
+            finder: memmem::Finder::new(needle).into_owned(),
+        })
     }
 
     /// Scores the `candidates` (in list order) as `score_each` would, and keeps
@@ -57,9 +47,7 @@ impl Word {
         candidates: &mut Vec<usize>,
         scores: &mut Vec<u32>,
     ) {
-        scores.clear();
-        scores.resize(candidates.len(), NO_MATCH);
-        cores::in_chunks(candidates, scores, |scorer: &mut Scorer, part, out| {
+        score_all(candidates, scores, |scorer: &mut Scorer, part, out| {
             self.settle(names, part, out);
             let mut last = None;
             for (&i, slot) in part.iter().zip(out) {
@@ -193,7 +181,7 @@ impl Word {
 mod tests {
     use super::*;
     use crate::api::Zone;
-    use crate::app::fuzzy::score_each;
+    use crate::app::fuzzy::{score_each, single_word};
     use nucleo_matcher::pattern::{CaseMatching, Normalization};
 
     fn index(names: &[String]) -> NameIndex {
@@ -211,13 +199,27 @@ mod tests {
         Pattern::parse(query, CaseMatching::Ignore, Normalization::Never)
     }
 
+    fn word(pattern: &Pattern) -> Option<Word> {
+        single_word(pattern).and_then(Word::new)
+    }
+
+    /// Every name of `index` ranked by the word and by nucleo: (matches, scores).
+    type Ranked = (Vec<usize>, Vec<u32>);
+    fn ours_and_nucleos(word: &Word, pattern: &Pattern, index: &NameIndex) -> (Ranked, Ranked) {
+        let (mut ours, mut ours_scores) = ((0..index.len()).collect(), Vec::new());
+        word.score(pattern, index, &mut ours, &mut ours_scores);
+        let (mut each, mut each_scores) = ((0..index.len()).collect(), Vec::new());
+        score_each(pattern, index, &mut each, &mut each_scores);
+        ((ours, ours_scores), (each, each_scores))
+    }
+
     #[test]
     fn takes_only_a_single_fuzzy_word_of_several_characters() {
         for query in ["ex", "EXample", "a.b", "shop-eu"] {
-            assert!(Word::new(&parse(query)).is_some(), "{query}");
+            assert!(word(&parse(query)).is_some(), "{query}");
         }
         for query in ["e", "shop eu", "^shop", "'shop", "shop$", "!shop", "sé"] {
-            assert!(Word::new(&parse(query)).is_none(), "{query}");
+            assert!(word(&parse(query)).is_none(), "{query}");
         }
     }
 
@@ -239,7 +241,7 @@ mod tests {
             ".com",
             "example.com",
         ] {
-            let c = Word::new(&parse(query)).unwrap();
+            let c = word(&parse(query)).unwrap();
             let mut scores = vec![NO_MATCH; all.len()];
             c.settle(&index, &all, &mut scores);
             assert!(!scores.contains(&NO_MATCH), "{query}");
@@ -259,7 +261,7 @@ mod tests {
         // In the packed names `a` + `aab.x`, the search first meets `aa` across the
         // two; the run at the start of `aab.x` overlaps it.
         let index = index(&["a".to_owned(), "aab.x".to_owned()]);
-        let c = Word::new(&parse("aa")).unwrap();
+        let c = word(&parse("aa")).unwrap();
         let mut scores = vec![NO_MATCH; 2];
         c.settle(&index, &[0, 1], &mut scores);
         assert_eq!(scores[0], NO_MATCH);
@@ -279,15 +281,12 @@ mod tests {
         for (name, query) in names {
             let index = index(&[name.to_owned()]);
             let pattern = parse(query);
-            let c = Word::new(&pattern).unwrap();
+            let c = word(&pattern).unwrap();
             let mut scores = vec![NO_MATCH];
             c.settle(&index, &[0], &mut scores);
             assert_eq!(scores, [NO_MATCH], "{name}");
-            let (mut shortcut, mut shortcut_scores) = (vec![0], Vec::new());
-            c.score(&pattern, &index, &mut shortcut, &mut shortcut_scores);
-            let (mut each, mut each_scores) = (vec![0], Vec::new());
-            score_each(&pattern, &index, &mut each, &mut each_scores);
-            assert_eq!(shortcut_scores, each_scores, "{name}");
+            let (ours, nucleos) = ours_and_nucleos(&c, &pattern, &index);
+            assert_eq!(ours, nucleos, "{name}");
         }
     }
 
@@ -308,15 +307,11 @@ mod tests {
                 .map(|(head, &e)| format!("{head}{}", shared[e]))
                 .collect();
             let pattern = parse(&query);
-            let Some(c) = Word::new(&pattern) else {
+            let Some(c) = word(&pattern) else {
                 return Ok(());
             };
-            let index = index(&names);
-            let (mut shortcut, mut shortcut_scores) = ((0..names.len()).collect(), Vec::new());
-            c.score(&pattern, &index, &mut shortcut, &mut shortcut_scores);
-            let (mut each, mut each_scores) = ((0..names.len()).collect(), Vec::new());
-            score_each(&pattern, &index, &mut each, &mut each_scores);
-            proptest::prop_assert_eq!((shortcut, shortcut_scores), (each, each_scores), "{:?}", query);
+            let (ours, nucleos) = ours_and_nucleos(&c, &pattern, &index(&names));
+            proptest::prop_assert_eq!(ours, nucleos, "{:?}", query);
         }
     }
 
@@ -341,15 +336,11 @@ mod tests {
                 random
             };
             let pattern = parse(&query);
-            let Some(c) = Word::new(&pattern) else {
+            let Some(c) = word(&pattern) else {
                 return Ok(());
             };
-            let index = index(&names);
-            let (mut shortcut, mut shortcut_scores) = ((0..names.len()).collect(), Vec::new());
-            c.score(&pattern, &index, &mut shortcut, &mut shortcut_scores);
-            let (mut each, mut each_scores) = ((0..names.len()).collect(), Vec::new());
-            score_each(&pattern, &index, &mut each, &mut each_scores);
-            proptest::prop_assert_eq!((shortcut, shortcut_scores), (each, each_scores), "{:?}", query);
+            let (ours, nucleos) = ours_and_nucleos(&c, &pattern, &index(&names));
+            proptest::prop_assert_eq!(ours, nucleos, "{:?}", query);
         }
     }
 }
