@@ -660,6 +660,36 @@ fn a_delete_of_a_certificate_already_gone_says_so_and_refreshes() {
     assert_info(&model, &["already gone"]);
 }
 
+/// The server's answer to an upload whose key does not fit its certificate.
+fn key_refused(call: u64, ticket: Ticket) -> Msg {
+    upload_answer(
+        call,
+        ticket,
+        Err("the private key does not match the certificate".into()),
+    )
+}
+
+/// The upload form on top of the screen.
+fn open_form(model: &Model) -> &UploadForm {
+    let Some(Overlay::Upload(form)) = model.top_overlay() else {
+        panic!("no upload form on top: {:?}", model.overlays)
+    };
+    form
+}
+
+/// Opens the upload form, pastes both paths and submits: the upload's call id.
+fn submit_upload(model: &mut Model) -> u64 {
+    send(model, ch('u'));
+    send(model, Msg::Paste("/tmp/cert.pem".into()));
+    send(model, key(KeyCode::Tab));
+    send(model, Msg::Paste("/tmp/key.pem".into()));
+    let cmds = send(model, key(KeyCode::Enter));
+    let Cmd::Upload { call, .. } = cmds[0].clone() else {
+        panic!("{cmds:?}")
+    };
+    call
+}
+
 #[test]
 fn upload_errors_keep_the_form_and_its_input() {
     let mut model = with_zones(1);
@@ -684,17 +714,8 @@ fn upload_errors_keep_the_form_and_its_input() {
     };
     assert_eq!(cert_path.to_str(), Some("/tmp/cert.pem"));
     assert_eq!(key_path.to_str(), Some("/tmp/key.pem"));
-    send(
-        &mut model,
-        upload_answer(
-            call,
-            o.ticket.clone(),
-            Err("the private key does not match the certificate".into()),
-        ),
-    );
-    let Some(Overlay::Upload(form)) = model.top_overlay() else {
-        panic!("the form closed")
-    };
+    send(&mut model, key_refused(call, o.ticket.clone()));
+    let form = open_form(&model);
     assert_eq!(form.cert_path.text(), "/tmp/cert.pem");
     assert_eq!(form.key_path.text(), "/tmp/key.pem");
     assert!(form.error.as_deref().unwrap().contains("does not match"));
@@ -705,27 +726,11 @@ fn upload_errors_keep_the_form_and_its_input() {
 fn an_upload_closed_mid_flight_answers_in_the_status_line_not_in_a_newer_form() {
     let mut model = with_zones(1);
     let o = open_loaded(&mut model, vec![], false);
-    send(&mut model, ch('u'));
-    send(&mut model, Msg::Paste("/tmp/cert.pem".into()));
-    send(&mut model, key(KeyCode::Tab));
-    send(&mut model, Msg::Paste("/tmp/key.pem".into()));
-    let cmds = send(&mut model, key(KeyCode::Enter));
-    let Cmd::Upload { call, .. } = cmds[0].clone() else {
-        panic!("{cmds:?}")
-    };
+    let call = submit_upload(&mut model);
     send(&mut model, key(KeyCode::Esc));
     send(&mut model, ch('u'));
-    send(
-        &mut model,
-        upload_answer(
-            call,
-            o.ticket.clone(),
-            Err("the private key does not match the certificate".into()),
-        ),
-    );
-    let Some(Overlay::Upload(form)) = model.top_overlay() else {
-        panic!("the new form closed")
-    };
+    send(&mut model, key_refused(call, o.ticket.clone()));
+    let form = open_form(&model);
     assert!(form.error.is_none() && form.submitting.is_none());
     assert!(
         matches!(&model.status, Some(StatusMessage::Error(t)) if t.contains("does not match")),
@@ -738,14 +743,7 @@ fn an_upload_closed_mid_flight_answers_in_the_status_line_not_in_a_newer_form() 
 fn a_successful_upload_closes_the_form_and_polls_until_active() {
     let mut model = with_zones(1);
     let o = open_loaded(&mut model, vec![], false);
-    send(&mut model, ch('u'));
-    send(&mut model, Msg::Paste("c.pem".into()));
-    send(&mut model, key(KeyCode::Tab));
-    send(&mut model, Msg::Paste("k.pem".into()));
-    let cmds = send(&mut model, key(KeyCode::Enter));
-    let Cmd::Upload { call, .. } = cmds[0] else {
-        panic!()
-    };
+    let call = submit_upload(&mut model);
     let new = cert("new", CertStatus::PendingDeployment, 365);
     let after = send(
         &mut model,
