@@ -57,3 +57,28 @@ async fn page_down_moves_by_the_rows_the_zone_list_shows() {
     assert!(app.render(160, 48).contains(name.as_str()));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn on_a_short_terminal_the_detail_pane_scrolls_with_the_list_keys() {
+    let sim = sim(None).await;
+    let mut app = driver_for(&sim, Duration::from_secs(5));
+    app.dispatch(Msg::Init { verify_token: true });
+    assert!(app.settle(Duration::from_secs(5)).await);
+    for c in "/shop.example".chars() {
+        app.dispatch(key(KeyCode::Char(c)));
+    }
+    app.dispatch(key(KeyCode::Enter));
+    app.dispatch(key(KeyCode::Enter));
+    assert!(app.settle(Duration::from_secs(5)).await);
+    let top = app.render(100, 24);
+    assert!(top.contains("Certificate detail · 1–"), "{top}");
+    // The view told the model how far the pane can scroll; the keys use it.
+    app.dispatch(key(KeyCode::Tab));
+    app.dispatch(key(KeyCode::Char('j')));
+    let scrolled = app.render(100, 24);
+    assert!(scrolled.contains("Certificate detail · 2–"), "{scrolled}");
+    app.dispatch(key(KeyCode::Char('G')));
+    let bottom = app.render(100, 24);
+    assert!(bottom.contains("days left"), "{bottom}");
+    sim.shutdown().await;
+}
