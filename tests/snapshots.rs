@@ -176,6 +176,7 @@ fn open(certs: Loadable<Vec<CertRow>>, enabled: Option<bool>) -> OpenZone {
         enablement_call: 0,
         polls: 0,
         detail_scroll: 0,
+        watch: None,
     }
 }
 

@@ -181,17 +181,19 @@ fn open(model: &mut Model) -> Opened {
     opened
 }
 
-fn load(model: &mut Model, o: &Opened, certs: Vec<Certificate>, enabled: bool) -> Vec<Cmd> {
-    let mut cmds = send(
-        model,
-        Msg::Reply {
-            call: o.certs_call,
-            reply: Reply::Certificates {
-                ticket: o.ticket.clone(),
-                result: Ok(certs),
-            },
+/// The answer to a certificate listing of the zone `o` opened.
+fn certificates(call: u64, o: &Opened, certs: Vec<Certificate>) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::Certificates {
+            ticket: o.ticket.clone(),
+            result: Ok(certs),
         },
-    );
+    }
+}
+
+fn load(model: &mut Model, o: &Opened, certs: Vec<Certificate>, enabled: bool) -> Vec<Cmd> {
+    let mut cmds = send(model, certificates(o.certs_call, o, certs));
     cmds.extend(send(
         model,
         enablement_read(o.enablement_call, o.ticket.clone(), Ok(enabled)),
@@ -396,26 +398,11 @@ fn an_older_listing_never_overwrites_a_newer_one() {
             _ => None,
         })
         .unwrap();
-    send(
-        &mut model,
-        Msg::Reply {
-            call: newer,
-            reply: Reply::Certificates {
-                ticket: o.ticket.clone(),
-                result: Ok(vec![]),
-            },
-        },
-    );
+    send(&mut model, certificates(newer, &o, vec![]));
     // The first listing's reply, arriving again late, is ignored.
     send(
         &mut model,
-        Msg::Reply {
-            call: o.certs_call,
-            reply: Reply::Certificates {
-                ticket: o.ticket.clone(),
-                result: Ok(vec![cert("a", CertStatus::Active, 90)]),
-            },
-        },
+        certificates(o.certs_call, &o, vec![cert("a", CertStatus::Active, 90)]),
     );
     assert!(model.open.as_ref().unwrap().rows().is_empty());
 }
@@ -754,16 +741,7 @@ fn a_successful_upload_closes_the_form_and_polls_until_active() {
         panic!("{after:?}")
     };
     // Still pending: a poll is scheduled, without a key press.
-    let after = send(
-        &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::Certificates {
-                ticket: o.ticket.clone(),
-                result: Ok(vec![new]),
-            },
-        },
-    );
+    let after = send(&mut model, certificates(call, &o, vec![new]));
     let Cmd::LoadCertificates {
         call,
         after: Some(_),
@@ -775,19 +753,55 @@ fn a_successful_upload_closes_the_form_and_polls_until_active() {
     assert!(!model.busy(), "a scheduled poll does not spin the spinner");
     let after = send(
         &mut model,
-        Msg::Reply {
-            call,
-            reply: Reply::Certificates {
-                ticket: o.ticket.clone(),
-                result: Ok(vec![cert("new", CertStatus::Active, 365)]),
-            },
-        },
+        certificates(call, &o, vec![cert("new", CertStatus::Active, 365)]),
     );
     assert!(after.is_empty(), "no more polling once active");
     assert_eq!(
         model.open.as_ref().unwrap().rows()[0].cert.status,
         Some(CertStatus::Active)
     );
+    // The line no longer says it is watching: it says how it ended.
+    assert_info(&model, &["new", "is active on"]);
+}
+
+#[test]
+fn a_delete_says_when_the_certificate_is_gone_unless_something_else_was_said_since() {
+    let pending_deletion = || cert("old", CertStatus::PendingDeletion, 90);
+    for toggled_meanwhile in [false, true] {
+        let mut model = with_zones(1);
+        let o = open_loaded(&mut model, vec![cert("old", CertStatus::Active, 90)], false);
+        send(&mut model, ch('d'));
+        let cmds = send(&mut model, ch('y'));
+        let Cmd::Delete { call, .. } = cmds[0] else {
+            panic!("{cmds:?}")
+        };
+        let deleted = Msg::Reply {
+            call,
+            reply: Reply::Deleted {
+                ticket: o.ticket.clone(),
+                cert_id: "old".into(),
+                result: Ok(pending_deletion()),
+            },
+        };
+        let Cmd::LoadCertificates { call, .. } = send(&mut model, deleted)[0] else {
+            panic!()
+        };
+        assert_info(&model, &["deleted", "removing it"]);
+        let Cmd::LoadCertificates { call, .. } =
+            send(&mut model, certificates(call, &o, vec![pending_deletion()]))[0]
+        else {
+            panic!()
+        };
+        if toggled_meanwhile {
+            model.status = Some(StatusMessage::Info("zone-level AOP enabled".into()));
+        }
+        assert!(send(&mut model, certificates(call, &o, vec![])).is_empty());
+        if toggled_meanwhile {
+            assert_info(&model, &["AOP enabled"]);
+        } else {
+            assert_info(&model, &["old", "is gone from"]);
+        }
+    }
 }
 
 #[test]

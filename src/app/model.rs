@@ -236,6 +236,17 @@ pub struct OpenZone {
     /// Lines of the detail pane scrolled off its top; back to 0 for another
     /// certificate.
     pub detail_scroll: usize,
+    /// The upload or delete the list is being polled for.
+    pub watch: Option<Watch>,
+}
+
+/// A certificate change the list is polled for, and what the status line said when
+/// it was sent ("…; watching until it is active"). When the list settles the line
+/// says how it ended, unless something else has been said since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watch {
+    pub cert_id: String,
+    pub said: String,
 }
 
 impl OpenZone {

@@ -487,6 +487,7 @@ fn open_zone(model: &mut Model, zone: Zone, cmds: &mut Vec<Cmd>) {
         enablement_call: 0,
         polls: 0,
         detail_scroll: 0,
+        watch: None,
     });
     model.focus = Focus::Certs;
     load_open_zone(model, cmds);
@@ -636,7 +637,10 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
         } => {
             let id = short_id(&cert_id);
             match result {
-                Ok(_) => model.info(format!("deleted {id}: Cloudflare is removing it")),
+                Ok(_) => {
+                    model.info(format!("deleted {id}: Cloudflare is removing it"));
+                    watch(model, &ticket, &cert_id);
+                }
                 Err(e) if e.status() == Some(404) => {
                     model.info(format!("{id} was already gone; the list is refreshed"))
                 }
@@ -781,8 +785,11 @@ fn on_certificates(
                     open.polls += 1;
                 }
                 load_certificates(model, Some(poll_delay(polls)), cmds);
-            } else if let Some(open) = &mut model.open {
-                open.polls = 0;
+            } else {
+                if let Some(open) = &mut model.open {
+                    open.polls = 0;
+                }
+                say_how_it_ended(model);
             }
         }
         Err(e) => {
@@ -794,6 +801,48 @@ fn on_certificates(
             model.error(&what, &e);
         }
     }
+}
+
+/// Remembers that the open zone's list is polled for `cert_id`, and what the status
+/// line says of it now.
+fn watch(model: &mut Model, ticket: &Ticket, cert_id: &str) {
+    let said = match &model.status {
+        Some(StatusMessage::Info(text)) => text.clone(),
+        _ => return,
+    };
+    if let Some(open) = model.open.as_mut().filter(|o| o.ticket() == *ticket) {
+        open.watch = Some(Watch {
+            cert_id: cert_id.to_owned(),
+            said,
+        });
+    }
+}
+
+/// The list has settled: the certificate a watch was for is active (or whatever the
+/// server says now) or gone. Said only while the status line still shows the
+/// watch's own message.
+fn say_how_it_ended(model: &mut Model) {
+    let Some(open) = &mut model.open else { return };
+    let Some(watch) = open.watch.take() else {
+        return;
+    };
+    if model.status != Some(StatusMessage::Info(watch.said)) {
+        return;
+    }
+    let id = short_id(&watch.cert_id);
+    let outcome = match open
+        .rows()
+        .iter()
+        .find(|r| r.cert.id.as_deref() == Some(&watch.cert_id))
+    {
+        Some(row) => format!(
+            "{id} is {} on {}",
+            row.cert.status.as_ref().map_or("listed", |s| s.as_str()),
+            open.zone.name
+        ),
+        None => format!("{id} is gone from {}", open.zone.name),
+    };
+    model.info(outcome);
 }
 
 /// A delete dialog whose certificate a refresh no longer lists would only end in
@@ -925,6 +974,9 @@ fn on_uploaded(
                 "uploaded {id}: {}; watching until it is active",
                 cert.status.as_ref().map_or("sent", |s| s.as_str())
             ));
+            if let Some(cert_id) = &cert.id {
+                watch(model, &ticket, cert_id);
+            }
             if let Some(open) = &mut model.open {
                 open.polls = 0;
             }
