@@ -2,17 +2,17 @@
 //! setup.
 //!
 //! A query every name matches only with gaps (`eampl` against `*.example`) leaves no
-//! shortcut: each keystroke scores all 100,000 names. This fills the same matrix as
-//! nucleo, by the same rules, straight from the packed names, with what each place
-//! is worth worked out when the names arrived instead of on every keystroke. It
-//! must agree with nucleo to the point (the proptest below holds it to nucleo's
-//! answers), or a list would reorder as a query grows from a word nucleo scores
-//! into one this scores.
+//! shortcut: each keystroke scores all 100,000 names. This works out the same
+//! matrix as nucleo, by the same rules, straight from the packed names, with what
+//! each place is worth worked out when the names arrived instead of on every
+//! keystroke. It must agree with nucleo to the point (the proptest below holds it
+//! to nucleo's answers), or a list would reorder as a query grows from a word
+//! nucleo scores into one this scores.
 
 use super::bonus::{self, BONUS_CONSECUTIVE, BOUNDARY, SCORE_MATCH};
 
-const PENALTY_GAP_START: u16 = 3;
-const PENALTY_GAP_EXTENSION: u16 = 1;
+const PENALTY_GAP_START: i32 = 3;
+const PENALTY_GAP_EXTENSION: i32 = 1;
 
 /// Past these sizes nucleo may score greedily instead of at its best (its limits
 /// apply to the stretch of the name a match can use, and to its scratch space);
@@ -20,27 +20,22 @@ const PENALTY_GAP_EXTENSION: u16 = 1;
 const LONGEST_NAME: usize = 2048;
 const LARGEST_MATRIX: usize = 100 * 1024;
 
-/// The best score of the query's first `i + 1` characters with character `i` at a
-/// given place, and the bonus a run continuing from there carries. A score of 0
-/// marks a place where character `i` is not (a real cell scores at least 16).
-#[derive(Clone, Copy, Default)]
+/// A cell of nucleo's matrix: the best score of the query's first `i + 1`
+/// characters with character `i` at `place`, and the bonus a run continuing from
+/// there carries.
+#[derive(Clone, Copy)]
 struct Cell {
+    place: usize,
     score: u16,
     run_bonus: u8,
 }
 
-const NONE: Cell = Cell {
-    score: 0,
-    run_bonus: 0,
-};
-
-/// Buffers reused from name to name.
+/// Buffers reused from name to name: the cells of the row last filled, and of the
+/// row being filled.
 #[derive(Default)]
 pub(super) struct Scratch {
-    /// Per query character, where it first fits after the one before.
-    firsts: Vec<usize>,
-    /// One row of the matrix: see `score`.
     row: Vec<Cell>,
+    next: Vec<Cell>,
 }
 
 /// Whether a name of `len` bytes is certainly small enough for nucleo to fill its
@@ -51,9 +46,15 @@ pub(super) fn fits(len: usize, needle_len: usize) -> bool {
 
 /// nucleo's score for `needle` (lower case, two or more characters) as one fuzzy
 /// word in `name`, case ignored, and where the stretch of `name` it scored starts
-/// (the query's first character's first place); `None` where it does not match. `name` must be
-/// ASCII and pass [`fits`]; `worth` is what each of its places is worth
-/// (`bonus::each`).
+/// (the query's first character's first place); `None` where it does not match.
+/// `name` must be ASCII and pass [`fits`]; `worth` is what each of its places is
+/// worth (`bonus::each`).
+///
+/// nucleo fills a cell for every place of the name in every row; only the places
+/// holding the row's character can hold a match, and a zone name holds each letter
+/// of a query a few times at most. So each row here keeps just those cells, in
+/// order of place, found eight bytes at a time: the cost follows how often the
+/// query's characters occur, not the name's length times the query's.
 pub(super) fn score(
     name: &[u8],
     worth: &[u8],
@@ -64,90 +65,75 @@ pub(super) fn score(
     if n > name.len() {
         return None;
     }
-    // Where the match can start, and the earliest place for each later character.
-    let firsts = &mut scratch.firsts;
-    firsts.clear();
-    let mut at = find(&name[..=name.len() - n], needle[0])?;
-    firsts.push(at);
-    for &c in &needle[1..] {
-        at += 1 + find(&name[at + 1..], c)?;
-        firsts.push(at);
-    }
-    let start = firsts[0];
-    // The last place the final character occurs bounds the match on the right.
-    let end = at + 1 + rfind(&name[at + 1..], needle[n - 1]).map_or(0, |p| p + 1);
-    let (hay, worth) = (&name[start..end], &worth[start..end]);
-
-    // Row `i` covers the places from `firsts[i]` to `end - n + i`: later ones leave
-    // no room for the rest of the query. Cell `k` of a row is place `firsts[i] + k`;
-    // stored by `place - i`, every row fits the same buffer.
-    let width = end - start + 1 - n;
-    let row = &mut scratch.row;
+    // The last place the final character occurs bounds the match on the right, and
+    // row `i` ends where the rest of the query still has room before that.
+    let end = rfind(name, needle[n - 1])? + 1;
+    let Scratch { row, next } = scratch;
     row.clear();
-    row.resize(width, NONE);
-    for i in 0..n - 1 {
-        let (from, next_from) = (firsts[i] - start, firsts[i + 1] - start);
-        let last = end - start - n + i;
-        let next = needle[i + 1];
-        // A gap after a cell costs PENALTY_GAP_START, then PENALTY_GAP_EXTENSION a
-        // place (never below 0): so the best score still reachable after a gap is
-        // fixed by the best `reach` of the cells before it, and the places before
-        // the next row can start matter only through their cells' reach.
-        let reach = |cell: Cell, place: usize| {
-            if cell.score == 0 {
-                i32::MIN
-            } else {
-                i32::from(cell.score) + i32::from(PENALTY_GAP_EXTENSION) * place as i32
+    let first = needle[0];
+    each_place(name, 0, (end + 1).checked_sub(n)?, first, |place| {
+        let worth = worth[place];
+        row.push(Cell {
+            place,
+            score: bonus::single(worth) as u16,
+            run_bonus: worth,
+        });
+    });
+    let start = row.first()?.place;
+    for (i, &c) in needle.iter().enumerate().skip(1) {
+        next.clear();
+        // `best` is the most a cell of the row before could still give after a gap
+        // (nucleo's gap costs PENALTY_GAP_START, then PENALTY_GAP_EXTENSION a
+        // place): the cells at least two places back, ranked by score plus place,
+        // since every one of them pays the same for each place since.
+        let (mut k, mut best) = (0, i32::MIN);
+        let from = row.first()?.place + 1;
+        each_place(name, from, end - n + i + 1, c, |place| {
+            while let Some(cell) = row.get(k).filter(|cell| cell.place + 2 <= place) {
+                best = best.max(i32::from(cell.score) + cell.place as i32);
+                k += 1;
             }
-        };
-        let mut best = i32::MIN;
-        let split = next_from - 1;
-        if i == 0 {
-            // Row 0 is not stored: its cells follow from the place alone, and before
-            // `split` only those holding the query's first character count.
-            let mut at = from;
-            while let Some(p) = find(&hay[at..split], needle[0]) {
-                at += p;
-                best = best.max(reach(first_cell(hay[at], needle[0], worth[at]), at));
-                at += 1;
-            }
-        } else {
-            for place in from..split {
-                best = best.max(reach(row[place - i], place));
-            }
-        }
-        for place in split..=last {
-            let k = place - i;
-            let here = if i == 0 {
-                first_cell(hay[place], needle[0], worth[place])
-            } else {
-                row[k]
-            };
-            // The best score of the first `i + 1` characters ending before `place`,
-            // less what the gap since costs.
             let after_gap = best
-                .saturating_sub(i32::from(PENALTY_GAP_START))
-                .saturating_sub(i32::from(PENALTY_GAP_EXTENSION) * (place as i32 - 1));
+                .saturating_sub(PENALTY_GAP_START)
+                .saturating_sub(PENALTY_GAP_EXTENSION * (place as i32 - 2));
             let skipped = u16::try_from(after_gap.max(0)).unwrap_or(u16::MAX);
-            row[k] = if hay[place + 1].to_ascii_lowercase() == next {
-                extend(here, skipped, worth[place + 1])
-            } else {
-                NONE
-            };
-            best = best.max(reach(here, place));
+            let run = row.get(k).filter(|cell| cell.place + 1 == place);
+            next.push(extend(run, skipped, place, worth[place]));
+        });
+        std::mem::swap(row, next);
+    }
+    row.iter()
+        .map(|cell| u32::from(cell.score))
+        .max()
+        .map(|score| (score, start))
+}
+
+/// Calls `found` with each place in `hay[from..to]` holding `c` (lower case) in
+/// either case, in order.
+fn each_place(hay: &[u8], from: usize, to: usize, c: u8, mut found: impl FnMut(usize)) {
+    let Some(part) = hay.get(from..to) else {
+        return;
+    };
+    let mut words = part.chunks_exact(8);
+    let mut at = from;
+    for word in &mut words {
+        let mut hit = hits(word.try_into().expect("8 bytes"), c);
+        while hit != 0 {
+            found(at + hit.trailing_zeros() as usize / 8);
+            hit &= hit - 1;
+        }
+        at += 8;
+    }
+    for (p, b) in words.remainder().iter().enumerate() {
+        if b.to_ascii_lowercase() == c {
+            found(at + p);
         }
     }
-    let last_from = firsts[n - 1] - start - (n - 1);
-    row[last_from..]
-        .iter()
-        .map(|c| c.score)
-        .max()
-        .filter(|&s| s > 0)
-        .map(|s| (u32::from(s), start))
 }
 
 const ONES: u64 = u64::from_ne_bytes([1; 8]);
 const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+const CASE_BIT: u64 = u64::from_ne_bytes([0x20; 8]);
 
 /// A high bit set in each byte of `word` that is zero, and nowhere else.
 fn zero_bytes(word: u64) -> u64 {
@@ -157,13 +143,17 @@ fn zero_bytes(word: u64) -> u64 {
 /// Which bytes of `word` are `c` in either case (`c` lower case), as high bits.
 fn hits(word: [u8; 8], c: u8) -> u64 {
     let word = u64::from_le_bytes(word);
+    // Setting the case bit turns a capital into its small letter, and nothing
+    // else into a small letter; other characters have no case to fold.
+    let word = if c.is_ascii_lowercase() {
+        word | CASE_BIT
+    } else {
+        word
+    };
     zero_bytes(word ^ (ONES * u64::from(c)))
-        | zero_bytes(word ^ (ONES * u64::from(c.to_ascii_uppercase())))
 }
 
-/// The first place in `hay` holding `c` in either case. Eight bytes at a time: a
-/// zone name is read in three steps instead of twenty, and the branch that ends
-/// the search is taken once.
+/// The first place in `hay` holding `c` in either case.
 pub(super) fn find(hay: &[u8], c: u8) -> Option<usize> {
     // Query characters typed in a row are often in a row in the name too.
     if hay.first()?.to_ascii_lowercase() == c {
@@ -199,29 +189,18 @@ fn rfind(hay: &[u8], c: u8) -> Option<usize> {
         .rposition(|b| b.to_ascii_lowercase() == c)
 }
 
-/// Row 0's cell at a place holding `byte` worth `worth`.
-fn first_cell(byte: u8, first: u8, worth: u8) -> Cell {
-    if byte.to_ascii_lowercase() == first {
-        Cell {
-            score: bonus::single(worth) as u16,
-            run_bonus: worth,
-        }
-    } else {
-        NONE
-    }
-}
-
-/// The cell for the next query character at a place worth `worth`: continuing
-/// `run` (the cell one place back), or starting anew after a gap whose
-/// best is `skipped`, whichever scores more (a tie starts anew, as nucleo does).
-fn extend(run: Cell, skipped: u16, worth: u8) -> Cell {
+/// The cell for the next query character at `place`, worth `worth`: continuing
+/// `run` (the cell one place back), or starting anew after a gap whose best is
+/// `skipped`, whichever scores more (a tie starts anew, as nucleo does).
+fn extend(run: Option<&Cell>, skipped: u16, place: usize, worth: u8) -> Cell {
     let fresh = Cell {
+        place,
         score: skipped + u16::from(worth) + SCORE_MATCH as u16,
         run_bonus: worth,
     };
-    if run.score == 0 {
+    let Some(run) = run else {
         return fresh;
-    }
+    };
     let mut run_bonus = run.run_bonus.max(BONUS_CONSECUTIVE);
     if worth >= BOUNDARY && worth > run_bonus {
         run_bonus = worth;
@@ -229,6 +208,7 @@ fn extend(run: Cell, skipped: u16, worth: u8) -> Cell {
     let continued = run.score + u16::from(run_bonus.max(worth));
     if continued > skipped + u16::from(worth) {
         Cell {
+            place,
             score: continued + SCORE_MATCH as u16,
             run_bonus,
         }
