@@ -86,4 +86,10 @@ impl NameIndex {
     pub(super) fn name(&self, i: usize) -> &str {
         &self.text[self.start(i)..self.ends[i]]
     }
+
+    /// Name `i` as bytes: quicker to take than `name`, which checks it cuts the
+    /// text between characters.
+    pub(super) fn bytes(&self, i: usize) -> &[u8] {
+        &self.text.as_bytes()[self.start(i)..self.ends[i]]
+    }
 }

@@ -45,9 +45,7 @@ pub(super) fn fits(len: usize, needle_len: usize) -> bool {
 }
 
 /// nucleo's score for `needle` (lower case, two or more characters) as one fuzzy
-/// word in `name`, case ignored, and where the stretch of `name` it scored starts
-/// (the query's first character's first place); `None` where it does not match.
-/// `name` must be ASCII and pass [`fits`]; `worth` is what each of its places is
+/// word in `name`, case ignored; `None` where it does not match. `name` must be ASCII and pass [`fits`]; `worth` is what each of its places is
 /// worth (`bonus::each`).
 ///
 /// nucleo fills a cell for every place of the name in every row; only the places
@@ -60,7 +58,7 @@ pub(super) fn score(
     worth: &[u8],
     needle: &[u8],
     scratch: &mut Scratch,
-) -> Option<(u32, usize)> {
+) -> Option<u32> {
     let n = needle.len();
     if n > name.len() {
         return None;
@@ -79,7 +77,6 @@ pub(super) fn score(
             run_bonus: worth,
         });
     });
-    let start = row.first()?.place;
     for (i, &c) in needle.iter().enumerate().skip(1) {
         next.clear();
         // `best` is the most a cell of the row before could still give after a gap
@@ -102,10 +99,7 @@ pub(super) fn score(
         });
         std::mem::swap(row, next);
     }
-    row.iter()
-        .map(|cell| u32::from(cell.score))
-        .max()
-        .map(|score| (score, start))
+    row.iter().map(|cell| u32::from(cell.score)).max()
 }
 
 /// Calls `found` with each place in `hay[from..to]` holding `c` (lower case) in
@@ -133,6 +127,7 @@ fn each_place(hay: &[u8], from: usize, to: usize, c: u8, mut found: impl FnMut(u
 
 const ONES: u64 = u64::from_ne_bytes([1; 8]);
 const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
 const CASE_BIT: u64 = u64::from_ne_bytes([0x20; 8]);
 
 /// A high bit set in each byte of `word` that is zero, and nowhere else.
@@ -172,6 +167,38 @@ pub(super) fn find(hay: &[u8], c: u8) -> Option<usize> {
         .iter()
         .position(|b| b.to_ascii_lowercase() == c)
         .map(|p| done + p)
+}
+
+/// Whether `idle` holds at every place where the two sides of any of `pairs` (all
+/// of one length) differ: compared eight bytes at a time, the last eight
+/// overlapping those before.
+pub(super) fn differ_only_where<const N: usize>(
+    pairs: [(&[u8], &[u8]); N],
+    mut idle: impl FnMut(usize) -> bool,
+) -> bool {
+    let len = pairs[0].0.len();
+    let Some(last) = len.checked_sub(8) else {
+        return (0..len).all(|p| pairs.iter().all(|(a, b)| a[p] == b[p]) || idle(p));
+    };
+    let word =
+        |hay: &[u8], at: usize| u64::from_le_bytes(hay[at..at + 8].try_into().expect("8 bytes"));
+    let mut at = 0;
+    loop {
+        let base = at.min(last);
+        let mut differ = pairs.iter().fold(0, |differ, (a, b)| {
+            differ | (!zero_bytes(word(a, base) ^ word(b, base)) & HIGH)
+        });
+        while differ != 0 {
+            if !idle(base + differ.trailing_zeros() as usize / 8) {
+                return false;
+            }
+            differ &= differ - 1;
+        }
+        if base == last {
+            return true;
+        }
+        at = base + 8;
+    }
 }
 
 /// The last place in `hay` holding `c` in either case.
@@ -233,7 +260,7 @@ mod tests {
         assert!(name.is_ascii() && fits(name.len(), needle.len()));
         let mut worth = Vec::new();
         bonus::each(name.as_bytes(), &mut worth);
-        score(name.as_bytes(), &worth, needle, &mut Scratch::default()).map(|(s, _)| s)
+        score(name.as_bytes(), &worth, needle, &mut Scratch::default())
     }
 
     #[test]
@@ -274,6 +301,26 @@ mod tests {
             let is = |b: &u8| b.to_ascii_lowercase() == c;
             proptest::prop_assert_eq!(find(hay, c), hay.iter().position(is));
             proptest::prop_assert_eq!(rfind(hay, c), hay.iter().rposition(is));
+        }
+    }
+
+    proptest::proptest! {
+        /// Eight bytes at a time sees every place where two names differ, in
+        /// either of two pairs.
+        #[test]
+        fn differ_only_where_sees_every_difference(
+            a in "[ab]{0,30}",
+            flips in proptest::collection::vec(0u8..3, 30),
+            idle in proptest::collection::vec(proptest::bool::ANY, 30),
+        ) {
+            let a = a.as_bytes();
+            // Flip 1 changes the first pair at a place, flip 2 the second.
+            let flip = |which: u8| -> Vec<u8> {
+                a.iter().zip(&flips).map(|(&x, &f)| if f == which { x ^ 1 } else { x }).collect()
+            };
+            let (b, c) = (flip(1), flip(2));
+            let expected = (0..a.len()).all(|p| flips[p] == 0 || idle[p]);
+            proptest::prop_assert_eq!(differ_only_where([(a, &b), (a, &c)], |p| idle[p]), expected);
         }
     }
 

@@ -17,7 +17,19 @@ use super::{NO_MATCH, Scorer, bonus, keep_matches, optimal, score_all};
 pub(super) struct Word {
     needle: Vec<u8>,
     finder: memmem::Finder<'static>,
+    /// Which bytes are the query's characters, in either case.
+    holds: [bool; 256],
 }
+
+/// How many of the names the matrix scored last are kept to score others from:
+/// enough for a list that interleaves several families of names.
+const RECENT: usize = 8;
+
+/// Comparing a name with those scored lately costs a good part of scoring it
+/// afresh, and pays only where names come in families: after this many names in a
+/// row unlike any, only one name in `SAMPLE` is compared, until one is alike again.
+const MISSES: usize = 32;
+const SAMPLE: usize = 64;
 
 /// A name the matrix scored: where its scored stretch starts, counted from the
 /// name's end, and the score.
@@ -28,6 +40,44 @@ struct Scored {
     score: u32,
 }
 
+/// The names the matrix scored lately, for one core's piece of the list.
+#[derive(Default)]
+struct Recent {
+    scored: [Option<Scored>; RECENT],
+    /// How many it has been given: the next replaces the oldest.
+    given: usize,
+    /// Names compared in a row and found unlike any.
+    misses: usize,
+}
+
+impl Recent {
+    /// The score of name `i`, whose stretch starts `from_end` places before its
+    /// end, from a name scored lately that `alike` says gives it its score.
+    fn score(
+        &mut self,
+        i: usize,
+        from_end: usize,
+        alike: impl Fn(Scored) -> Option<u32>,
+    ) -> Option<u32> {
+        if self.misses >= MISSES && !i.is_multiple_of(SAMPLE) {
+            return None;
+        }
+        let score = self
+            .scored
+            .iter()
+            .flatten()
+            .filter(|scored| scored.from_end == from_end)
+            .find_map(|&scored| alike(scored));
+        self.misses = if score.is_some() { 0 } else { self.misses + 1 };
+        score
+    }
+
+    fn remember(&mut self, scored: Scored) {
+        self.scored[self.given % RECENT] = Some(scored);
+        self.given += 1;
+    }
+}
+
 impl Word {
     /// For a query that is one word of two or more characters (`needle`, from
     /// `single_word`).
@@ -35,6 +85,7 @@ impl Word {
         (needle.len() >= 2).then(|| Self {
             needle: needle.to_vec(),
             finder: memmem::Finder::new(needle).into_owned(),
+            holds: std::array::from_fn(|b| needle.contains(&(b as u8).to_ascii_lowercase())),
         })
     }
 
@@ -49,10 +100,10 @@ impl Word {
     ) {
         score_all(candidates, scores, |scorer: &mut Scorer, part, out| {
             self.settle(names, part, out);
-            let mut last = None;
+            let mut recent = Recent::default();
             for (&i, slot) in part.iter().zip(out) {
                 if *slot == NO_MATCH {
-                    *slot = self.score_name(pattern, names, i, scorer, &mut last);
+                    *slot = self.score_name(pattern, names, i, scorer, &mut recent);
                 }
             }
         });
@@ -60,27 +111,35 @@ impl Word {
     }
 
     /// Scores a name no run settled: with `optimal`'s matrix if it is ASCII (or
-    /// from `last`, the name before, when they end alike), else with nucleo.
+    /// from a name it scored lately that looks alike to the query), else with
+    /// nucleo.
     fn score_name(
         &self,
         pattern: &Pattern,
         names: &NameIndex,
         i: usize,
         scorer: &mut Scorer,
-        last: &mut Option<Scored>,
+        recent: &mut Recent,
     ) -> u32 {
-        let name = names.name(i).as_bytes();
+        let name = names.bytes(i);
         if !(names.ascii(i) && optimal::fits(name.len(), self.needle.len())) {
             return scorer.score(pattern, names, i);
         }
-        if let Some(score) = last.and_then(|last| self.same_ending(names, name, last)) {
+        // nucleo scores the stretch from the query's first character's first place.
+        let Some(start) = optimal::find(name, self.needle[0]) else {
+            return NO_MATCH;
+        };
+        let from_end = name.len() - start;
+        if let Some(score) = recent.score(i, from_end, |scored| {
+            self.same_stretch(names, i, start, scored)
+        }) {
             return score;
         }
         match optimal::score(name, names.worth(i), &self.needle, &mut scorer.matrix) {
-            Some((score, start)) => {
-                *last = Some(Scored {
+            Some(score) => {
+                recent.remember(Scored {
                     name: i,
-                    from_end: name.len() - start,
+                    from_end,
                     score,
                 });
                 score
@@ -90,25 +149,24 @@ impl Word {
     }
 
     /// nucleo's score depends only on the stretch of a name from the query's first
-    /// character to the last place of its last character, and on the byte before
-    /// it. Names in an account often end alike (`*.example.com`): where that
-    /// stretch and its byte before lie in the ending `name` shares with `last`'s,
-    /// and nothing earlier in `name` could start a match, the score is the same.
-    fn same_ending(&self, names: &NameIndex, name: &[u8], last: Scored) -> Option<u32> {
-        let before = names.name(last.name).as_bytes();
-        let shared = name
-            .iter()
-            .rev()
-            .zip(before.iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count();
-        if last.from_end >= shared {
-            return None;
-        }
-        let head = &name[..name.len() - last.from_end];
-        optimal::find(head, self.needle[0])
-            .is_none()
+    /// character to its end: on where in it the query's characters are, and on what
+    /// those places are worth. Names in an account come in families
+    /// (`shop-eu-000421.example`, `shop-eu-000422.example`): where `name`'s
+    /// stretch, from `start`, differs from `last`'s only at places holding none of
+    /// the query's characters in either name, the score is the same.
+    fn same_stretch(&self, names: &NameIndex, i: usize, start: usize, last: Scored) -> Option<u32> {
+        let there = names.bytes(last.name).len() - last.from_end;
+        let (here, worth) = (&names.bytes(i)[start..], &names.worth(i)[start..]);
+        let before = &names.bytes(last.name)[there..];
+        let worth_before = &names.worth(last.name)[there..];
+        let idle = |p: usize| !self.holds(here[p]) && !self.holds(before[p]);
+        optimal::differ_only_where([(here, before), (worth, worth_before)], idle)
             .then_some(last.score)
+    }
+
+    /// Whether `byte` is one of the query's characters, in either case.
+    fn holds(&self, byte: u8) -> bool {
+        self.holds[usize::from(byte)]
     }
 
     /// Scores the candidates (in list order) holding a run this can vouch for,
@@ -291,20 +349,31 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Names that end alike, as an account's do, with queries cut from the
-        /// ending with gaps: the names scored from the one before must get
-        /// nucleo's own scores.
+        /// Names of a few families, as an account's are: alike but for a head and
+        /// a few places, which may hold a query character, a capital, or a
+        /// delimiter that changes what the next place is worth. Queries with gaps:
+        /// the names scored from the one scored before must get nucleo's own
+        /// scores.
         #[test]
-        fn names_ending_alike_score_as_nucleo_does(
+        fn names_of_a_family_score_as_nucleo_does(
             heads in proptest::collection::vec("[abAB0.-]{0,6}", 1..40),
-            endings in proptest::collection::vec(0usize..3, 40),
+            family in proptest::collection::vec(0usize..3, 40),
+            holes in proptest::collection::vec("[abAB0x.-]{2}", 40),
             query in "[abeAx.-]{2,4}",
         ) {
-            let shared = [".ab-x.example", "-a.bex", "a.b"];
+            let families = [".a?-x.ex?mple", "-?.be?x", "a??b"];
             let names: Vec<String> = heads
                 .iter()
-                .zip(&endings)
-                .map(|(head, &e)| format!("{head}{}", shared[e]))
+                .zip(&family)
+                .zip(&holes)
+                .map(|((head, &f), holes)| {
+                    let mut holes = holes.chars();
+                    let body: String = families[f]
+                        .chars()
+                        .map(|c| if c == '?' { holes.next().unwrap() } else { c })
+                        .collect();
+                    format!("{head}{body}")
+                })
                 .collect();
             let pattern = parse(&query);
             let Some(c) = word(&pattern) else {
