@@ -237,9 +237,94 @@ fn fuzzy_filter_over_100_000_names() {
     );
     assert!(narrowing < Duration::from_millis(5));
     assert!(everything < Duration::from_millis(5));
-    // Many names go through the matrix here: 4.2-5.7 ms on this 2-core VM,
-    // at or over the goal (the README says why). The bound guards against worse.
-    assert!(gapped < Duration::from_millis(12));
+    assert!(gapped < Duration::from_millis(5));
+}
+
+/// 100,000 names that share nothing but their endings, as an agency's customer
+/// domains: syllables, a hyphen now and then, one of a few top-level domains.
+fn unrelated_zones(n: usize) -> Vec<Zone> {
+    let syllables = [
+        "ka", "lo", "mi", "ne", "ro", "ta", "vu", "zi", "be", "co", "du", "fa", "gi", "ho", "ju",
+        "pe", "qu", "sa", "we", "xy",
+    ];
+    let tlds = [".com", ".net", ".io", ".co.uk", ".de", ".org"];
+    // A fixed linear congruential generator: the same names every run.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |below: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize % below
+    };
+    (0..n)
+        .map(|i| {
+            let mut name = String::new();
+            for _ in 0..2 + next(4) {
+                name.push_str(syllables[next(syllables.len())]);
+                if next(5) == 0 {
+                    name.push('-');
+                }
+            }
+            name.push_str(tlds[next(tlds.len())]);
+            Zone {
+                id: format!("{i:032x}"),
+                name,
+                status: Some("active".into()),
+                account: None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+#[ignore]
+fn fuzzy_filter_over_100_000_unrelated_names() {
+    let mut model = Model::new(Screen::Main, "perf", Utc::now());
+    model.zones.set_zones(unrelated_zones(100_000));
+    // Over unrelated names the second key is the dear one: the first narrows little,
+    // and two characters match many names only with gaps, each scored afresh. Every
+    // two-character query, each timed after its first character.
+    let second_key = |model: &mut Model, query: &str| {
+        model.zones.filter = originpull::app::input::TextInput::from(&query[..1]);
+        model.zones.requery();
+        model.zones.filter = originpull::app::input::TextInput::from(query);
+        let started = Instant::now();
+        model.zones.requery();
+        (started.elapsed(), model.zones.visible.len())
+    };
+    let chars: Vec<char> = ('a'..='z').chain(['.', '-']).collect();
+    let mut timed: Vec<(Duration, String, usize)> = Vec::new();
+    for a in &chars {
+        for b in &chars {
+            let query = format!("{a}{b}");
+            let (took, matches) = second_key(&mut model, &query);
+            timed.push((took, query, matches));
+        }
+    }
+    timed.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = timed[timed.len() / 2].0;
+    let p99 = timed[timed.len() * 99 / 100].0;
+    // One slow key may be the VM pausing: the five slowest queries are timed
+    // again, five times each, and the figure is the highest of their medians.
+    let retimed = |query: &str, model: &mut Model| {
+        let mut again: Vec<Duration> = (0..5).map(|_| second_key(model, query).0).collect();
+        again.sort();
+        again[2]
+    };
+    let (worst, took, matches) = timed[timed.len() - 5..]
+        .iter()
+        .map(|(_, query, matches)| (query.clone(), retimed(query, &mut model), *matches))
+        .max_by_key(|&(_, took, _)| took)
+        .unwrap();
+    println!(
+        "perf: fuzzy filter over 100,000 unrelated names, second key of all {} two-character queries: median {:.2} ms, 99th percentile {:.2} ms, slowest query {worst:?} ({matches} matches) {:.2} ms, median of 5 (goal 5 ms)",
+        timed.len(),
+        ms(median),
+        ms(p99),
+        ms(took),
+    );
+    assert!(took < Duration::from_millis(5));
 }
 
 /// Why the second core helps the filter less than half: how long a thread takes to
