@@ -45,8 +45,9 @@ pub(super) fn fits(len: usize, needle_len: usize) -> bool {
 }
 
 /// nucleo's score for `needle` (lower case, two or more characters) as one fuzzy
-/// word in `name`, case ignored; `None` where it does not match. `name` must be ASCII and pass [`fits`]; `worth` is what each of its places is
-/// worth (`bonus::each`).
+/// word in `name`, case ignored; `None` where it does not match. `name` must be
+/// ASCII and pass [`fits`]; `worth` is what each of its places is worth
+/// (`bonus::each`).
 ///
 /// nucleo fills a cell for every place of the name in every row; only the places
 /// holding the row's character can hold a match, and a zone name holds each letter
