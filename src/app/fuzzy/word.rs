@@ -31,6 +31,9 @@ const RECENT: usize = 8;
 const MISSES: usize = 32;
 const SAMPLE: usize = 64;
 
+/// Runs found before `settle` judges whether finding them pays.
+const RUNS_TRIED: usize = 64;
+
 /// A name the matrix scored: where its scored stretch starts, counted from the
 /// name's end, and the score.
 #[derive(Clone, Copy)]
@@ -183,7 +186,15 @@ impl Word {
         // Runs may overlap (`aa` in `aaa`): one that cannot settle its name is
         // followed by a search from the next byte, not past the run.
         let mut pos = names.start(first);
+        let (mut runs, mut settled_names) = (0, 0);
         while let Some(found) = self.finder.find(&text[pos..end]) {
+            // Where runs seldom settle their names (`o.` in `kamiro.io`: the dot
+            // is worth more than the `o`, so the run cannot be shown best), the
+            // search costs more than it saves; the matrix scores them anyway.
+            runs += 1;
+            if runs >= RUNS_TRIED && settled_names * 8 < runs {
+                return;
+            }
             let at = pos + found;
             while names.end(name) <= at {
                 name += 1;
@@ -208,6 +219,7 @@ impl Word {
             match settled {
                 Some(score) => {
                     scores[k] = score;
+                    settled_names += 1;
                     pos = names.end(name);
                 }
                 // A run across two names, or one a better place could beat.
@@ -346,6 +358,36 @@ mod tests {
             let (ours, nucleos) = ours_and_nucleos(&c, &pattern, &index);
             assert_eq!(ours, nucleos, "{name}");
         }
+    }
+
+    #[test]
+    fn gives_up_on_runs_that_seldom_settle_their_names() {
+        // 200 names whose run `o.` cannot be shown best, then 100 where it can (at
+        // the start of the name).
+        let names: Vec<String> = (0..200)
+            .map(|i| format!("ka{i:03}miro.io"))
+            .chain((0..100).map(|i| format!("o.{i:03}.io")))
+            .collect();
+        let all_names = index(&names);
+        let pattern = parse("o.");
+        let c = word(&pattern).unwrap();
+        let all: Vec<usize> = (0..names.len()).collect();
+        let mut scores = vec![NO_MATCH; all.len()];
+        c.settle(&all_names, &all, &mut scores);
+        assert!(
+            scores.iter().all(|&s| s == NO_MATCH),
+            "stopped before the last 100"
+        );
+        // Settled or not, every name gets nucleo's score.
+        let (ours, nucleos) = ours_and_nucleos(&c, &pattern, &all_names);
+        assert_eq!(ours, nucleos);
+        let settled = &names[200..];
+        let mut scores = vec![NO_MATCH; settled.len()];
+        c.settle(&index(settled), &all[..settled.len()], &mut scores);
+        assert!(
+            !scores.contains(&NO_MATCH),
+            "each of these settles on its own"
+        );
     }
 
     proptest::proptest! {
