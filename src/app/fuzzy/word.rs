@@ -154,7 +154,7 @@ impl Word {
     /// nucleo's score depends only on the stretch of a name from the query's first
     /// character to its end: on where in it the query's characters are, and on what
     /// those places are worth. Names in an account come in families
-    /// (`shop-eu-000421.example`, `shop-eu-000422.example`): where `name`'s
+    /// (`shop-eu-000421.example`, `shop-eu-000422.example`): where name `i`'s
     /// stretch, from `start`, differs from `last`'s only at places holding none of
     /// the query's characters in either name, the score is the same.
     fn same_stretch(&self, names: &NameIndex, i: usize, start: usize, last: Scored) -> Option<u32> {
