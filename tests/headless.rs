@@ -8,23 +8,30 @@ use std::time::Duration;
 use common::{driver_for, sim};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use originpull::app::Msg;
+use originpull::tui::Driver;
 
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Starts the app, filters the zone list to `name` and opens it, as a user would.
+async fn open_zone(app: &mut Driver, name: &str) {
+    app.dispatch(Msg::Init { verify_token: true });
+    assert!(app.settle(Duration::from_secs(5)).await);
+    app.dispatch(key(KeyCode::Char('/')));
+    for c in name.chars() {
+        app.dispatch(key(KeyCode::Char(c)));
+    }
+    app.dispatch(key(KeyCode::Enter));
+    app.dispatch(key(KeyCode::Enter));
+    assert!(app.settle(Duration::from_secs(5)).await);
 }
 
 #[tokio::test]
 async fn open_a_zone_and_toggle_it_against_the_simulator() {
     let sim = sim(None).await;
     let mut app = driver_for(&sim, Duration::from_secs(5));
-    app.dispatch(Msg::Init { verify_token: true });
-    assert!(app.settle(Duration::from_secs(5)).await);
-    for c in "/shop.example".chars() {
-        app.dispatch(key(KeyCode::Char(c)));
-    }
-    app.dispatch(key(KeyCode::Enter));
-    app.dispatch(key(KeyCode::Enter));
-    assert!(app.settle(Duration::from_secs(5)).await);
+    open_zone(&mut app, "shop.example").await;
     let screen = app.render(160, 48);
     assert!(
         screen.contains("shop.example · Zone-level AOP: ● Enabled"),
@@ -62,14 +69,7 @@ async fn page_down_moves_by_the_rows_the_zone_list_shows() {
 async fn on_a_short_terminal_the_detail_pane_scrolls_with_the_list_keys() {
     let sim = sim(None).await;
     let mut app = driver_for(&sim, Duration::from_secs(5));
-    app.dispatch(Msg::Init { verify_token: true });
-    assert!(app.settle(Duration::from_secs(5)).await);
-    for c in "/shop.example".chars() {
-        app.dispatch(key(KeyCode::Char(c)));
-    }
-    app.dispatch(key(KeyCode::Enter));
-    app.dispatch(key(KeyCode::Enter));
-    assert!(app.settle(Duration::from_secs(5)).await);
+    open_zone(&mut app, "shop.example").await;
     let top = app.render(100, 24);
     assert!(top.contains("Certificate detail · 1–"), "{top}");
     // The view told the model how far the pane can scroll; the keys use it.
