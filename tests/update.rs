@@ -765,6 +765,34 @@ fn a_successful_upload_closes_the_form_and_polls_until_active() {
 }
 
 #[test]
+fn an_upload_that_needed_a_retry_still_says_how_it_ended() {
+    let mut model = with_zones(1);
+    let o = open_loaded(&mut model, vec![], false);
+    let call = submit_upload(&mut model);
+    send(
+        &mut model,
+        Msg::Delayed {
+            call,
+            note: "retry 2/3 in 0.4 s: HTTP 503".into(),
+            retry_reason: Some("HTTP 503".into()),
+        },
+    );
+    let new = cert("new", CertStatus::PendingDeployment, 365);
+    let after = send(&mut model, upload_answer(call, o.ticket.clone(), Ok(new)));
+    // The retry is added to what the upload said, which is still the message
+    // the poll reports on.
+    assert_info(&model, &["uploaded", "watching", "after a retry: HTTP 503"]);
+    let Cmd::LoadCertificates { call, .. } = after[0] else {
+        panic!("{after:?}")
+    };
+    send(
+        &mut model,
+        certificates(call, &o, vec![cert("new", CertStatus::Active, 365)]),
+    );
+    assert_info(&model, &["new", "is active on"]);
+}
+
+#[test]
 fn a_delete_says_when_the_certificate_is_gone_unless_something_else_was_said_since() {
     let pending_deletion = || cert("old", CertStatus::PendingDeletion, 90);
     for toggled_meanwhile in [false, true] {
@@ -793,7 +821,8 @@ fn a_delete_says_when_the_certificate_is_gone_unless_something_else_was_said_sin
             panic!()
         };
         if toggled_meanwhile {
-            model.status = Some(StatusMessage::Info("zone-level AOP enabled".into()));
+            let cmds = send(&mut model, ch('e'));
+            toggled(&mut model, &cmds, Ok(true));
         }
         assert!(send(&mut model, certificates(call, &o, vec![])).is_empty());
         if toggled_meanwhile {

@@ -240,13 +240,14 @@ pub struct OpenZone {
     pub watch: Option<Watch>,
 }
 
-/// A certificate change the list is polled for, and what the status line said when
-/// it was sent ("…; watching until it is active"). When the list settles the line
-/// says how it ended, unless something else has been said since.
+/// A certificate change the list is polled for, and which status message said it
+/// was sent ("…; watching until it is active"). When the list settles the line says
+/// how it ended, unless something else has been said since.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watch {
     pub cert_id: String,
-    pub said: String,
+    /// `Model::messages` when that message was shown.
+    pub said: u64,
 }
 
 impl OpenZone {
@@ -356,6 +357,9 @@ pub struct Model {
     pub overlays: Vec<Overlay>,
     pub summaries: HashMap<String, ZoneSummary>,
     pub status: Option<StatusMessage>,
+    /// How many messages the status line has been given: a new number means
+    /// something new was said, even in the same words.
+    pub messages: u64,
     /// Calls in flight, each with a short label for the status line.
     pub in_flight: Vec<InFlight>,
     /// Written by the view, which alone knows the layout, for paging.
@@ -383,6 +387,7 @@ impl Model {
             overlays: Vec::new(),
             summaries: HashMap::new(),
             status: None,
+            messages: 0,
             in_flight: Vec::new(),
             drawn_rows: DrawnRows::default(),
             spinner: 0,

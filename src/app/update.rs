@@ -63,12 +63,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .find(|f| f.call == call)
                 .and_then(|f| Some((f.label.clone(), f.retried.clone()?)));
             model.in_flight.retain(|f| f.call != call);
-            let before = model.status.clone();
+            let before = model.messages;
             on_reply(model, call, reply, &mut cmds);
             // A fault that a retry got past still deserves a word: it may come back.
             // Added to what the reply itself had to say, not in its place.
             if let Some((label, why)) = retried {
-                let said = model.status != before;
+                let said = model.messages != before;
                 match &mut model.status {
                     Some(StatusMessage::Error(_)) => {}
                     Some(StatusMessage::Info(text)) if said => {
@@ -103,12 +103,18 @@ impl Model {
         call
     }
 
+    /// Shows `message` on the status line.
+    fn say(&mut self, message: StatusMessage) {
+        self.status = Some(message);
+        self.messages += 1;
+    }
+
     fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(StatusMessage::Info(text.into()));
+        self.say(StatusMessage::Info(text.into()));
     }
 
     fn error(&mut self, what: &str, e: &ApiError) {
-        self.status = Some(StatusMessage::Error(describe_error(what, e)));
+        self.say(StatusMessage::Error(describe_error(what, e)));
     }
 
     /// PgUp/PgDn move by the rows the focused list showed, less one so the row at
@@ -438,7 +444,7 @@ fn ask_delete(model: &mut Model) {
         return;
     };
     let Some(cert_id) = row.cert.id.clone() else {
-        model.status = Some(StatusMessage::Error(
+        model.say(StatusMessage::Error(
             "this certificate has no id, so it cannot be deleted".into(),
         ));
         return;
@@ -693,7 +699,7 @@ fn on_zone_page(
             let text = describe_error("could not load zones", &e);
             model.zones.error = Some(text.clone());
             model.zones.incomplete = true;
-            model.status = Some(StatusMessage::Error(text));
+            model.say(StatusMessage::Error(text));
         }
     }
     let pane = &mut model.zones;
@@ -803,13 +809,13 @@ fn on_certificates(
     }
 }
 
-/// Remembers that the open zone's list is polled for `cert_id`, and what the status
-/// line says of it now.
+/// Remembers that the open zone's list is polled for `cert_id`, and that the status
+/// line's message now says so.
 fn watch(model: &mut Model, ticket: &Ticket, cert_id: &str) {
-    let said = match &model.status {
-        Some(StatusMessage::Info(text)) => text.clone(),
-        _ => return,
-    };
+    if !matches!(model.status, Some(StatusMessage::Info(_))) {
+        return;
+    }
+    let said = model.messages;
     if let Some(open) = model.open.as_mut().filter(|o| o.ticket() == *ticket) {
         open.watch = Some(Watch {
             cert_id: cert_id.to_owned(),
@@ -826,7 +832,7 @@ fn say_how_it_ended(model: &mut Model) {
     let Some(watch) = open.watch.take() else {
         return;
     };
-    if model.status != Some(StatusMessage::Info(watch.said)) {
+    if model.messages != watch.said {
         return;
     }
     let id = short_id(&watch.cert_id);
@@ -955,7 +961,7 @@ fn on_uploaded(
                 form.submitting = None;
                 form.error = Some(message);
             } else {
-                model.status = Some(StatusMessage::Error(message));
+                model.say(StatusMessage::Error(message));
             }
         }
         Ok(cert) => {
