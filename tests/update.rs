@@ -387,6 +387,41 @@ fn a_reply_for_a_zone_no_longer_open_is_dropped() {
 }
 
 #[test]
+fn a_change_out_when_its_zone_is_opened_again_lands_on_the_new_pane() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![], false);
+    let put = send(&mut model, ch('e'));
+    // Back to the list and into the same zone while the PUT is out.
+    send(&mut model, key(KeyCode::BackTab));
+    let again = open(&mut model);
+    // Pressed again: one PUT at a time, the last wish sent when the first lands.
+    assert!(
+        send(&mut model, ch('e'))
+            .iter()
+            .all(|c| !matches!(c, Cmd::SetEnablement { .. })),
+        "no second PUT beside the first"
+    );
+    let last_wish = toggled(&mut model, &put, Ok(true));
+    assert!(
+        last_wish
+            .iter()
+            .any(|c| matches!(c, Cmd::SetEnablement { enabled: false, .. })),
+        "{last_wish:?}"
+    );
+    toggled(&mut model, &last_wish, Ok(false));
+    // The fresh read, taken while the first PUT was out, answers last: too late.
+    load(&mut model, &again, vec![], true);
+    let open = model.open.as_ref().unwrap();
+    assert_eq!(
+        open.enablement.shown(),
+        Some(false),
+        "{:?}",
+        open.enablement
+    );
+    assert_info(&model, &["AOP disabled on"]);
+}
+
+#[test]
 fn an_older_listing_never_overwrites_a_newer_one() {
     let mut model = with_zones(1);
     let o = open_loaded(&mut model, vec![cert("a", CertStatus::Active, 90)], false);

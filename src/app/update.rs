@@ -483,17 +483,26 @@ fn open_zone(model: &mut Model, zone: Zone, cmds: &mut Vec<Cmd>) {
     cmds.push(Cmd::AbortStale {
         keep: Some(ticket.clone()),
     });
+    // Opened again: a toggle still out, and a change being watched, carry over, so
+    // `e` does not send a second PUT beside the first and the answers land here.
+    let (enablement, watch) = match model.open.take() {
+        Some(before) if before.zone.id == zone.id && before.enablement.in_flight => {
+            (before.enablement, before.watch)
+        }
+        Some(before) if before.zone.id == zone.id => (Enablement::default(), before.watch),
+        _ => (Enablement::default(), None),
+    };
     model.open = Some(OpenZone {
         zone,
         generation,
         certs: Loadable::Loading,
-        enablement: Enablement::default(),
+        enablement,
         selected: 0,
         certs_call: 0,
         enablement_call: 0,
         polls: 0,
         detail_scroll: 0,
-        watch: None,
+        watch,
     });
     model.focus = Focus::Certs;
     load_open_zone(model, cmds);
@@ -568,8 +577,12 @@ fn send_toggle(model: &mut Model, enabled: bool, cmds: &mut Vec<Cmd>) {
     });
 }
 
-fn is_current(model: &Model, ticket: &Ticket) -> bool {
-    model.open.as_ref().is_some_and(|o| o.ticket() == *ticket)
+/// The open zone, if it is the one a change was sent for. A change's answer is
+/// about the zone, not the reading of it that was on screen: it belongs to the pane
+/// even if the zone was opened again meanwhile. Reads, by contrast, match their
+/// ticket exactly.
+fn changed_zone<'m>(model: &'m mut Model, ticket: &Ticket) -> Option<&'m mut OpenZone> {
+    model.open.as_mut().filter(|o| o.zone.id == ticket.zone_id)
 }
 
 fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
@@ -652,7 +665,7 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
                 }
                 Err(e) => model.error(&format!("could not delete {id}"), &e),
             }
-            if is_current(model, &ticket) {
+            if changed_zone(model, &ticket).is_some() {
                 // Whatever happened, show what the server now holds.
                 load_certificates(model, None, cmds);
             } else {
@@ -816,7 +829,7 @@ fn watch(model: &mut Model, ticket: &Ticket, cert_id: &str) {
         return;
     }
     let said = model.messages;
-    if let Some(open) = model.open.as_mut().filter(|o| o.ticket() == *ticket) {
+    if let Some(open) = changed_zone(model, ticket) {
         open.watch = Some(Watch {
             cert_id: cert_id.to_owned(),
             said,
@@ -888,7 +901,7 @@ fn on_toggled(
     result: Result<bool, ApiError>,
     cmds: &mut Vec<Cmd>,
 ) {
-    let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+    let Some(open) = changed_zone(model, &ticket) else {
         // The user moved on while the change was out; it still gets its answer.
         let name = zone_name(model, &ticket.zone_id);
         let summary = model.summaries.entry(ticket.zone_id).or_default();
@@ -909,6 +922,9 @@ fn on_toggled(
         return;
     };
     open.enablement.in_flight = false;
+    // A read sent while the change was out (the zone opened again) may answer
+    // later with the state from before it.
+    open.enablement_call = 0;
     match result {
         Ok(enabled) => {
             open.enablement.server = Some(enabled);
@@ -968,7 +984,7 @@ fn on_uploaded(
             if let Some(i) = form_index {
                 model.overlays.remove(i);
             }
-            if !is_current(model, &ticket) {
+            if changed_zone(model, &ticket).is_none() {
                 let id = cert.id.as_deref().map(short_id).unwrap_or_default();
                 let name = zone_name(model, &ticket.zone_id);
                 model.info(format!("uploaded {id} to {name}"));
