@@ -101,15 +101,6 @@ const WORTH: [[u8; CLASSES]; CLASSES] = {
     table
 };
 
-/// The worth of position `at` in the ASCII name `name`; the start of a name counts
-/// as following whitespace.
-pub(super) fn at(name: &[u8], at: usize) -> u8 {
-    let prev = at
-        .checked_sub(1)
-        .map_or(Class::Whitespace, |p| CLASS_OF[usize::from(name[p])]);
-    WORTH[prev as usize][CLASS_OF[usize::from(name[at])] as usize]
-}
-
 /// Appends the worth of every position in `name` to `out`.
 pub(super) fn each(name: &[u8], out: &mut Vec<u8>) {
     let mut prev = Class::Whitespace;

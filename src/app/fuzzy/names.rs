@@ -70,6 +70,11 @@ impl NameIndex {
         self.ends[i]
     }
 
+    /// What the byte at `at` in `text` is worth.
+    pub(super) fn worth_at(&self, at: usize) -> u8 {
+        self.worth[at]
+    }
+
     /// What each place in name `i` is worth, byte by byte.
     pub(super) fn worth(&self, i: usize) -> &[u8] {
         &self.worth[self.start(i)..self.ends[i]]

@@ -8,17 +8,13 @@ use super::{NO_MATCH, Scorer, bonus, keep_matches, score_all};
 
 /// The first keystroke scores every name, the one ranking with no earlier matches
 /// to narrow it. For one character nucleo's score depends only on the best place it
-/// occurs, and a place's worth only on the character before it; so this tabulates
-/// those scores once per query, then finds every occurrence in one pass over the
-/// names, several times quicker than scoring name by name.
+/// occurs, and what a place is worth was worked out when the names arrived; so this
+/// finds every occurrence in one pass over the names, several times quicker than
+/// scoring name by name.
 #[derive(Debug)]
 pub(super) struct OneChar {
     /// The character as typed in lower and upper case (the same byte for a digit).
     cases: [u8; 2],
-    /// Score of an occurrence (per case) at the start of a name.
-    first: [u32; 2],
-    /// Score of an occurrence (per case) after each ASCII byte.
-    after: [[u32; 2]; 128],
 }
 
 impl OneChar {
@@ -27,22 +23,8 @@ impl OneChar {
         let &[c] = needle else {
             return None;
         };
-        if !c.is_ascii_alphanumeric() {
-            return None;
-        }
-        let cases = [c.to_ascii_lowercase(), c.to_ascii_uppercase()];
-        let mut first = [0; 2];
-        let mut after = [[0; 2]; 128];
-        for (k, &case) in cases.iter().enumerate() {
-            first[k] = bonus::single(bonus::at(&[case], 0));
-            for p in 0..128u8 {
-                after[usize::from(p)][k] = bonus::single(bonus::at(&[p, case], 1));
-            }
-        }
-        Some(Self {
-            cases,
-            first,
-            after,
+        c.is_ascii_alphanumeric().then(|| Self {
+            cases: [c.to_ascii_lowercase(), c.to_ascii_uppercase()],
         })
     }
 
@@ -82,14 +64,7 @@ impl OneChar {
             while names.end(name) <= at {
                 name += 1;
             }
-            let case = usize::from(text[at] != self.cases[0]);
-            let score = if at == names.start(name) {
-                self.first[case]
-            } else {
-                self.after
-                    .get(usize::from(text[at - 1]))
-                    .map_or(0, |s| s[case])
-            };
+            let score = bonus::single(names.worth_at(at));
             let best = &mut out[name - first];
             *best = if *best == NO_MATCH {
                 score
