@@ -558,7 +558,6 @@ fn too_large() -> ApiError {
     }
 }
 
-/// Reads Cloudflare's envelope, turning every way it can go wrong into an [`ApiError`].
 /// A bounded quote of what the server sent, for an error. A certificate object may
 /// carry `private_key` (the schema allows it), so a text holding one is not quoted.
 fn quoted(text: &str) -> String {
@@ -569,6 +568,7 @@ fn quoted(text: &str) -> String {
     }
 }
 
+/// Reads Cloudflare's envelope, turning every way it can go wrong into an [`ApiError`].
 pub fn decode<T: DeserializeOwned>(
     status: StatusCode,
     body: &[u8],
