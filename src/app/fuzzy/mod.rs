@@ -25,10 +25,7 @@ const NO_MATCH: u32 = u32::MAX;
 pub struct FuzzyFilter {
     pattern: Pattern,
     query: String,
-    /// Set while the query is one letter or digit.
-    one_char: Option<OneChar>,
-    /// Set while the query is one fuzzy word of several ASCII characters.
-    word: Option<Word>,
+    shortcut: Shortcut,
     /// The query `matched` answers, while the zone list is unchanged.
     matched_for: Option<String>,
     /// The zones that matched it, in list order, and their scores. The buffers are
@@ -49,9 +46,7 @@ impl FuzzyFilter {
             self.query = query.to_owned();
             self.pattern
                 .reparse(query, CaseMatching::Ignore, Normalization::Never);
-            let word = single_word(&self.pattern);
-            self.one_char = word.and_then(OneChar::new);
-            self.word = word.and_then(Word::new);
+            self.shortcut = Shortcut::for_query(&self.pattern);
         }
     }
 
@@ -103,18 +98,14 @@ impl FuzzyFilter {
             }
         };
         let (matched, scores) = (&mut self.matched, &mut self.scores);
-        match (&self.one_char, &self.word) {
-            (Some(one), _) if !narrowing => one.scan(&self.pattern, names, matched, scores),
-            (_, word) => {
-                if !narrowing {
-                    matched.clear();
-                    matched.extend(0..names.len());
-                }
-                match word {
-                    Some(word) => word.score(&self.pattern, names, matched, scores),
-                    None => score_each(&self.pattern, names, matched, scores),
-                }
-            }
+        if !narrowing {
+            matched.clear();
+            matched.extend(0..names.len());
+        }
+        match &self.shortcut {
+            Shortcut::OneChar(one) => one.scan(&self.pattern, names, matched, scores),
+            Shortcut::Word(word) => word.score(&self.pattern, names, matched, scores),
+            Shortcut::None => score_each(&self.pattern, names, matched, scores),
         }
         by_score(matched, scores, ranked);
         self.matched_for = Some(self.query.clone());
@@ -133,6 +124,29 @@ impl FuzzyFilter {
         indices.sort_unstable();
         indices.dedup();
         indices.into_iter().map(|i| i as usize).collect()
+    }
+}
+
+/// How a query is scored: by a shortcut for the usual kinds, by nucleo otherwise.
+#[derive(Debug, Default)]
+enum Shortcut {
+    /// One letter or digit.
+    OneChar(OneChar),
+    /// One fuzzy word of several ASCII characters (boxed: it carries a table).
+    Word(Box<Word>),
+    #[default]
+    None,
+}
+
+impl Shortcut {
+    fn for_query(pattern: &Pattern) -> Self {
+        let Some(word) = single_word(pattern) else {
+            return Self::None;
+        };
+        OneChar::new(word)
+            .map(Self::OneChar)
+            .or_else(|| Word::new(word).map(|word| Self::Word(Box::new(word))))
+            .unwrap_or_default()
     }
 }
 
@@ -453,7 +467,7 @@ mod tests {
             let index = NameIndex::new(&zones(&refs));
             let pattern = Pattern::parse(&query, CaseMatching::Ignore, Normalization::Never);
             let one = single_word(&pattern).and_then(OneChar::new).expect("a letter or digit");
-            let (mut scanned, mut scanned_scores) = (vec![7], vec![7]);
+            let (mut scanned, mut scanned_scores) = ((0..index.len()).collect(), vec![7]);
             one.scan(&pattern, &index, &mut scanned, &mut scanned_scores);
             let (mut each, mut each_scores) = ((0..index.len()).collect(), Vec::new());
             score_each(&pattern, &index, &mut each, &mut each_scores);

@@ -28,8 +28,9 @@ impl OneChar {
         })
     }
 
-    /// Scores every name, as `score_each` would: the matches in list order into
-    /// `matched`, their scores into `scores`.
+    /// Scores every name, as `score_each` would: `matched` holds every name (one
+    /// character narrows no earlier query), and keeps the matches in list order,
+    /// their scores in `scores`.
     pub(super) fn scan(
         &self,
         pattern: &Pattern,
@@ -37,8 +38,7 @@ impl OneChar {
         matched: &mut Vec<usize>,
         scores: &mut Vec<u32>,
     ) {
-        matched.clear();
-        matched.extend(0..names.len());
+        debug_assert!(matched.iter().copied().eq(0..names.len()), "every name");
         score_all(matched, scores, |_: &mut (), part, out| {
             self.scan_part(names, part, out);
         });
