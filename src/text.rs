@@ -23,6 +23,14 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`sanitize`] for a string already owned: kept as it is when safe, not copied.
+pub fn sanitize_owned(s: String) -> String {
+    match sanitize(&s) {
+        Cow::Borrowed(_) => s,
+        Cow::Owned(safe) => safe,
+    }
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -69,6 +77,17 @@ mod tests {
         let s = sanitize("evil\u{1b}[2J\u{1b}]0;pwned\u{7}.example\r\n");
         assert!(!s.chars().any(char::is_control), "{s:?}");
         assert!(s.contains("\\u{1b}[2J"));
+    }
+
+    #[test]
+    fn an_owned_string_is_kept_when_safe_and_escaped_when_not() {
+        let safe = String::from("2026-09-01");
+        let at = safe.as_ptr();
+        let kept = sanitize_owned(safe);
+        assert_eq!(kept.as_ptr(), at, "not copied");
+        let evil = String::from("2026\u{1b}[2J");
+        assert_eq!(sanitize_owned(evil.clone()), sanitize(&evil));
+        assert!(!sanitize_owned(evil).chars().any(char::is_control));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::api::{ApiTime, Certificate, Zone};
 use crate::certinfo::CertDetails;
 use crate::health::{Expiry, zone_warnings};
-use crate::text::sanitize;
+use crate::text::{sanitize, sanitize_owned};
 
 /// Prints rows as columns padded to the widest cell; the last column is not padded.
 pub fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
@@ -61,7 +61,7 @@ pub fn zones(out: &mut dyn Write, zones: &[Zone]) -> io::Result<()> {
 
 fn date(t: Option<&ApiTime>) -> String {
     match t {
-        Some(t) => sanitize(&t.date()).into_owned(),
+        Some(t) => sanitize_owned(t.date()),
         None => "-".to_owned(),
     }
 }
@@ -138,7 +138,7 @@ pub fn certificate_detail(
     if let Some(d) = details {
         rows.extend([
             ("subject", sanitize(&d.subject).into_owned()),
-            ("SANs", sanitize(&d.sans.join(", ")).into_owned()),
+            ("SANs", sanitize_owned(d.sans.join(", "))),
             ("serial", d.serial.clone()),
             ("sha256", d.sha256.clone()),
             ("key", d.key.clone()),

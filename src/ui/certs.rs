@@ -13,7 +13,7 @@ use super::theme::Theme;
 use crate::api::{ApiTime, CertStatus};
 use crate::app::{CertRow, Enablement, Focus, Loadable, Model, OpenZone};
 use crate::health::Expiry;
-use crate::text::sanitize;
+use crate::text::{sanitize, sanitize_owned};
 
 const MARKER: usize = 2;
 const DATE: usize = "YYYY-MM-DD".len();
@@ -170,7 +170,7 @@ fn status_style(status: Option<&CertStatus>, theme: Theme) -> Style {
 /// An API time as a date, or the API's own text when it did not parse.
 fn date(t: Option<&ApiTime>) -> String {
     match t {
-        Some(t) => sanitize(&t.date()).into_owned(),
+        Some(t) => sanitize_owned(t.date()),
         None => "—".to_owned(),
     }
 }
