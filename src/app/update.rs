@@ -895,6 +895,12 @@ fn refresh_summary(model: &mut Model) {
     model.summaries.insert(open.zone.id.clone(), summary);
 }
 
+/// What the status line says of a toggle that landed.
+fn aop_changed(zone: &str, enabled: bool) -> String {
+    let now = if enabled { "enabled" } else { "disabled" };
+    format!("zone-level AOP {now} on {zone}")
+}
+
 fn on_toggled(
     model: &mut Model,
     ticket: Ticket,
@@ -908,10 +914,7 @@ fn on_toggled(
         match result {
             Ok(enabled) => {
                 summary.enabled = Some(enabled);
-                model.info(format!(
-                    "zone-level AOP {} on {name}",
-                    if enabled { "enabled" } else { "disabled" }
-                ));
+                model.info(aop_changed(&name, enabled));
             }
             Err(e) => {
                 // It may or may not have landed; the zone shows the truth when opened.
@@ -938,10 +941,7 @@ fn on_toggled(
             }
             let name = open.zone.name.clone();
             refresh_summary(model);
-            model.info(format!(
-                "zone-level AOP {} on {name}",
-                if enabled { "enabled" } else { "disabled" }
-            ));
+            model.info(aop_changed(&name, enabled));
         }
         Err(e) => {
             open.enablement.wanted = None;
@@ -984,14 +984,13 @@ fn on_uploaded(
             if let Some(i) = form_index {
                 model.overlays.remove(i);
             }
+            let id = cert.id.as_deref().map(short_id).unwrap_or_default();
             if changed_zone(model, &ticket).is_none() {
-                let id = cert.id.as_deref().map(short_id).unwrap_or_default();
                 let name = zone_name(model, &ticket.zone_id);
                 model.info(format!("uploaded {id} to {name}"));
                 model.summaries.remove(&ticket.zone_id);
                 return;
             }
-            let id = cert.id.as_deref().map(short_id).unwrap_or_default();
             model.info(format!(
                 "uploaded {id}: {}; watching until it is active",
                 cert.status.as_ref().map_or("sent", |s| s.as_str())
