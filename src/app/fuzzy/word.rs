@@ -361,6 +361,38 @@ mod tests {
     }
 
     #[test]
+    fn unrelated_names_past_the_back_off_score_as_nucleo_does() {
+        // Enough names unlike each other for the comparison with lately scored
+        // names to back off and then sample, with a few families in between.
+        let mut state = 7u64;
+        let mut next = |below: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % below
+        };
+        let names: Vec<String> = (0..2_000)
+            .map(|i| {
+                if i % 300 < 40 {
+                    return format!("shop-{i:04}.example");
+                }
+                let len = 3 + next(10) as usize;
+                let body: String = (0..len)
+                    .map(|_| b"abeoxs.-"[next(8) as usize] as char)
+                    .collect();
+                format!("{body}.io")
+            })
+            .collect();
+        let index = index(&names);
+        for query in ["so", "e.o", "ax", "s-e"] {
+            let pattern = parse(query);
+            let c = word(&pattern).unwrap();
+            let (ours, nucleos) = ours_and_nucleos(&c, &pattern, &index);
+            assert_eq!(ours, nucleos, "{query}");
+        }
+    }
+
+    #[test]
     fn gives_up_on_runs_that_seldom_settle_their_names() {
         // 200 names whose run `o.` cannot be shown best, then 100 where it can (at
         // the start of the name).
