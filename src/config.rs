@@ -3,6 +3,7 @@
 //! Secrets are only ever read from the environment or the config file, never from the
 //! command line (where `ps` and shell history would show them).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -22,6 +23,26 @@ pub struct ConfigFile {
     pub timeout: Option<u64>,
     pub log_level: Option<String>,
     pub log_file: Option<PathBuf>,
+    /// `[keys]`: an action's name, and a key or a list of keys for it.
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeyList>,
+}
+
+/// `toggle = "t"` or `delete = ["d", "delete"]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Self::One(key) => vec![key],
+            Self::Many(keys) => keys,
+        }
+    }
 }
 
 impl std::fmt::Debug for ConfigFile {
@@ -32,6 +53,7 @@ impl std::fmt::Debug for ConfigFile {
             .field("timeout", &self.timeout)
             .field("log_level", &self.log_level)
             .field("log_file", &self.log_file)
+            .field("keys", &self.keys)
             .finish()
     }
 }
@@ -71,6 +93,8 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     pub log_level: Option<String>,
     pub log_file: Option<PathBuf>,
+    /// `[keys]` as written: the TUI checks it against its key table at start.
+    pub keys: BTreeMap<String, Vec<String>>,
     /// Things the user should know about their setup, e.g. a world-readable token file.
     pub warnings: Vec<String>,
 }
@@ -138,6 +162,11 @@ pub fn resolve(
             .or_else(|| var("ORIGINPULL_LOG"))
             .or(file.log_level),
         log_file: overrides.log_file.clone().or(file.log_file),
+        keys: file
+            .keys
+            .into_iter()
+            .map(|(action, keys)| (action, keys.into_vec()))
+            .collect(),
         warnings,
     })
 }

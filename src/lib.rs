@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod health;
 pub mod logging;
+pub mod rank;
 pub mod sim;
 pub mod text;
 pub mod tui;

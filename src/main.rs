@@ -8,6 +8,7 @@ use clap::{CommandFactory, Parser};
 
 use originpull::api::{Client, ClientConfig, Credentials};
 use originpull::app::Screen;
+use originpull::app::keys::KeyMap;
 use originpull::cache::ZoneCache;
 use originpull::cli::{self, Cli, CliError};
 use originpull::config::{self, Overrides};
@@ -124,6 +125,8 @@ fn install_panic_hook() {
 
 /// The TUI against the configured API, or against the embedded simulator with --demo.
 async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError> {
+    // Refused before the terminal is taken: a key meaning two things would surprise.
+    let keys = KeyMap::new(&settings.keys).map_err(|e| CliError::Refused(e.to_string()))?;
     let mut demo_sim = None;
     let launch = if demo {
         let token = format!("demo-{}", uuid::Uuid::new_v4().simple());
@@ -141,6 +144,7 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             // The demo's account is made anew each start: nothing worth caching.
             cache: None,
             warnings: Vec::new(),
+            keys,
         }
     } else if let Some((credentials, _)) = &settings.credentials {
         let client = cli::build_client(settings)?;
@@ -152,6 +156,7 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             cache: ZoneCache::default_dir()
                 .map(|dir| ZoneCache::new(&dir, &settings.base_url, credentials)),
             warnings: settings.warnings.clone(),
+            keys,
         }
     } else {
         Launch {
@@ -166,6 +171,7 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             endpoint: String::new(),
             cache: None,
             warnings: settings.warnings.clone(),
+            keys,
         }
     };
     let result = tui::run(launch).await;

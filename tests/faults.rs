@@ -196,7 +196,7 @@ impl Env {
         }
         self.app.dispatch(Msg::Init { verify_token: true });
         self.settle().await;
-        assert!(!self.app.model.zones.zones.is_empty(), "{}", self.case);
+        assert!(!self.app.model.zones.list.is_empty(), "{}", self.case);
         select_zone(&mut self.app, self.op.zone(), self.op != Op::OpenZone);
         if self.op == Op::OpenZone {
             return;
@@ -301,11 +301,7 @@ impl Env {
             self.case
         );
         let screen = self.app.render(W, H);
-        assert!(
-            screen.contains("Keys · Esc closes"),
-            "{}:\n{screen}",
-            self.case
-        );
+        assert!(screen.contains("Esc closes"), "{}:\n{screen}", self.case);
         press(&mut self.app, KeyCode::Esc);
         assert_eq!(self.app.model.overlays.len(), before, "{}", self.case);
     }
@@ -347,9 +343,9 @@ impl Env {
             Op::LoadZones => {
                 let server = client_for(&self.sim).list_zones(None).await.unwrap();
                 let zones = &self.app.model.zones;
-                assert_eq!(zones.zones.len(), server.len(), "{case}");
+                assert_eq!(zones.list.len(), server.len(), "{case}");
                 assert!(zones.error.is_none(), "{case}: {:?}", zones.error);
-                for zone in &zones.zones {
+                for zone in zones.list.in_name_order() {
                     assert_eq!(
                         self.control().zone_id(&zone.name).as_deref(),
                         Some(zone.id.as_str()),

@@ -10,11 +10,14 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use common::pty::Session;
 use common::{TOKEN, bare, client_with};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use originpull::api::{Credentials, Zone};
-use originpull::app::{Model, Msg, Screen};
+use originpull::app::{Model, Msg, Screen, Visible, ZoneList};
 use originpull::cache::ZoneCache;
 use originpull::sim::{SimConfig, Simulator};
 use originpull::tui::{Driver, Launch};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().unwrap()
@@ -115,6 +118,7 @@ fn ten_thousand_zones_at_50_ms_per_call() {
             endpoint: "perf".into(),
             cache: None,
             warnings: Vec::new(),
+            keys: Default::default(),
         });
         let started = Instant::now();
         app.dispatch(Msg::Init {
@@ -124,13 +128,13 @@ fn ten_thousand_zones_at_50_ms_per_call() {
         while app.model.zones.loading {
             let msg = app.next_reply().await.unwrap();
             app.dispatch(msg);
-            if first.is_none() && !app.model.zones.zones.is_empty() {
+            if first.is_none() && !app.model.zones.list.is_empty() {
                 first = Some(started.elapsed());
             }
         }
         let all = started.elapsed();
         let first = first.unwrap();
-        assert_eq!(app.model.zones.zones.len(), 10_000);
+        assert_eq!(app.model.zones.list.len(), 10_000);
         let trips = |d: Duration| d.as_secs_f64() / rtt.as_secs_f64();
         let goal = (199f64 / 8.0).ceil() + 1.0;
         println!(
@@ -196,50 +200,6 @@ fn cli_zones_json_against_sequential_paging() {
     assert!(speedup >= 5.0);
 }
 
-/// Types `query` one character at a time into the filter over `model`'s zones and
-/// returns the slowest keystroke.
-fn type_into_filter(model: &mut Model, query: &str) -> Duration {
-    let mut worst = Duration::ZERO;
-    for end in 1..=query.len() {
-        model.zones.filter = originpull::app::input::TextInput::from(&query[..end]);
-        let started = Instant::now();
-        model.zones.requery();
-        let took = started.elapsed();
-        println!(
-            "  {:>14} {:.2} ms, {} matches",
-            &query[..end],
-            took.as_secs_f64() * 1000.0,
-            model.zones.visible.len()
-        );
-        worst = worst.max(took);
-    }
-    assert!(!model.zones.visible.is_empty());
-    worst
-}
-
-#[test]
-#[ignore]
-fn fuzzy_filter_over_100_000_names() {
-    let mut model = Model::new(Screen::Main, "perf", Utc::now());
-    model.zones.set_zones(zones(100_000));
-    // Narrowing to one zone: the first key scores every name, later ones only the
-    // names that still match.
-    let narrowing = type_into_filter(&mut model, "shop-eu-0421");
-    // A query every name matches, so every key scores all 100,000: typed as it
-    // appears in the names, and typed with gaps (no name holds `eampl` whole).
-    let everything = type_into_filter(&mut model, "example");
-    let gapped = type_into_filter(&mut model, "eampl");
-    println!(
-        "perf: fuzzy filter over 100,000 names, slowest keystroke: {:.2} ms narrowing to one zone, {:.2} ms for a query every name matches, {:.2} ms for one every name matches only with gaps (goal 5 ms)",
-        narrowing.as_secs_f64() * 1000.0,
-        everything.as_secs_f64() * 1000.0,
-        gapped.as_secs_f64() * 1000.0,
-    );
-    assert!(narrowing < Duration::from_millis(5));
-    assert!(everything < Duration::from_millis(5));
-    assert!(gapped < Duration::from_millis(5));
-}
-
 /// 100,000 names that share nothing but their endings, as an agency's customer
 /// domains: syllables, a hyphen now and then, one of a few top-level domains.
 fn unrelated_zones(n: usize) -> Vec<Zone> {
@@ -276,96 +236,290 @@ fn unrelated_zones(n: usize) -> Vec<Zone> {
         .collect()
 }
 
-#[test]
-#[ignore]
-fn fuzzy_filter_over_100_000_unrelated_names() {
-    let mut model = Model::new(Screen::Main, "perf", Utc::now());
-    model.zones.set_zones(unrelated_zones(100_000));
-    // Over unrelated names the second key is the dear one: the first narrows little,
-    // and two characters match many names only with gaps, each scored afresh. Every
-    // two-character query, each timed after its first character.
-    let second_key = |model: &mut Model, query: &str| {
-        model.zones.filter = originpull::app::input::TextInput::from(&query[..1]);
-        model.zones.requery();
-        model.zones.filter = originpull::app::input::TextInput::from(query);
-        let started = Instant::now();
-        model.zones.requery();
-        (started.elapsed(), model.zones.visible.len())
-    };
-    let chars: Vec<char> = ('a'..='z').chain(['.', '-']).collect();
-    let mut timed: Vec<(Duration, String, usize)> = Vec::new();
-    for a in &chars {
-        for b in &chars {
-            let query = format!("{a}{b}");
-            let (took, matches) = second_key(&mut model, &query);
-            timed.push((took, query, matches));
-        }
-    }
-    timed.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let median = timed[timed.len() / 2].0;
-    let p99 = timed[timed.len() * 99 / 100].0;
-    // One slow key may be the VM pausing: the five slowest queries are timed
-    // again, five times each, and the figure is the highest of their medians.
-    let retimed = |query: &str, model: &mut Model| {
-        let mut again: Vec<Duration> = (0..5).map(|_| second_key(model, query).0).collect();
-        again.sort();
-        again[2]
-    };
-    let (worst, took, matches) = timed[timed.len() - 5..]
-        .iter()
-        .map(|(_, query, matches)| (query.clone(), retimed(query, &mut model), *matches))
-        .max_by_key(|&(_, took, _)| took)
-        .unwrap();
-    println!(
-        "perf: fuzzy filter over 100,000 unrelated names, second key of all {} two-character queries: median {:.2} ms, 99th percentile {:.2} ms, slowest query {worst:?} ({matches} matches) {:.2} ms, median of 5 (goal 5 ms)",
-        timed.len(),
-        ms(median),
-        ms(p99),
-        ms(took),
+/// The headless app (the real update, executor and ranker) with `zones` on screen
+/// from the cache, and their refresh held back by a slow server so the list stays put.
+async fn app_with_cached(zones: &[Zone], home: &std::path::Path) -> (Driver, Simulator) {
+    let sim = sim(10, Duration::from_secs(600)).await;
+    let cache = ZoneCache::new(
+        home,
+        &sim.base_url(),
+        &Credentials::Token(TOKEN.to_owned().into()),
     );
-    assert!(took < Duration::from_millis(5));
+    cache.save(zones).unwrap();
+    let mut app = Driver::new(Launch {
+        client: Some(client_with(
+            &sim.base_url(),
+            TOKEN,
+            Duration::from_secs(600),
+        )),
+        screen: Screen::Main,
+        verify_token: false,
+        endpoint: "perf".into(),
+        cache: Some(cache),
+        warnings: Vec::new(),
+        keys: Default::default(),
+    });
+    app.dispatch(Msg::Init {
+        verify_token: false,
+    });
+    while app.model.zones.list.len() < zones.len() {
+        let msg = app.next_reply().await.unwrap();
+        app.dispatch(msg);
+    }
+    (app, sim)
 }
 
-/// Why the second core helps the filter less than half: how long a thread takes to
-/// start after the machine has sat idle (the filter starts one per keystroke).
+/// What typing one query cost: each key's press to its frame, and the last key's
+/// press to the frame that shows the list ranked for the whole query.
+struct Typed {
+    key_to_frame: Vec<Duration>,
+    to_ranked: Duration,
+    matches: usize,
+}
+
+const FRAME: (u16, u16) = (160, 48);
+
+fn press(app: &mut Driver, terminal: &mut Terminal<TestBackend>, code: KeyCode) -> Duration {
+    let pressed = Instant::now();
+    app.dispatch(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    app.draw(terminal).unwrap();
+    pressed.elapsed()
+}
+
+/// Handles replies as the event loop does (each followed by a frame) until the list
+/// on screen is ranked for `query`.
+async fn until_ranked(app: &mut Driver, terminal: &mut Terminal<TestBackend>, query: &str) {
+    while app.model.zones.ranking.waiting || app.model.zones.shown_query != query {
+        let msg = tokio::time::timeout(Duration::from_secs(10), app.next_reply())
+            .await
+            .expect("the ranking answers")
+            .unwrap();
+        app.dispatch(msg);
+        app.draw(terminal).unwrap();
+    }
+}
+
+async fn pump_for(app: &mut Driver, terminal: &mut Terminal<TestBackend>, time: Duration) {
+    let until = tokio::time::Instant::now() + time;
+    while let Ok(Some(msg)) = tokio::time::timeout_at(until, app.next_reply()).await {
+        app.dispatch(msg);
+        app.draw(terminal).unwrap();
+    }
+}
+
+/// Types `query` into a cleared filter, `gap` between keys (handling what arrives
+/// meanwhile, as the loop does), or each key once the last one's ranking showed.
+async fn type_query(
+    app: &mut Driver,
+    terminal: &mut Terminal<TestBackend>,
+    query: &str,
+    gap: Option<Duration>,
+) -> Typed {
+    if !app.model.zones.filtering {
+        press(app, terminal, KeyCode::Char('/'));
+    }
+    // Ctrl-U clears the field: the list shows every zone again, at once.
+    app.dispatch(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(app.model.zones.visible, Visible::All);
+    let mut key_to_frame = Vec::new();
+    let mut last = Instant::now();
+    for (i, c) in query.char_indices() {
+        last = Instant::now();
+        key_to_frame.push(press(app, terminal, KeyCode::Char(c)));
+        let typed = &query[..i + c.len_utf8()];
+        if typed == query {
+            break;
+        }
+        match gap {
+            Some(gap) => pump_for(app, terminal, gap).await,
+            None => until_ranked(app, terminal, typed).await,
+        }
+    }
+    until_ranked(app, terminal, query).await;
+    Typed {
+        key_to_frame,
+        to_ranked: last.elapsed(),
+        matches: app.model.zones.visible_len(),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
+/// Typing into the filter over 100,000 zones: every key draws a frame within 16 ms
+/// (ranking never runs in `update`), and the list ranked for the last key is on
+/// screen within 50 ms of it, 99th percentile over every query of 9 runs.
 #[test]
 #[ignore]
-fn a_thread_started_after_idle() {
-    let mut waits = Vec::new();
-    for _ in 0..8 {
-        std::thread::sleep(Duration::from_millis(200));
-        let asked = Instant::now();
-        let started = std::thread::spawn(move || asked.elapsed());
-        // Busy meanwhile, as the filter's own thread is.
-        while asked.elapsed() < Duration::from_millis(5) {
-            std::hint::spin_loop();
+fn filter_over_100_000_zones() {
+    let runs: usize = std::env::var("ORIGINPULL_PERF_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(9);
+    runtime().block_on(async {
+        let home = tempfile::tempdir().unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(FRAME.0, FRAME.1)).unwrap();
+        let mut keys = Vec::new();
+        let mut last_keys = Vec::new();
+        let mut family_worst = [Duration::ZERO; 3];
+        let mut pairs_p99 = Vec::new();
+        {
+            let (mut app, sim) = app_with_cached(&zones(100_000), home.path()).await;
+            for _ in 0..runs {
+                // Typed at 30 ms a key, a fast typist: narrowing to one zone, a word
+                // every name matches, and one every name matches only with gaps.
+                for (i, query) in ["shop-eu-0421", "example", "eampl"].iter().enumerate() {
+                    let gap = Some(Duration::from_millis(30));
+                    let typed = type_query(&mut app, &mut terminal, query, gap).await;
+                    assert!(typed.matches > 0, "{query}");
+                    family_worst[i] = family_worst[i].max(typed.to_ranked);
+                    keys.extend(typed.key_to_frame);
+                    last_keys.push(typed.to_ranked);
+                }
+            }
+            sim.shutdown().await;
         }
-        waits.push(started.join().unwrap());
+        let (mut app, sim) = app_with_cached(&unrelated_zones(100_000), home.path()).await;
+        // Over unrelated names the second key is the dear one: most names match only
+        // with gaps. Every two-character query, its second key typed once the first
+        // key's ranking showed.
+        let chars: Vec<char> = ('a'..='z').chain(['.', '-']).collect();
+        for _ in 0..runs {
+            let mut run = Vec::new();
+            for a in &chars {
+                for b in &chars {
+                    let query = format!("{a}{b}");
+                    let typed = type_query(&mut app, &mut terminal, &query, None).await;
+                    keys.extend(typed.key_to_frame);
+                    run.push(typed.to_ranked);
+                }
+            }
+            run.sort();
+            pairs_p99.push(percentile(&run, 99));
+            last_keys.extend(run);
+        }
+        sim.shutdown().await;
+
+        keys.sort();
+        last_keys.sort();
+        pairs_p99.sort();
+        let worst_key = *keys.last().unwrap();
+        let p99 = percentile(&last_keys, 99);
+        println!(
+            "perf: filter over 100,000 zones, {runs} runs, {} keys: key to frame worst {:.2} ms (goal 16 ms); last key to ranked list on screen: p99 {:.1} ms, worst {:.1} ms over {} queries (goal p99 50 ms); slowest per query, family names: narrowing {:.1} ms, `example` {:.1} ms, gapped `eampl` {:.1} ms; two characters over unrelated names, p99 per run {:.1}-{:.1} ms",
+            keys.len(),
+            ms(worst_key),
+            ms(p99),
+            ms(*last_keys.last().unwrap()),
+            last_keys.len(),
+            ms(family_worst[0]),
+            ms(family_worst[1]),
+            ms(family_worst[2]),
+            ms(pairs_p99[0]),
+            ms(*pairs_p99.last().unwrap()),
+        );
+        assert!(worst_key < Duration::from_millis(16));
+        assert!(p99 < Duration::from_millis(50));
+    });
+}
+
+/// Why nucleo: the two maintained rankers DESIGN.md names, timed on this machine over
+/// the same 100,000 names and queries, each on both cores, from query to ranked list.
+#[test]
+#[ignore]
+fn ranking_libraries_compared() {
+    use nucleo::pattern::{CaseMatching, Normalization};
+    let family: Vec<String> = zones(100_000).into_iter().map(|z| z.name).collect();
+    let unrelated: Vec<String> = unrelated_zones(100_000)
+        .into_iter()
+        .map(|z| z.name)
+        .collect();
+    let cases = [
+        (&family, "s"),
+        (&family, "shop-eu-0421"),
+        (&family, "example"),
+        (&family, "eampl"),
+        (&unrelated, "o."),
+        (&unrelated, "ka"),
+    ];
+    let median = |mut times: Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let reparse = |nucleo: &mut nucleo::Nucleo<u32>, query: &str| {
+        let (case, norm) = (CaseMatching::Ignore, Normalization::Never);
+        nucleo.pattern.reparse(0, query, case, norm, false);
+        while nucleo.tick(10).running {}
+    };
+    for (names, query) in cases {
+        // nucleo as the app uses it: its own worker pool, the names injected once.
+        let notify = std::sync::Arc::new(|| {});
+        let mut nucleo: nucleo::Nucleo<u32> =
+            nucleo::Nucleo::new(nucleo::Config::DEFAULT, notify, None, 1);
+        let injector = nucleo.injector();
+        for (i, name) in names.iter().enumerate() {
+            injector.push(i as u32, |_, cols| cols[0] = name.as_str().into());
+        }
+        let mut nucleo_times = Vec::new();
+        let mut nucleo_matches = 0;
+        for _ in 0..9 {
+            reparse(&mut nucleo, "");
+            let started = Instant::now();
+            reparse(&mut nucleo, query);
+            let slots: Vec<u32> = nucleo
+                .snapshot()
+                .matched_items(..)
+                .map(|i| *i.data)
+                .collect();
+            nucleo_times.push(started.elapsed());
+            nucleo_matches = slots.len();
+        }
+        // frizbee: SIMD Smith-Waterman, a thread per core for each query.
+        let mut frizbee_times = Vec::new();
+        let mut frizbee_matches = 0;
+        for _ in 0..9 {
+            let started = Instant::now();
+            let mut matcher = frizbee::Matcher::from_query(query, &frizbee::Config::default());
+            let slots: Vec<u32> = matcher
+                .match_list_parallel(names, 2)
+                .iter()
+                .map(|m| m.index)
+                .collect();
+            frizbee_times.push(started.elapsed());
+            frizbee_matches = slots.len();
+        }
+        println!(
+            "perf: ranking 100,000 names for {query:?}: nucleo {:.2} ms ({nucleo_matches} matches), frizbee {:.2} ms ({frizbee_matches} matches), median of 9",
+            ms(median(nucleo_times)),
+            ms(median(frizbee_times)),
+        );
     }
-    waits.sort();
-    println!(
-        "perf: a thread started after 200 ms idle: {:.2}-{:.2} ms (8 starts)",
-        waits[0].as_secs_f64() * 1000.0,
-        waits[7].as_secs_f64() * 1000.0,
-    );
-    // Past a frame, sharing the filter's work would be pointless.
-    assert!(waits[7] < Duration::from_millis(16));
 }
 
 #[test]
 #[ignore]
 fn a_frame_with_100_000_zones() {
     let mut model = Model::new(Screen::Main, "perf", Utc::now());
-    model.zones.set_zones(zones(100_000));
+    model.zones.list = ZoneList::new(zones(100_000));
     model.zones.selected = 54_321;
-    model.zones.filter = originpull::app::input::TextInput::from("");
     let backend = ratatui::backend::TestBackend::new(160, 48);
     let mut terminal = ratatui::Terminal::new(backend).unwrap();
     let frames = 200;
     let started = Instant::now();
     for _ in 0..frames {
-        terminal.draw(|f| originpull::ui::view(&model, f)).unwrap();
+        terminal
+            .draw(|f| {
+                originpull::ui::view(&model, f);
+            })
+            .unwrap();
     }
     let per_frame = started.elapsed() / frames;
     println!(
@@ -465,7 +619,7 @@ fn peak_memory_with_100_000_zones() {
         &sim.base_url(),
         &Credentials::Token(TOKEN.to_owned().into()),
     );
-    // As the app saves it: zones without their account (see ZonePane::set_zones).
+    // As the app saves it: zones without their account (see ZonePane::strip_accounts).
     cache.save(&zones(100_000)).unwrap();
     let mut s = app(&sim, home.path());
     wait_fast(&s, "100000/100000", Duration::from_secs(20));

@@ -270,8 +270,8 @@ impl Session {
             return;
         };
         let lens = [
-            form.cert_path.text().chars().count(),
-            form.key_path.text().chars().count(),
+            form.cert_path.value().chars().count(),
+            form.key_path.value().chars().count(),
         ];
         let on_key_field = form.field == originpull::app::UploadField::Key;
         match roll {
@@ -503,7 +503,7 @@ impl Session {
         }
         assert!(self.app.model.overlays.is_empty(), "{}", self.ctx());
         self.settle().await;
-        if self.app.model.zones.zones.is_empty() || self.app.model.zones.error.is_some() {
+        if self.app.model.zones.list.is_empty() || self.app.model.zones.error.is_some() {
             press_char(&mut self.app, 'r');
             self.settle().await;
         }
@@ -534,7 +534,7 @@ impl Session {
         );
 
         let model = &self.app.model;
-        assert_eq!(model.zones.zones.len(), ZONES, "{ctx}");
+        assert_eq!(model.zones.list.len(), ZONES, "{ctx}");
         let open = model.open.as_ref().unwrap();
         let zone_id = open.zone.id.clone();
         assert!(matches!(open.certs, Loadable::Loaded(_)), "{ctx}");
@@ -671,12 +671,12 @@ async fn refresh_with_a_zone_selected_past_the_first_page() {
     let mut app = driver_for(&sim, Duration::from_secs(5));
     app.dispatch(Msg::Init { verify_token: true });
     assert!(app.settle(LIMIT).await);
-    assert_eq!(app.model.zones.zones.len(), ZONES);
+    assert_eq!(app.model.zones.list.len(), ZONES);
     press_char(&mut app, 'G');
     let selected = app.model.zones.selected_zone().unwrap().id.clone();
     press_char(&mut app, 'r');
     assert!(app.settle(LIMIT).await);
-    assert_eq!(app.model.zones.zones.len(), ZONES);
+    assert_eq!(app.model.zones.list.len(), ZONES);
     assert_eq!(
         app.model.zones.selected_zone().map(|z| &z.id),
         Some(&selected),
@@ -706,11 +706,11 @@ async fn a_cached_zone_list_longer_than_the_servers_is_replaced_safely() {
         call: 0,
         reply: originpull::app::Reply::Cached(Some(cached)),
     });
-    assert_eq!(app.model.zones.zones.len(), ZONES);
+    assert_eq!(app.model.zones.list.len(), ZONES);
     press_char(&mut app, 'G');
     assert_eq!(app.model.zones.selected, ZONES - 1);
     assert!(app.settle(LIMIT).await);
-    assert_eq!(app.model.zones.zones.len(), 40);
+    assert_eq!(app.model.zones.list.len(), 40);
     assert!(app.model.zones.selected_zone().is_some());
     sim.shutdown().await;
 }
@@ -736,7 +736,7 @@ async fn replacing_the_zone_list_keeps_the_selection_on_the_same_zone() {
     }
     let chosen = app.model.zones.selected_zone().unwrap().name.clone();
     assert!(app.settle(LIMIT).await);
-    assert_eq!(app.model.zones.zones.len(), ZONES);
+    assert_eq!(app.model.zones.list.len(), ZONES);
     assert_eq!(
         app.model.zones.selected_zone().map(|z| z.name.as_str()),
         Some(chosen.as_str())

@@ -5,17 +5,18 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use originpull::api::{ApiError, ApiMessage, ApiTime, CertStatus, Certificate, Zone, ZoneAccount};
-use originpull::app::input::TextInput;
 use originpull::app::update::describe_error;
 use originpull::app::{
-    CertRow, DeleteConfirm, Enablement, Focus, InFlight, Loadable, Model, OpenZone, Overlay,
-    Screen, StatusMessage, Ticket, UploadField, UploadForm, ZoneSummary,
+    CertRow, DeleteConfirm, Enablement, Focus, InFlight, Loadable, Model, Msg, OpenZone, Overlay,
+    Ranking, Screen, StatusMessage, Ticket, UploadField, UploadForm, ZoneList, ZoneSummary, update,
 };
 use originpull::certinfo::{CertDetails, parse_certificate};
+use originpull::rank::{Names, Ranker};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use rcgen::{CertificateParams, DnType, KeyPair, SerialNumber, date_time_ymd};
+use tui_input::Input;
 use unicode_width::UnicodeWidthStr;
 
 fn now() -> DateTime<Utc> {
@@ -24,7 +25,11 @@ fn now() -> DateTime<Utc> {
 
 fn terminal(model: &Model, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| originpull::ui::view(model, f)).unwrap();
+    terminal
+        .draw(|f| {
+            originpull::ui::view(model, f);
+        })
+        .unwrap();
     terminal
 }
 
@@ -128,11 +133,42 @@ fn row(cert: Certificate) -> CertRow {
     }
 }
 
+/// Puts `zones` on the list, their account named once, as loading them does.
+fn set_zones(model: &mut Model, mut zones: Vec<Zone>) {
+    model.zones.strip_accounts(&mut zones);
+    model.zones.list = ZoneList::new(zones);
+}
+
+/// Filters the list for `query` with the app's own ranker, applying its answer as
+/// the app does.
+fn filter(model: &mut Model, query: &str) {
+    let (tx, answers) = std::sync::mpsc::channel();
+    let ranker = Ranker::spawn(move |r| {
+        let _ = tx.send(r);
+    });
+    ranker.names(Names::Replace(model.zones.list.names_from(0)));
+    ranker.rank(1, query.to_owned());
+    model.zones.filter = Input::new(query.to_owned());
+    model.zones.ranking = Ranking {
+        asked: 1,
+        waiting: true,
+        stale: false,
+    };
+    let answer = answers
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
+    update(model, Msg::Ranked(answer));
+}
+
 /// The zone list loaded, with the state of three zones already known.
 fn listed() -> Model {
     let mut model = Model::new(Screen::Main, "demo", now());
     model.token_status = Some("token active".to_owned());
-    model.zones.set_zones(zones());
+    set_zones(&mut model, zones());
+    // The list is in name order; the zone the other snapshots open is selected.
+    model.zones.selected = (0..model.zones.visible_len())
+        .position(|i| model.zones.visible_zone(i).unwrap().name == "shop.example")
+        .unwrap();
     model.summaries = HashMap::from([
         (
             "z0".to_owned(),
@@ -172,8 +208,8 @@ fn open(certs: Loadable<Vec<CertRow>>, enabled: Option<bool>) -> OpenZone {
             ..Enablement::default()
         },
         selected: 0,
-        certs_call: 0,
-        enablement_call: 0,
+        certs_call: None,
+        enablement_call: None,
         polls: 0,
         detail_scroll: 0,
         watch: None,
@@ -254,9 +290,8 @@ fn zones_listed() {
 #[test]
 fn zones_filtering() {
     let mut model = listed();
-    model.zones.filter = TextInput::from("shop");
+    filter(&mut model, "shop");
     model.zones.filtering = true;
-    model.zones.refilter();
     model.zones.selected = 1;
     insta::assert_snapshot!(screen(&model, 120, 40));
 }
@@ -384,6 +419,15 @@ fn help_overlay() {
     insta::assert_snapshot!(screen(&model, 120, 40));
 }
 
+/// Scrolled past its end, help stops at its last line: every mode's keys are there.
+#[test]
+fn help_overlay_scrolled_to_the_end() {
+    let mut model = zone_open();
+    model.overlays.push(Overlay::Help);
+    model.help_scroll = usize::MAX;
+    insta::assert_snapshot!(screen(&model, 120, 40));
+}
+
 fn delete_confirm() -> DeleteConfirm {
     DeleteConfirm {
         ticket: ticket(),
@@ -408,8 +452,8 @@ fn upload_form() -> UploadForm {
     UploadForm {
         ticket: ticket(),
         zone_name: "shop.example".to_owned(),
-        cert_path: TextInput::from("/home/ops/certs/edge.shop.example.pem"),
-        key_path: TextInput::from("/home/ops/certs/edge.key"),
+        cert_path: Input::new("/home/ops/certs/edge.shop.example.pem".into()),
+        key_path: Input::new("/home/ops/certs/edge.key".into()),
         field: UploadField::Key,
         error: Some(
             "the private key does not match the certificate (certificate key: ECDSA P-256, \
@@ -438,7 +482,7 @@ fn upload_submitting_and_overlays_stack() {
     model.overlays.push(Overlay::Help);
     let text = screen(&model, 120, 40);
     // Help is on top: its box hides the middle of the form beneath it.
-    assert!(text.contains("Keys · Esc closes"), "{text}");
+    assert!(text.contains("Esc closes"), "{text}");
     model.overlays.pop();
     let text = screen(&model, 120, 40);
     assert!(text.contains("checking and uploading…"), "{text}");
@@ -546,7 +590,8 @@ fn any_size_draws_without_panicking() {
 #[test]
 fn a_huge_zone_list_shows_the_window_around_the_selection() {
     let mut model = Model::new(Screen::Main, "demo", now());
-    model.zones.set_zones(
+    set_zones(
+        &mut model,
         (0..100_000)
             .map(|i| zone(&format!("z{i}"), &format!("zone-{i:06}.example")))
             .collect(),
@@ -565,7 +610,9 @@ fn a_huge_zone_list_shows_the_window_around_the_selection() {
 fn api_text_cannot_drive_the_terminal() {
     let evil = "evil\u{1b}[2J\u{1b}]0;x\u{7}.example";
     let mut model = zone_open();
-    model.zones.zones[0].name = evil.to_owned();
+    let mut listed = zones();
+    listed[0].name = evil.to_owned();
+    set_zones(&mut model, listed);
     model.zones.account = Some(evil.to_owned());
     model.zones.error = Some(evil.to_owned());
     model.token_status = Some(evil.to_owned());

@@ -6,8 +6,10 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use crate::api::{ApiError, Certificate, Page, TokenInfo, Zone};
+use crate::certinfo::CertError;
+use crate::rank::{Names, Ranked};
 
-use super::model::Ticket;
+use super::model::{Drawn, Ticket};
 
 // Each message is moved once through the loop; boxing replies would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -22,6 +24,10 @@ pub enum Msg {
     Paste(String),
     /// The terminal changed size: only the frame changes.
     Resize,
+    /// What the frame just drawn had room for; it changes nothing on screen.
+    Drawn(Drawn),
+    /// The ranker's answer for the zone filter.
+    Ranked(Ranked),
     /// The spinner's clock; only runs while something loads.
     Tick,
     Reply {
@@ -67,14 +73,22 @@ pub enum Reply {
     },
     Uploaded {
         ticket: Ticket,
-        /// A local check failed (the message says which), or the API refused.
-        result: Result<Certificate, String>,
+        result: Result<Certificate, UploadError>,
     },
     Deleted {
         ticket: Ticket,
         cert_id: String,
         result: Result<Certificate, ApiError>,
     },
+}
+
+/// Why an upload did not happen: refused before anything was sent, or by the API.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error(transparent)]
+    Local(#[from] CertError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
 }
 
 /// Work for the executor. Each carries the call number its reply will come back with.
@@ -126,6 +140,13 @@ pub enum Cmd {
         call: u64,
         ticket: Ticket,
         cert_id: String,
+    },
+    /// Tell the ranker about new names; they take the next slots, or all of them.
+    RankNames(Names),
+    /// Rank the names for a query; the answer comes back as `Msg::Ranked`.
+    Rank {
+        generation: u64,
+        query: String,
     },
     /// Stop every read for zones other than this ticket's (or all, with `None`).
     /// Changes (toggle, upload, delete) are never stopped half sent.

@@ -21,6 +21,7 @@ impl Driver {
     pub fn new(launch: Launch) -> Self {
         let (tx, replies) = mpsc::unbounded_channel();
         let mut model = Model::new(launch.screen, launch.endpoint, Utc::now());
+        model.keys = launch.keys;
         model.status = launch
             .warnings
             .first()
@@ -69,12 +70,24 @@ impl Driver {
         true
     }
 
+    /// Draws a frame and tells `update` what it had room for, as every frame does.
+    pub fn draw<B: ratatui::backend::Backend>(
+        &mut self,
+        terminal: &mut ratatui::Terminal<B>,
+    ) -> Result<(), B::Error> {
+        let mut drawn = None;
+        terminal.draw(|frame| drawn = Some(crate::ui::view(&self.model, frame)))?;
+        if let Some(drawn) = drawn {
+            self.dispatch(Msg::Drawn(drawn));
+        }
+        Ok(())
+    }
+
     /// The screen as text, drawn by the real view at `width`x`height`.
-    pub fn render(&self, width: u16, height: u16) -> String {
+    pub fn render(&mut self, width: u16, height: u16) -> String {
         let backend = ratatui::backend::TestBackend::new(width, height);
         let mut terminal = ratatui::Terminal::new(backend).expect("a test backend never fails");
-        terminal
-            .draw(|frame| crate::ui::view(&self.model, frame))
+        self.draw(&mut terminal)
             .expect("a test backend never fails");
         let buffer = terminal.backend().buffer();
         let mut out = String::new();

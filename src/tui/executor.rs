@@ -10,10 +10,10 @@ use tokio::task::AbortHandle;
 
 use crate::api::client::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
 use crate::api::{CallNotice, Client, NameFilter};
-use crate::app::update::describe_error;
-use crate::app::{Cmd, Msg, Reply, Ticket};
+use crate::app::{Cmd, Msg, Reply, Ticket, UploadError};
 use crate::cache::ZoneCache;
 use crate::certinfo;
+use crate::rank::Ranker;
 
 tokio::task_local! {
     /// The call a task runs, so the client's retry notices can name it.
@@ -30,6 +30,8 @@ pub struct Executor {
     tasks: Vec<(Option<Ticket>, AbortHandle)>,
     /// Zone pages all go out at once; this keeps at most a few on the wire.
     zone_pages: Arc<Semaphore>,
+    /// The zone filter's ranking, in threads of its own.
+    ranker: Ranker,
 }
 
 impl Executor {
@@ -48,10 +50,14 @@ impl Executor {
                 });
             }
         }));
+        let ranked = tx.clone();
         Self {
             client,
             search: None,
             cache,
+            ranker: Ranker::spawn(move |r| {
+                let _ = ranked.send(Msg::Ranked(r));
+            }),
             tx,
             tasks: Vec::new(),
             zone_pages: Arc::new(Semaphore::new(ZONE_PAGE_CONCURRENCY)),
@@ -168,6 +174,8 @@ impl Executor {
                     result,
                 }
             }),
+            Cmd::RankNames(names) => self.ranker.names(names),
+            Cmd::Rank { generation, query } => self.ranker.rank(generation, query),
             Cmd::AbortStale { keep } => self.tasks.retain(|(ticket, handle)| {
                 let stale = ticket.is_some() && *ticket != keep;
                 if stale {
@@ -199,24 +207,30 @@ impl Executor {
     }
 }
 
-/// Local checks first (their message goes to the form), then the upload. The key
-/// material is wiped when `pair` drops, right after the request.
+/// Local checks first, then the upload. The key material is wiped when `pair`
+/// drops, right after the request.
 async fn upload(
     client: &Client,
     zone_id: &str,
     cert_path: PathBuf,
     key_path: PathBuf,
-) -> Result<crate::api::Certificate, String> {
-    let pair = tokio::task::spawn_blocking(move || {
+) -> Result<crate::api::Certificate, UploadError> {
+    let checked = tokio::task::spawn_blocking(move || {
         certinfo::load_upload(&expand_home(&cert_path), &expand_home(&key_path))
     })
-    .await
-    .map_err(|e| format!("the local check failed: {e}"))?
-    .map_err(|e| e.to_string())?;
-    client
+    .await;
+    let pair = match checked {
+        Ok(pair) => pair?,
+        // A panic in the check is a bug: it goes on as the panic it is.
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            // Cancelled: the runtime is shutting down and nothing awaits the answer.
+            Err(_) => std::future::pending().await,
+        },
+    };
+    Ok(client
         .upload_certificate(zone_id, &pair.certificate, &pair.private_key)
-        .await
-        .map_err(|e| describe_error("the upload failed", &e))
+        .await?)
 }
 
 /// People type `~/certs/origin.pem` into the form; the shell is not there to expand it.

@@ -12,9 +12,9 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 
 use crate::api::Client;
+use crate::app::keys::KeyMap;
 use crate::app::{Msg, Screen};
 use crate::cache::ZoneCache;
-use crate::ui;
 pub use driver::Driver;
 
 /// How the app starts: what it talks to and what the first screen is.
@@ -31,6 +31,8 @@ pub struct Launch {
     /// Problems with the setup (a token file others can read) for the status line:
     /// printed to stderr they would vanish behind the alternate screen.
     pub warnings: Vec<String>,
+    /// The key table, with the user's `[keys]` applied.
+    pub keys: KeyMap,
 }
 
 /// The spinner's pace; the tick only runs while a call is in flight.
@@ -63,7 +65,7 @@ async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Re
             if app.model.quit {
                 return Ok(());
             }
-            terminal.draw(|frame| ui::view(&app.model, frame))?;
+            app.draw(terminal)?;
         }
         let busy = app.model.busy();
         tokio::select! {

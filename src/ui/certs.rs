@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::fit::{fit, pad, width, window, wrap};
 use super::theme::Theme;
 use crate::api::{ApiTime, CertStatus};
+use crate::app::keys::{Action, Mode};
 use crate::app::{CertRow, Enablement, Focus, Loadable, Model, OpenZone};
 use crate::health::Expiry;
 use crate::text::{sanitize, sanitize_owned};
@@ -21,31 +22,34 @@ const DATE: usize = "YYYY-MM-DD".len();
 const ID_MIN: usize = 8;
 const ISSUER_MIN: usize = 12;
 
-pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
+/// Draws the pane; returns how many certificate rows it had room for.
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usize {
     let focused = model.focus == Focus::Certs && model.overlays.is_empty();
     let Some(open) = &model.open else {
         let block = theme.pane(Line::styled(" Certificates ", theme.bold()), focused);
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let hint = Line::styled("Select a zone and press Enter", theme.dim());
+        let hint = Line::styled(
+            format!("Select a zone and press {}", key(model, Action::Accept)),
+            theme.dim(),
+        );
         frame.render_widget(hint, inner);
-        return;
+        return 0;
     };
-    let block = theme.pane(title(open, area.width, theme), focused);
+    let block = theme.pane(title(model, open, area.width, theme), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
     let cols = usize::from(inner.width);
-    let (mut lines, mut warnings) = messages(open, model.now, cols, theme);
+    let (mut lines, mut warnings) = messages(model, open, cols, theme);
     // On a short pane the warnings share it with the rows rather than crowd them out.
     warnings.truncate(usize::from(inner.height / 2).max(1));
+    let height = usize::from(inner.height)
+        .saturating_sub(1 + warnings.len())
+        .max(1);
     if let Loadable::Loaded(rows) = &open.certs
         && !rows.is_empty()
     {
-        let height = usize::from(inner.height)
-            .saturating_sub(1 + warnings.len())
-            .max(1);
-        model.drawn_rows.certs.set(height);
         let columns = Columns::new(rows, model.now, cols);
         lines.push(columns.header(theme));
         for i in window(open.selected, rows.len(), height) {
@@ -60,6 +64,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
     }
     lines.extend(warnings);
     frame.render_widget(Paragraph::new(lines), inner);
+    height
 }
 
 /// Rows the pane would take to show every certificate and warning.
@@ -67,7 +72,7 @@ pub fn wanted_height(model: &Model, cols: u16, theme: Theme) -> usize {
     let Some(open) = &model.open else {
         return 3;
     };
-    let (lines, warnings) = messages(open, model.now, usize::from(cols.saturating_sub(2)), theme);
+    let (lines, warnings) = messages(model, open, usize::from(cols.saturating_sub(2)), theme);
     let rows = open.rows().len();
     let table = if rows == 0 { 0 } else { rows + 1 };
     lines.len() + table + warnings.len() + 2
@@ -75,8 +80,8 @@ pub fn wanted_height(model: &Model, cols: u16, theme: Theme) -> usize {
 
 /// What shows instead of (or with no) table, and the warnings under it.
 fn messages(
+    model: &Model,
     open: &OpenZone,
-    now: DateTime<Utc>,
     cols: usize,
     theme: Theme,
 ) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
@@ -87,7 +92,10 @@ fn messages(
             cols,
         ),
         Loadable::Loaded(rows) if rows.is_empty() => vec![Line::styled(
-            "No certificates. Press u to upload one.",
+            format!(
+                "No certificates. Press {} to upload one.",
+                key(model, Action::Upload)
+            ),
             theme.dim(),
         )],
         Loadable::Loaded(_) => Vec::new(),
@@ -95,7 +103,7 @@ fn messages(
     // Until the list has loaded, "no active certificate" would be a false alarm.
     let warnings = match open.certs {
         Loadable::Loaded(_) => open
-            .warnings(now)
+            .warnings(model.now)
             .iter()
             .flat_map(|w| wrap(&[("⚠", theme.warn()), (&w.to_string(), theme.warn())], cols))
             .collect(),
@@ -104,9 +112,18 @@ fn messages(
     (lines, warnings)
 }
 
+/// How the main screen's `action` is bound, for a sentence.
+fn key(model: &Model, action: Action) -> String {
+    model
+        .keys
+        .keys_label(action, Mode::Main)
+        .unwrap_or_else(|| format!("({} is unbound)", action.name()))
+}
+
 /// ` shop.example · Zone-level AOP: ● Enabled (e) `; the zone name gives way first.
-fn title(open: &OpenZone, cols: u16, theme: Theme) -> Line<'static> {
-    let state = enablement(&open.enablement, theme);
+fn title(model: &Model, open: &OpenZone, cols: u16, theme: Theme) -> Line<'static> {
+    let toggle = Span::styled(format!(" ({})", key(model, Action::Toggle)), theme.dim());
+    let state = enablement(&open.enablement, toggle, theme);
     let state_width: usize = state.iter().map(Span::width).sum();
     let suffix = " · Zone-level AOP: ";
     let room = usize::from(cols).saturating_sub(4 + width(suffix) + state_width);
@@ -123,8 +140,7 @@ fn title(open: &OpenZone, cols: u16, theme: Theme) -> Line<'static> {
 }
 
 /// The toggle, in words as well as symbols; a pending change names where it is going.
-fn enablement(e: &Enablement, theme: Theme) -> Vec<Span<'static>> {
-    let key = Span::styled(" (e)", theme.dim());
+fn enablement(e: &Enablement, key: Span<'static>, theme: Theme) -> Vec<Span<'static>> {
     if e.pending() {
         let text = match e.shown() {
             Some(true) => "◌ Enabling…",

@@ -8,17 +8,15 @@ use ratatui::text::Line;
 use ratatui::widgets::{Clear, Padding, Paragraph};
 
 use super::fit::{centered, labelled, wrap};
-use super::status::hints;
 use super::theme::Theme;
 use crate::app::DeleteConfirm;
+use crate::app::keys::Hint;
 use crate::text::sanitize;
-
-pub const KEYS: &[(&str, &str)] = &[("y", "delete"), ("n/Esc", "cancel")];
 
 const MAX_WIDTH: usize = 72;
 const LABEL: usize = 9;
 
-pub fn render(confirm: &DeleteConfirm, frame: &mut Frame, area: Rect, theme: Theme) {
+pub fn render(confirm: &DeleteConfirm, keys: &[Hint], frame: &mut Frame, area: Rect, theme: Theme) {
     let width = MAX_WIDTH.min(usize::from(area.width).saturating_sub(4));
     // Borders and one column of padding each side.
     let cols = width.saturating_sub(4);
@@ -48,7 +46,7 @@ pub fn render(confirm: &DeleteConfirm, frame: &mut Frame, area: Rect, theme: The
         ));
     }
     lines.push(Line::default());
-    lines.push(hints(KEYS, theme).centered());
+    lines.push(super::hints::line(keys, theme).centered());
 
     let boxed = centered(area, width, lines.len() + 2);
     let block = theme

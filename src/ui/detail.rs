@@ -19,18 +19,17 @@ use crate::text::sanitize;
 const LABEL: usize = 14;
 const BAR: usize = 20;
 
+/// Draws the pane; returns the rows it showed and how many lines did not fit.
 pub fn render(
     model: &Model,
     lines: Vec<Line<'static>>,
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
-) {
+) -> (usize, usize) {
     let focused = model.focus == Focus::Detail && model.overlays.is_empty();
     let rows = usize::from(area.height.saturating_sub(2));
     let hidden = lines.len().saturating_sub(rows);
-    model.drawn_rows.detail.set(rows);
-    model.drawn_rows.detail_hidden.set(hidden);
     let scroll = model
         .open
         .as_ref()
@@ -52,6 +51,7 @@ pub fn render(
     frame.render_widget(block, area);
     let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+    (rows, hidden)
 }
 
 /// The pane's lines at an inner width of `cols`; the layout sizes the pane from them.

@@ -8,8 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::app::input::TextInput;
 use crate::text::sanitize;
+use tui_input::Input;
 
 /// Where typing goes, visible without colour or a terminal cursor.
 const CURSOR: char = '▏';
@@ -170,8 +170,8 @@ pub fn tail(text: &str, cols: usize) -> String {
 }
 
 /// The text with a cursor glyph where typing goes, scrolled so the cursor shows.
-pub fn with_cursor(input: &TextInput, cols: usize) -> String {
-    let text = sanitize(input.text());
+pub fn with_cursor(input: &Input, cols: usize) -> String {
+    let text = sanitize(input.value());
     // The cursor counts characters of the raw text; sanitizing changes only control
     // characters, which typing does not insert, and `nth` keeps the split on a boundary.
     let at = text

@@ -5,8 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::fit::{fit, width};
+use super::hints;
 use super::inset;
-use super::status::hints;
 use super::theme::Theme;
 use crate::app::Model;
 use crate::text::sanitize;
@@ -15,7 +15,7 @@ const NAME: &str = "originpull";
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
     let area = inset(area);
-    let right = hints(&[("?", "help"), ("q", "quit")], theme);
+    let right = hints::line(&hints::header(model), theme);
 
     let account = model.account_name().unwrap_or(&model.endpoint);
     let mut rest = format!(" · {}", sanitize(account));

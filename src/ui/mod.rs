@@ -1,6 +1,9 @@
-//! The screen, drawn from the model alone. `view` only reads: no clock (it uses
-//! `model.now`), no I/O, and no work proportional to the whole zone list, so it can run
-//! on every event and be snapshot-tested.
+//! The screen, drawn from the model alone. `view` only reads the model: it never
+//! assigns to it, and what only drawing can know (the rows each pane had room for)
+//! it returns as [`Drawn`], which the loop hands to `update` as a message. No clock
+//! (it uses `model.now`), no I/O, and no work proportional to the whole zone list, so
+//! it can run on every event and be snapshot-tested. It imports nothing from `tui`
+//! or `app::update`.
 //!
 //! Every string that came from the API or a certificate passes through
 //! [`crate::text::sanitize`] before it is drawn.
@@ -11,6 +14,7 @@ mod detail;
 mod fit;
 mod header;
 mod help;
+mod hints;
 mod no_credentials;
 mod status;
 mod theme;
@@ -21,7 +25,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
-use crate::app::{Model, Overlay, Screen};
+use crate::app::keys::Mode;
+use crate::app::{Drawn, Model, Overlay, Screen};
 use theme::Theme;
 
 /// Below this the three panes and the certificate columns no longer make sense.
@@ -31,22 +36,25 @@ pub const MIN_HEIGHT: u16 = 20;
 /// The certificate list keeps at least this many rows: borders, header, a few rows.
 const MIN_CERTS_HEIGHT: usize = 6;
 
-pub fn view(model: &Model, frame: &mut Frame) {
+/// Draws the whole screen and says what it had room for.
+pub fn view(model: &Model, frame: &mut Frame) -> Drawn {
     let area = frame.area();
     let theme = Theme::new(model.color);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area, theme);
-        return;
+        return Drawn::default();
     }
     match &model.screen {
         Screen::NoCredentials { config_path } => {
-            no_credentials::render(config_path.as_deref(), frame, area, theme);
+            let keys = hints::for_mode(model, Mode::NoCredentials);
+            no_credentials::render(config_path.as_deref(), &keys, frame, area, theme);
+            Drawn::default()
         }
         Screen::Main => main_screen(model, frame, area, theme),
     }
 }
 
-fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
+fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> Drawn {
     let bottom_height = status::height(model, area.width, theme);
     let [top, body, bottom] = Layout::vertical([
         Constraint::Length(1),
@@ -62,7 +70,10 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
         Constraint::Fill(1),
     ])
     .areas(body);
-    zones::render(model, frame, left, theme);
+    let mut drawn = Drawn {
+        zone_rows: zones::render(model, frame, left, theme),
+        ..Drawn::default()
+    };
 
     // The certificate list gets what it needs, or at least half; the detail the rest.
     let detail = detail::lines(model, right.width.saturating_sub(2), theme);
@@ -74,16 +85,26 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
     let detail_height = u16::try_from(detail_height).unwrap_or(u16::MAX);
     let [certs_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_height)]).areas(right);
-    certs::render(model, frame, certs_area, theme);
-    detail::render(model, detail, frame, detail_area, theme);
+    drawn.cert_rows = certs::render(model, frame, certs_area, theme);
+    (drawn.detail_rows, drawn.detail_hidden) =
+        detail::render(model, detail, frame, detail_area, theme);
 
     for overlay in &model.overlays {
         match overlay {
-            Overlay::Help => help::render(frame, area, theme),
-            Overlay::ConfirmDelete(confirm) => confirm::render(confirm, frame, area, theme),
-            Overlay::Upload(form) => upload::render(form, model.spinner, frame, area, theme),
+            Overlay::Help => {
+                (drawn.help_rows, drawn.help_hidden) = help::render(model, frame, area, theme)
+            }
+            Overlay::ConfirmDelete(confirm) => {
+                let keys = hints::for_mode(model, Mode::ConfirmDelete);
+                confirm::render(confirm, &keys, frame, area, theme);
+            }
+            Overlay::Upload(form) => {
+                let keys = hints::for_mode(model, Mode::Upload);
+                upload::render(form, &keys, model.spinner, frame, area, theme);
+            }
         }
     }
+    drawn
 }
 
 /// The zone picker takes about a quarter of the width: room for long zone names

@@ -7,13 +7,20 @@ use ratatui::text::Line;
 use ratatui::widgets::{Padding, Paragraph};
 
 use super::fit::{centered, wrap};
-use super::status::hints;
+use super::hints;
 use super::theme::Theme;
+use crate::app::keys::Hint;
 use crate::text::sanitize;
 
 const MAX_WIDTH: usize = 84;
 
-pub fn render(config_path: Option<&str>, frame: &mut Frame, area: Rect, theme: Theme) {
+pub fn render(
+    config_path: Option<&str>,
+    keys: &[Hint],
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
     let width = MAX_WIDTH.min(usize::from(area.width).saturating_sub(2));
     // Borders and two columns of padding each side.
     let cols = width.saturating_sub(6);
@@ -61,7 +68,7 @@ pub fn render(config_path: Option<&str>, frame: &mut Frame, area: Rect, theme: T
         lines.extend(wrap(paragraph, cols));
     }
     lines.push(Line::default());
-    lines.push(hints(&[("q", "quit")], theme));
+    lines.push(hints::line(keys, theme));
 
     let boxed = centered(area, width, lines.len() + 4);
     let block = theme

@@ -4,50 +4,16 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 use super::fit::{fit, wrap};
-use super::inset;
 use super::theme::Theme;
-use crate::app::keys;
-use crate::app::{Model, Overlay, StatusMessage};
+use super::{hints, inset};
+use crate::app::{Model, StatusMessage};
 use crate::text::sanitize;
-
-const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /// Long errors wrap, but never push the panes off a small screen.
 const MAX_MESSAGE_LINES: usize = 3;
-
-pub fn spinner(tick: usize) -> char {
-    SPINNER[tick % SPINNER.len()]
-}
-
-/// `key desc · key desc`, keys bold so they read as keys without colour.
-pub fn hints(pairs: &[(&str, &str)], theme: Theme) -> Line<'static> {
-    let mut spans = Vec::with_capacity(pairs.len() * 3);
-    for (i, (key, desc)) in pairs.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" · ", theme.dim()));
-        }
-        spans.push(Span::styled((*key).to_owned(), theme.key()));
-        spans.push(Span::raw(format!(" {desc}")));
-    }
-    Line::from(spans)
-}
-
-/// The keys that work now: the top overlay's, the filter's while typing, else the
-/// key table's for the focused pane.
-fn footer(model: &Model, theme: Theme) -> Line<'static> {
-    match model.top_overlay() {
-        Some(Overlay::Help) => hints(&[("Esc", "close")], theme),
-        Some(Overlay::ConfirmDelete(_)) => hints(super::confirm::KEYS, theme),
-        Some(Overlay::Upload(_)) => hints(super::upload::KEYS, theme),
-        None if model.zones.filtering => {
-            hints(&[("Enter", "keep filter"), ("Esc", "clear filter")], theme)
-        }
-        None => hints(&keys::footer(model.focus, model.open.is_some()), theme),
-    }
-}
 
 fn message(model: &Model, theme: Theme) -> Vec<(String, Style)> {
     let mut segments = Vec::new();
@@ -69,7 +35,7 @@ fn message(model: &Model, theme: Theme) -> Vec<(String, Style)> {
         segments.push((
             format!(
                 "{} {}…{note}{more}",
-                spinner(model.spinner),
+                hints::spinner(model.spinner),
                 sanitize(&call.label)
             ),
             theme.accent(),
@@ -100,7 +66,8 @@ struct Bottom {
 
 fn layout(model: &Model, cols: u16, theme: Theme) -> Bottom {
     let room = usize::from(inset(Rect::new(0, 0, cols, 1)).width);
-    let footer = footer(model, theme);
+    // The keys that work now, from the table of the mode in force.
+    let footer = hints::line(&hints::now(model), theme);
     let segments = message(model, theme);
     let segments: Vec<(&str, Style)> = segments.iter().map(|(t, s)| (t.as_str(), *s)).collect();
     let mut message = wrap(&segments, room);

@@ -8,20 +8,22 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Padding, Paragraph};
 
 use super::fit::{centered, fit, pad, tail, with_cursor, wrap};
-use super::status::{hints, spinner};
+use super::hints::{self, spinner};
 use super::theme::Theme;
+use crate::app::keys::Hint;
 use crate::app::{UploadField, UploadForm};
 use crate::text::sanitize;
 
-pub const KEYS: &[(&str, &str)] = &[
-    ("Tab", "switch field"),
-    ("Enter", "upload"),
-    ("Esc", "cancel"),
-];
-
 const MAX_WIDTH: usize = 76;
 
-pub fn render(form: &UploadForm, tick: usize, frame: &mut Frame, area: Rect, theme: Theme) {
+pub fn render(
+    form: &UploadForm,
+    keys: &[Hint],
+    tick: usize,
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) {
     let width = MAX_WIDTH.min(usize::from(area.width).saturating_sub(4));
     // Borders and one column of padding each side.
     let cols = width.saturating_sub(4);
@@ -44,7 +46,7 @@ pub fn render(form: &UploadForm, tick: usize, frame: &mut Frame, area: Rect, the
         let shown = if active {
             with_cursor(input, cols.saturating_sub(2))
         } else {
-            tail(&sanitize(input.text()), cols.saturating_sub(2))
+            tail(&sanitize(input.value()), cols.saturating_sub(2))
         };
         lines.push(Line::from(vec![
             Span::raw("  "),
@@ -69,7 +71,7 @@ pub fn render(form: &UploadForm, tick: usize, frame: &mut Frame, area: Rect, the
         ));
         lines.push(Line::default());
     }
-    lines.push(hints(KEYS, theme).centered());
+    lines.push(hints::line(keys, theme).centered());
 
     let title = format!(
         " Upload to {} ",

@@ -1,7 +1,6 @@
 //! The zone picker: the visible window of the (filtered) zone list, with markers for
 //! the zones whose state is already known.
 
-use nucleo_matcher::Matcher;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -11,12 +10,14 @@ use ratatui::widgets::Paragraph;
 use super::fit::{fit, pad, window, with_cursor, wrap};
 use super::theme::Theme;
 use crate::app::{Focus, Model, ZoneSummary};
+use crate::rank::Highlighter;
 use crate::text::sanitize;
 
 /// How many lines a long error may take before the list.
 const MAX_ERROR_LINES: usize = 3;
 
-pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
+/// Draws the pane; returns how many zone rows it had room for.
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usize {
     let pane = &model.zones;
     let focused = model.focus == Focus::Zones && model.overlays.is_empty();
     let block = theme.pane(title(model, area.width, theme), focused);
@@ -35,24 +36,25 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
         inner.height -= height;
     }
 
-    if pane.visible.is_empty() {
+    if pane.visible_len() == 0 {
         let hint = if pane.loading {
             "loading zones…"
-        } else if pane.zones.is_empty() {
+        } else if pane.list.is_empty() {
             "No zones."
         } else {
             "No zone matches the filter."
         };
         frame.render_widget(Line::styled(hint, theme.dim()), inner);
-        return;
+        return usize::from(inner.height);
     }
 
-    model.drawn_rows.zones.set(usize::from(inner.height));
-    let rows = window(pane.selected, pane.visible.len(), usize::from(inner.height));
-    // One scratch matcher per frame (it is 135 KB), and only while a filter is set.
-    let mut matcher = (!pane.fuzzy.query().is_empty()).then(Matcher::default);
+    let rows = window(pane.selected, pane.visible_len(), usize::from(inner.height));
+    // Marks are for the query the rows were ranked for, not one still being ranked.
+    let mut highlighter = Highlighter::new(&pane.shown_query);
     for (y, i) in (inner.y..).zip(rows) {
-        let zone = &pane.zones[pane.visible[i]];
+        let Some(zone) = pane.visible_zone(i) else {
+            continue;
+        };
         let summary = model.summaries.get(&zone.id);
         let selected = i == pane.selected;
         let row = Rect {
@@ -60,9 +62,9 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
             height: 1,
             ..inner
         };
-        let matched = matcher
+        let matched = highlighter
             .as_mut()
-            .map(|m| pane.fuzzy.positions(&zone.name, m))
+            .map(|h| h.positions(&zone.name))
             .unwrap_or_default();
         frame.render_widget(
             zone_row(
@@ -71,12 +73,13 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
             row,
         );
     }
+    usize::from(inner.height)
 }
 
 fn title(model: &Model, cols: u16, theme: Theme) -> Line<'static> {
     let pane = &model.zones;
     let mut spans = vec![Span::styled(
-        format!(" Zones {}/{}", pane.visible.len(), pane.zones.len()),
+        format!(" Zones {}/{}", pane.visible_len(), pane.list.len()),
         theme.bold(),
     )];
     if pane.cached {
@@ -85,13 +88,13 @@ fn title(model: &Model, cols: u16, theme: Theme) -> Line<'static> {
     if pane.loading {
         spans.push(Span::styled(" · loading…", theme.pending()));
     }
-    if pane.filtering || !pane.filter.text().is_empty() {
+    if pane.filtering || !pane.filter.value().is_empty() {
         let used: usize = spans.iter().map(Span::width).sum();
         let room = usize::from(cols).saturating_sub(used + 6);
         let shown = if pane.filtering {
             with_cursor(&pane.filter, room)
         } else {
-            fit(&sanitize(pane.filter.text()), room)
+            fit(&sanitize(pane.filter.value()), room)
         };
         spans.push(Span::styled(format!("  /{shown}"), theme.accent()));
     }

@@ -89,6 +89,7 @@ pub fn driver_at(base_url: &str, timeout: Duration) -> originpull::tui::Driver {
         endpoint: "test".to_owned(),
         cache: None,
         warnings: Vec::new(),
+        keys: Default::default(),
     })
 }
 
@@ -150,10 +151,8 @@ pub fn select_zone(app: &mut originpull::tui::Driver, name: &str, open: bool) {
     }
     assert_eq!(app.model.focus, originpull::app::Focus::Zones);
     let zones = &app.model.zones;
-    let index = zones
-        .visible
-        .iter()
-        .position(|&i| zones.zones[i].name == name)
+    let index = (0..zones.visible_len())
+        .position(|i| zones.visible_zone(i).is_some_and(|z| z.name == name))
         .unwrap_or_else(|| panic!("zone {name} is not listed"));
     press_char(app, 'g');
     for _ in 0..index {

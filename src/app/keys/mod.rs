@@ -1,0 +1,619 @@
+//! The key tables: one per mode, all in [`tables`], read by the dispatcher, the
+//! footers and the help overlay, so what the screen says a key does is what it does.
+//! `[keys]` in the config rebinds any action; a binding that would make one key mean
+//! two things in the same mode is refused before the app starts.
+
+mod tables;
+
+use std::collections::BTreeMap;
+
+use crokey::{KeyCombination, OneToThree};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::model::Focus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    ForceQuit,
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Left,
+    Right,
+    Backspace,
+    DeleteWord,
+    ClearLine,
+    Filter,
+    Accept,
+    Cancel,
+    Yes,
+    No,
+    Toggle,
+    Upload,
+    Delete,
+    Refresh,
+}
+
+impl Action {
+    /// Its name in `[keys]`.
+    pub fn name(self) -> &'static str {
+        tables::DEFAULTS
+            .iter()
+            .find(|(a, ..)| *a == self)
+            .map_or("?", |(_, name, _)| name)
+    }
+}
+
+/// What the keys drive right now: the screen, or whatever sits on top of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Main,
+    /// Typing into the zone filter.
+    Filter,
+    Upload,
+    ConfirmDelete,
+    Help,
+    NoCredentials,
+}
+
+impl Mode {
+    /// In a text field a key that types a character types it: bindings to such keys
+    /// do not apply there.
+    pub fn is_text(self) -> bool {
+        matches!(self, Self::Filter | Self::Upload)
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::Main => "the main screen",
+            Self::Filter => "the filter",
+            Self::Upload => "the upload form",
+            Self::ConfirmDelete => "the delete dialog",
+            Self::Help => "the help",
+            Self::NoCredentials => "the no-credentials screen",
+        }
+    }
+}
+
+/// Within a mode, where a section's keys work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Always,
+    ZonesFocused,
+    /// The certificate list has focus and a zone is open.
+    CertsFocused,
+    ZoneOpen,
+}
+
+/// What the main screen shows, for the sections that depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    pub focus: Focus,
+    pub zone_open: bool,
+}
+
+impl When {
+    fn holds(self, cx: Context) -> bool {
+        match self {
+            Self::Always => true,
+            Self::ZonesFocused => cx.focus == Focus::Zones,
+            Self::CertsFocused => cx.focus == Focus::Certs && cx.zone_open,
+            Self::ZoneOpen => cx.zone_open,
+        }
+    }
+}
+
+/// One action as a mode offers it.
+#[derive(Debug)]
+pub struct Entry {
+    pub action: Action,
+    /// What it does here, for the help overlay.
+    pub help: &'static str,
+    /// Its word in the footer, for the few worth the room there.
+    pub footer: Option<&'static str>,
+}
+
+/// A group of entries: a heading in help, and a unit of the key table.
+#[derive(Debug)]
+pub struct Section {
+    pub title: &'static str,
+    pub modes: &'static [Mode],
+    pub when: When,
+    pub entries: &'static [Entry],
+}
+
+/// A line of the help overlay or a footer hint: the keys as the user has them bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: String,
+    pub text: &'static str,
+}
+
+/// The keys in force: the defaults with the user's `[keys]` applied.
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    /// Indexed like [`tables::DEFAULTS`].
+    keys: Vec<Vec<KeyCombination>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("[keys]: there is no action {name:?}; the actions are {known}")]
+    UnknownAction { name: String, known: String },
+    #[error(
+        "[keys]: {action} = {key:?} is not a key (write e.g. \"t\", \"shift-t\", \"ctrl-t\", \"f5\", \"enter\", \"pagedown\")"
+    )]
+    BadKey { action: String, key: String },
+    #[error("[keys]: {action} has no key; give it at least one")]
+    NoKey { action: String },
+    #[error(
+        "[keys]: {key} would mean both {first} and {second} in {mode}; bind one of them to another key"
+    )]
+    Collision {
+        key: String,
+        first: &'static str,
+        second: &'static str,
+        mode: &'static str,
+    },
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        Self::new(&BTreeMap::new()).expect("the default key table has no collisions")
+    }
+}
+
+impl KeyMap {
+    /// The defaults, with `rebind` (an action's name → its keys) applied and checked.
+    pub fn new(rebind: &BTreeMap<String, Vec<String>>) -> Result<Self, KeyError> {
+        let mut keys: Vec<Vec<KeyCombination>> = tables::DEFAULTS
+            .iter()
+            .map(|(_, _, defaults)| {
+                defaults
+                    .iter()
+                    .map(|k| parse(k).expect("the default keys parse"))
+                    .collect()
+            })
+            .collect();
+        for (name, wanted) in rebind {
+            let Some(i) = tables::DEFAULTS.iter().position(|(_, n, _)| n == name) else {
+                return Err(KeyError::UnknownAction {
+                    name: name.clone(),
+                    known: tables::DEFAULTS
+                        .iter()
+                        .map(|(_, n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            };
+            if wanted.is_empty() {
+                return Err(KeyError::NoKey {
+                    action: name.clone(),
+                });
+            }
+            keys[i] = wanted
+                .iter()
+                .map(|k| {
+                    parse(k).ok_or_else(|| KeyError::BadKey {
+                        action: name.clone(),
+                        key: k.clone(),
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        let map = Self { keys };
+        map.check()?;
+        Ok(map)
+    }
+
+    /// Within a mode no key may mean two actions. Sections of the main screen that
+    /// depend on focus are checked together: a key is not safe because two panes
+    /// rarely both show.
+    fn check(&self) -> Result<(), KeyError> {
+        for mode in [
+            Mode::Main,
+            Mode::Filter,
+            Mode::Upload,
+            Mode::ConfirmDelete,
+            Mode::Help,
+            Mode::NoCredentials,
+        ] {
+            let mut seen: Vec<(KeyCombination, Action)> = Vec::new();
+            for entry in sections(mode).flat_map(|s| s.entries) {
+                for &key in self.effective(entry.action, mode) {
+                    match seen.iter().find(|(k, _)| *k == key) {
+                        Some(&(_, other)) if other != entry.action => {
+                            return Err(KeyError::Collision {
+                                key: label(key),
+                                first: other.name(),
+                                second: entry.action.name(),
+                                mode: mode.title(),
+                            });
+                        }
+                        Some(_) => {}
+                        None => seen.push((key, entry.action)),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn bound(&self, action: Action) -> &[KeyCombination] {
+        tables::DEFAULTS
+            .iter()
+            .position(|(a, ..)| *a == action)
+            .map_or(&[], |i| &self.keys[i])
+    }
+
+    /// The keys that trigger `action` in `mode`: in a text field, not those that type.
+    fn effective(&self, action: Action, mode: Mode) -> impl Iterator<Item = &KeyCombination> {
+        self.bound(action)
+            .iter()
+            .filter(move |k| !(mode.is_text() && types(**k)))
+    }
+
+    /// The action `key` means in `mode`, if any.
+    pub fn action(&self, mode: Mode, cx: Context, key: &KeyEvent) -> Option<Action> {
+        let key = canonical(KeyCombination::from(*key));
+        sections(mode)
+            .filter(|s| s.when.holds(cx))
+            .flat_map(|s| s.entries)
+            .find(|e| self.effective(e.action, mode).any(|k| *k == key))
+            .map(|e| e.action)
+    }
+
+    /// The footer's hints for `mode`, most specific first; entries that say the same
+    /// word share it: `n/Esc cancel`.
+    pub fn footer(&self, mode: Mode, cx: Context) -> Vec<Hint> {
+        let mut hints: Vec<Hint> = Vec::new();
+        for e in sections(mode)
+            .filter(|s| s.when.holds(cx))
+            .flat_map(|s| s.entries)
+        {
+            let (Some(text), Some(keys)) = (e.footer, self.keys_label(e.action, mode)) else {
+                continue;
+            };
+            match hints.iter_mut().find(|h| h.text == text) {
+                Some(same) => {
+                    same.keys.push('/');
+                    same.keys.push_str(&keys);
+                }
+                None => hints.push(Hint { keys, text }),
+            }
+        }
+        hints
+    }
+
+    /// `action`'s footer hint in `mode`, wherever on the screen it works.
+    pub fn hint(&self, mode: Mode, action: Action) -> Option<Hint> {
+        let entry = sections(mode)
+            .flat_map(|s| s.entries)
+            .find(|e| e.action == action)?;
+        Some(Hint {
+            keys: self.keys_label(action, mode)?,
+            text: entry.footer?,
+        })
+    }
+
+    /// Every section with its hints, for the help overlay. Entries that say the same
+    /// thing one after another share a line: `Esc/? close it`.
+    pub fn help(&self) -> Vec<(&'static str, Vec<Hint>)> {
+        tables::SECTIONS
+            .iter()
+            .map(|s| {
+                let mode = s.modes[0];
+                let mut hints: Vec<Hint> = Vec::new();
+                for e in s.entries {
+                    let Some(keys) = self.keys_label(e.action, mode) else {
+                        hints.push(Hint {
+                            keys: "(unbound)".to_owned(),
+                            text: e.help,
+                        });
+                        continue;
+                    };
+                    match hints.last_mut() {
+                        Some(last) if last.text == e.help => {
+                            last.keys.push('/');
+                            last.keys.push_str(&keys);
+                        }
+                        _ => hints.push(Hint { keys, text: e.help }),
+                    }
+                }
+                (s.title, hints)
+            })
+            .collect()
+    }
+
+    /// `j/↓`: the keys bound to `action` in `mode`, as the footer and help show them.
+    pub fn keys_label(&self, action: Action, mode: Mode) -> Option<String> {
+        let mut labels: Vec<String> = Vec::new();
+        for key in self.effective(action, mode) {
+            let text = label(*key);
+            if !labels.contains(&text) {
+                labels.push(text);
+            }
+        }
+        (!labels.is_empty()).then(|| labels.join("/"))
+    }
+}
+
+fn sections(mode: Mode) -> impl Iterator<Item = &'static Section> {
+    tables::SECTIONS
+        .iter()
+        .filter(move |s| s.modes.contains(&mode))
+}
+
+/// crokey's syntax, except that a lone capital means that letter with Shift (crokey
+/// would read `G` as `g`).
+fn parse(text: &str) -> Option<KeyCombination> {
+    let shifted;
+    let text = match text.chars().collect::<Vec<_>>()[..] {
+        [c] if c.is_ascii_uppercase() => {
+            shifted = format!("shift-{}", c.to_ascii_lowercase());
+            shifted.as_str()
+        }
+        _ => text,
+    };
+    let key = crokey::parse(text).ok()?;
+    key.is_ansi_compatible().then(|| canonical(key))
+}
+
+/// One spelling per key, whatever the terminal sent: a character that is not a
+/// letter already says whether Shift was down (`?` arrives with or without it), and
+/// Shift-Tab arrives as BackTab, with or without Shift.
+fn canonical(key: KeyCombination) -> KeyCombination {
+    let mut key = key.normalized();
+    let shift_implied = match key.codes {
+        OneToThree::One(KeyCode::Char(c)) => !c.is_alphabetic(),
+        OneToThree::One(KeyCode::BackTab) => true,
+        _ => false,
+    };
+    if shift_implied {
+        key.modifiers.remove(KeyModifiers::SHIFT);
+    }
+    key
+}
+
+/// Whether the key, in a text field, types a character.
+fn types(key: KeyCombination) -> bool {
+    matches!(key.codes, OneToThree::One(KeyCode::Char(_)))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER)
+}
+
+/// A key as the screen writes it: `j`, `G`, `↓`, `PgDn`, `Ctrl-C`.
+pub fn label(key: KeyCombination) -> String {
+    let OneToThree::One(code) = key.codes else {
+        return key.to_string();
+    };
+    let mut out = String::new();
+    for (flag, name) in [
+        (KeyModifiers::CONTROL, "Ctrl-"),
+        (KeyModifiers::ALT, "Alt-"),
+        (KeyModifiers::SUPER, "Cmd-"),
+    ] {
+        if key.modifiers.contains(flag) {
+            out.push_str(name);
+        }
+    }
+    let control = key.modifiers.contains(KeyModifiers::CONTROL);
+    match code {
+        KeyCode::Char(' ') => out.push_str("Space"),
+        // Ctrl-C reads better than Ctrl-c; a capital alone already says Shift.
+        KeyCode::Char(c) if control => out.extend(c.to_uppercase()),
+        KeyCode::Char(c) => out.push(c),
+        KeyCode::Up => out.push('↑'),
+        KeyCode::Down => out.push('↓'),
+        KeyCode::Left => out.push('←'),
+        KeyCode::Right => out.push('→'),
+        KeyCode::PageUp => out.push_str("PgUp"),
+        KeyCode::PageDown => out.push_str("PgDn"),
+        KeyCode::Delete => out.push_str("Del"),
+        KeyCode::BackTab => out.push_str("S-Tab"),
+        KeyCode::Backspace => out.push_str("Bksp"),
+        KeyCode::F(n) => out.push_str(&format!("F{n}")),
+        other => {
+            if key.modifiers.contains(KeyModifiers::SHIFT) {
+                out.push_str("Shift-");
+            }
+            out.push_str(&KeyCombination::from(other).to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    const LIST: Context = Context {
+        focus: Focus::Zones,
+        zone_open: false,
+    };
+    const CERTS: Context = Context {
+        focus: Focus::Certs,
+        zone_open: true,
+    };
+
+    fn rebind(pairs: &[(&str, &[&str])]) -> Result<KeyMap, KeyError> {
+        let map = pairs
+            .iter()
+            .map(|(a, keys)| (a.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+            .collect();
+        KeyMap::new(&map)
+    }
+
+    #[test]
+    fn keys_resolve_by_mode_and_focus() {
+        let keys = KeyMap::default();
+        let none = KeyModifiers::NONE;
+        assert_eq!(
+            keys.action(Mode::Main, LIST, &press(KeyCode::Enter, none)),
+            Some(Action::Accept)
+        );
+        assert_eq!(
+            keys.action(Mode::Main, LIST, &press(KeyCode::Char('d'), none)),
+            None
+        );
+        assert_eq!(
+            keys.action(Mode::Main, CERTS, &press(KeyCode::Delete, none)),
+            Some(Action::Delete)
+        );
+        // In a text field, letters type; arrows still move.
+        assert_eq!(
+            keys.action(Mode::Filter, LIST, &press(KeyCode::Char('j'), none)),
+            None
+        );
+        assert_eq!(
+            keys.action(Mode::Filter, LIST, &press(KeyCode::Down, none)),
+            Some(Action::Down)
+        );
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for mode in [
+            Mode::Main,
+            Mode::Filter,
+            Mode::Upload,
+            Mode::ConfirmDelete,
+            Mode::Help,
+        ] {
+            assert_eq!(keys.action(mode, CERTS, &ctrl_c), Some(Action::ForceQuit));
+        }
+    }
+
+    #[test]
+    fn what_terminals_send_for_shifted_keys_matches_the_table() {
+        let keys = KeyMap::default();
+        for modifiers in [KeyModifiers::NONE, KeyModifiers::SHIFT] {
+            assert_eq!(
+                keys.action(Mode::Main, LIST, &press(KeyCode::Char('?'), modifiers)),
+                Some(Action::Help)
+            );
+            assert_eq!(
+                keys.action(Mode::Main, LIST, &press(KeyCode::Char('G'), modifiers)),
+                Some(Action::Bottom)
+            );
+            assert_eq!(
+                keys.action(Mode::Main, LIST, &press(KeyCode::BackTab, modifiers)),
+                Some(Action::FocusPrev)
+            );
+        }
+        assert_eq!(
+            keys.action(
+                Mode::Main,
+                LIST,
+                &press(KeyCode::Char('g'), KeyModifiers::NONE)
+            ),
+            Some(Action::Top)
+        );
+    }
+
+    #[test]
+    fn footers_follow_the_focus_and_help_covers_every_mode() {
+        let keys = KeyMap::default();
+        let labels = |cx| -> Vec<String> {
+            keys.footer(Mode::Main, cx)
+                .into_iter()
+                .map(|h| h.keys)
+                .collect()
+        };
+        let zones = labels(LIST);
+        assert!(zones.contains(&"/".into()) && !zones.contains(&"d/Del".into()));
+        let certs = labels(CERTS);
+        assert!(certs.contains(&"d/Del".into()) && certs.contains(&"e".into()));
+        assert!(!certs.contains(&"/".into()));
+        let help = keys.help();
+        for mode in [
+            Mode::Main,
+            Mode::Filter,
+            Mode::Upload,
+            Mode::ConfirmDelete,
+            Mode::Help,
+        ] {
+            assert!(tables::SECTIONS.iter().any(|s| s.modes.contains(&mode)));
+        }
+        assert_eq!(help.len(), tables::SECTIONS.len());
+        // Letters do not show as keys of a text field.
+        let filter = help.iter().find(|(t, _)| t.starts_with("Filter")).unwrap();
+        assert!(filter.1.iter().any(|h| h.keys == "↓"));
+    }
+
+    #[test]
+    fn a_rebound_action_changes_dispatch_footer_and_help() {
+        let keys = rebind(&[("toggle", &["t"])]).unwrap();
+        let t = press(KeyCode::Char('t'), KeyModifiers::NONE);
+        let e = press(KeyCode::Char('e'), KeyModifiers::NONE);
+        assert_eq!(keys.action(Mode::Main, CERTS, &t), Some(Action::Toggle));
+        assert_eq!(keys.action(Mode::Main, CERTS, &e), None);
+        assert!(
+            keys.footer(Mode::Main, CERTS)
+                .iter()
+                .any(|h| h.keys == "t" && h.text == "toggle")
+        );
+        let open = keys
+            .help()
+            .into_iter()
+            .find(|(t, _)| *t == "Once a zone is open")
+            .unwrap();
+        assert!(open.1.iter().any(|h| h.keys == "t"));
+    }
+
+    #[test]
+    fn a_colliding_binding_is_refused_naming_both() {
+        let err = rebind(&[("toggle", &["g"])]).unwrap_err();
+        assert_eq!(
+            err,
+            KeyError::Collision {
+                key: "g".into(),
+                first: "toggle",
+                second: "top",
+                mode: "the main screen",
+            }
+        );
+        assert!(err.to_string().contains("toggle") && err.to_string().contains("top"));
+        // The same key in two modes is no collision: `y` means nothing on the main screen.
+        assert!(rebind(&[("refresh", &["y"])]).is_ok());
+    }
+
+    #[test]
+    fn bad_names_and_keys_are_refused() {
+        assert!(matches!(
+            rebind(&[("tggle", &["t"])]),
+            Err(KeyError::UnknownAction { .. })
+        ));
+        assert!(matches!(
+            rebind(&[("toggle", &["ctrl-"])]),
+            Err(KeyError::BadKey { .. })
+        ));
+        assert!(matches!(
+            rebind(&[("toggle", &[])]),
+            Err(KeyError::NoKey { .. })
+        ));
+    }
+
+    #[test]
+    fn labels_read_as_keys() {
+        let l = |s: &str| label(parse(s).unwrap());
+        assert_eq!(l("j"), "j");
+        assert_eq!(l("G"), "G");
+        assert_eq!(l("shift-g"), "G");
+        assert_eq!(l("ctrl-c"), "Ctrl-C");
+        assert_eq!(l("pagedown"), "PgDn");
+        assert_eq!(l("backtab"), "S-Tab");
+        assert_eq!(l("enter"), "Enter");
+        assert_eq!(l("esc"), "Esc");
+        assert_eq!(l("space"), "Space");
+    }
+}

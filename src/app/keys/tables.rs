@@ -1,0 +1,233 @@
+//! The default keys, and which actions each mode offers: the one place a key is named.
+
+use super::{Action, Mode, Section, When};
+
+/// Every action's name in `[keys]` and its default keys (crokey's syntax: `j`,
+/// `shift-g`, `ctrl-c`, `pagedown`). An action means the same thing wherever it works,
+/// so it has one set of keys; rebinding it rebinds it in every mode.
+pub(super) const DEFAULTS: &[(Action, &str, &[&str])] = &[
+    (Action::ForceQuit, "force_quit", &["ctrl-c"]),
+    (Action::Quit, "quit", &["q"]),
+    (Action::Help, "help", &["?"]),
+    (Action::FocusNext, "focus_next", &["tab"]),
+    (Action::FocusPrev, "focus_prev", &["backtab"]),
+    (Action::Up, "up", &["k", "up"]),
+    (Action::Down, "down", &["j", "down"]),
+    (Action::Top, "top", &["g", "home"]),
+    (Action::Bottom, "bottom", &["shift-g", "end"]),
+    (Action::PageUp, "page_up", &["pageup"]),
+    (Action::PageDown, "page_down", &["pagedown"]),
+    (Action::Left, "left", &["left"]),
+    (Action::Right, "right", &["right"]),
+    (Action::Backspace, "backspace", &["backspace"]),
+    (Action::DeleteWord, "delete_word", &["ctrl-w"]),
+    (Action::ClearLine, "clear_line", &["ctrl-u"]),
+    (Action::Filter, "filter", &["/"]),
+    (Action::Accept, "accept", &["enter"]),
+    (Action::Cancel, "cancel", &["esc"]),
+    (Action::Yes, "yes", &["y", "shift-y"]),
+    (Action::No, "no", &["n", "shift-n"]),
+    (Action::Toggle, "toggle", &["e"]),
+    (Action::Upload, "upload", &["u"]),
+    (Action::Delete, "delete", &["d", "delete"]),
+    (Action::Refresh, "refresh", &["r"]),
+];
+
+const fn entry(action: Action, help: &'static str, footer: Option<&'static str>) -> super::Entry {
+    super::Entry {
+        action,
+        help,
+        footer,
+    }
+}
+
+use Action::*;
+
+const MAIN: &[Mode] = &[Mode::Main];
+const TEXT: &[Mode] = &[Mode::Filter, Mode::Upload];
+
+/// Most specific first: the footer lists what is particular to the focused pane
+/// before what works everywhere, and help reads best in the same order.
+pub(super) const SECTIONS: &[Section] = &[
+    Section {
+        title: "Zone list",
+        modes: MAIN,
+        when: When::ZonesFocused,
+        entries: &[
+            entry(
+                Accept,
+                "open the zone: load its certificates and enablement",
+                Some("open"),
+            ),
+            entry(
+                Filter,
+                "filter zones as you type (fzf syntax: ^start end$ 'exact !not)",
+                Some("filter"),
+            ),
+            entry(Cancel, "clear a kept filter", None),
+        ],
+    },
+    Section {
+        title: "Certificate list",
+        modes: MAIN,
+        when: When::CertsFocused,
+        entries: &[entry(
+            Delete,
+            "delete the selected certificate (asks first)",
+            Some("delete"),
+        )],
+    },
+    Section {
+        title: "Once a zone is open",
+        modes: MAIN,
+        when: When::ZoneOpen,
+        entries: &[
+            entry(Upload, "upload a certificate and its key", Some("upload")),
+            entry(
+                Toggle,
+                "toggle zone-level AOP enablement (no dialog)",
+                Some("toggle"),
+            ),
+        ],
+    },
+    Section {
+        title: "Lists and the detail pane",
+        modes: MAIN,
+        when: When::Always,
+        entries: &[
+            entry(Down, "move down (scroll, in the detail pane)", None),
+            entry(Up, "move up", None),
+            entry(Top, "go to the top", None),
+            entry(Bottom, "go to the bottom", None),
+            entry(PageDown, "page down", None),
+            entry(PageUp, "page up", None),
+        ],
+    },
+    Section {
+        title: "Main screen",
+        modes: MAIN,
+        when: When::Always,
+        entries: &[
+            entry(
+                FocusNext,
+                "focus the next pane (zones → certificates → detail)",
+                Some("focus"),
+            ),
+            entry(FocusPrev, "focus the previous pane", None),
+            entry(
+                Refresh,
+                "refresh the open zone and the zone list",
+                Some("refresh"),
+            ),
+            entry(Help, "this help", Some("help")),
+            entry(Quit, "quit", Some("quit")),
+        ],
+    },
+    Section {
+        title: "Filter (after /)",
+        modes: &[Mode::Filter],
+        when: When::Always,
+        entries: &[
+            entry(
+                Accept,
+                "keep the filter and go back to the list",
+                Some("keep filter"),
+            ),
+            entry(Cancel, "clear the filter", Some("clear filter")),
+            entry(Down, "select the next match", None),
+            entry(Up, "select the previous match", None),
+        ],
+    },
+    Section {
+        title: "Upload form",
+        modes: &[Mode::Upload],
+        when: When::Always,
+        entries: &[
+            entry(
+                Accept,
+                "check both files locally, then upload",
+                Some("upload"),
+            ),
+            entry(
+                Cancel,
+                "close the form (an upload already sent still lands)",
+                Some("cancel"),
+            ),
+            entry(FocusNext, "switch field", Some("switch field")),
+            entry(FocusPrev, "switch field", None),
+            entry(Down, "switch field", None),
+            entry(Up, "switch field", None),
+        ],
+    },
+    Section {
+        title: "Text fields (filter, upload form): other keys type",
+        modes: TEXT,
+        when: When::Always,
+        entries: &[
+            entry(Left, "cursor left", None),
+            entry(Right, "cursor right", None),
+            entry(Top, "cursor to the start", None),
+            entry(Bottom, "cursor to the end", None),
+            entry(Backspace, "delete before the cursor", None),
+            entry(Delete, "delete under the cursor", None),
+            entry(DeleteWord, "delete the word before the cursor", None),
+            entry(ClearLine, "clear the field", None),
+        ],
+    },
+    Section {
+        title: "Delete dialog",
+        modes: &[Mode::ConfirmDelete],
+        when: When::Always,
+        entries: &[
+            entry(
+                Yes,
+                "delete the certificate the dialog names",
+                Some("delete"),
+            ),
+            entry(No, "cancel: nothing is sent", Some("cancel")),
+            entry(Cancel, "cancel: nothing is sent", Some("cancel")),
+        ],
+    },
+    Section {
+        title: "This help",
+        modes: &[Mode::Help],
+        when: When::Always,
+        entries: &[
+            entry(Cancel, "close it", Some("close")),
+            entry(Help, "close it", None),
+            entry(Down, "scroll down", Some("scroll")),
+            entry(Up, "scroll up", None),
+            entry(Top, "scroll to the top", None),
+            entry(Bottom, "scroll to the bottom", None),
+            entry(PageDown, "page down", None),
+            entry(PageUp, "page up", None),
+            entry(Quit, "quit", None),
+        ],
+    },
+    Section {
+        title: "Without credentials",
+        modes: &[Mode::NoCredentials],
+        when: When::Always,
+        entries: &[
+            entry(Quit, "quit", Some("quit")),
+            entry(Cancel, "quit", None),
+        ],
+    },
+    Section {
+        title: "Anywhere",
+        modes: &[
+            Mode::Main,
+            Mode::Filter,
+            Mode::Upload,
+            Mode::ConfirmDelete,
+            Mode::Help,
+            Mode::NoCredentials,
+        ],
+        when: When::Always,
+        entries: &[entry(
+            ForceQuit,
+            "quit at once, even from a text field or a dialog",
+            None,
+        )],
+    },
+];

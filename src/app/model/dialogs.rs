@@ -1,0 +1,64 @@
+//! What sits on top of the main screen: help, the delete dialog, the upload form.
+
+use tui_input::Input;
+
+use super::Ticket;
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    ConfirmDelete(DeleteConfirm),
+    Upload(UploadForm),
+}
+
+/// The delete dialog names the certificate it will delete, and only that one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteConfirm {
+    pub ticket: Ticket,
+    pub zone_name: String,
+    pub cert_id: String,
+    pub issuer: String,
+    pub expires: String,
+    /// Deleting the zone's only active certificate while enablement is on.
+    pub only_active_while_enabled: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadField {
+    Certificate,
+    Key,
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadForm {
+    pub ticket: Ticket,
+    pub zone_name: String,
+    pub cert_path: Input,
+    pub key_path: Input,
+    pub field: UploadField,
+    pub error: Option<String>,
+    /// The upload call in flight, if one is: its reply belongs to this form, not to
+    /// a form opened after this one was closed mid-upload.
+    pub submitting: Option<u64>,
+}
+
+impl UploadForm {
+    pub fn new(ticket: Ticket, zone_name: String) -> Self {
+        Self {
+            ticket,
+            zone_name,
+            cert_path: Input::default(),
+            key_path: Input::default(),
+            field: UploadField::Certificate,
+            error: None,
+            submitting: None,
+        }
+    }
+
+    pub fn active_field(&mut self) -> &mut Input {
+        match self.field {
+            UploadField::Certificate => &mut self.cert_path,
+            UploadField::Key => &mut self.key_path,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Everything the TUI knows, in one place. `update` changes it; the view only reads it.
+//! The parts are split as the screen is: the zone list, the open zone, the overlays.
+
+mod dialogs;
+mod open_zone;
+mod zones;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+pub use dialogs::{DeleteConfirm, Overlay, UploadField, UploadForm};
+pub use open_zone::{CertRow, Enablement, OpenZone, Watch, ZoneSummary};
+pub use zones::{Ranking, Visible, ZoneList, ZonePane};
+
+use super::keys::{Context, KeyMap, Mode};
+
+/// Identifies one request's purpose at the time it was sent. A reply whose ticket is
+/// no longer current (another zone opened, a refresh sent) is dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub zone_id: String,
+    pub generation: u64,
+}
+
+/// A call the status line reports until its reply arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFlight {
+    pub call: u64,
+    pub label: String,
+    /// The zone it is for; switching zones abandons it.
+    pub ticket: Option<Ticket>,
+    /// Why it is taking longer, e.g. "retry 2/3 in 0.8 s: HTTP 503".
+    pub note: Option<String>,
+    /// What made it retry, if it did: the status line mentions it on success.
+    pub retried: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loadable<T> {
+    Loading,
+    Loaded(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Self::Loaded(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Zones,
+    Certs,
+    Detail,
+}
+
+impl Focus {
+    pub fn next(self) -> Self {
+        match self {
+            Self::Zones => Self::Certs,
+            Self::Certs => Self::Detail,
+            Self::Detail => Self::Zones,
+        }
+    }
+
+    pub fn prev(self) -> Self {
+        match self {
+            Self::Zones => Self::Detail,
+            Self::Certs => Self::Zones,
+            Self::Detail => Self::Certs,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusMessage {
+    Info(String),
+    Error(String),
+}
+
+/// What the whole screen is showing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Main,
+    /// Started without credentials: explain how to get going instead of failing.
+    NoCredentials {
+        config_path: Option<String>,
+    },
+}
+
+/// What the last frame had room for, as the view measured it and reported it back
+/// (`Msg::Drawn`): the keys that move by a page, or scroll, need it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Drawn {
+    pub zone_rows: usize,
+    pub cert_rows: usize,
+    pub detail_rows: usize,
+    /// How far the detail pane can scroll: its lines less the rows it shows.
+    pub detail_hidden: usize,
+    pub help_rows: usize,
+    pub help_hidden: usize,
+}
+
+#[derive(Debug)]
+pub struct Model {
+    pub screen: Screen,
+    pub keys: KeyMap,
+    pub zones: ZonePane,
+    pub open: Option<OpenZone>,
+    pub focus: Focus,
+    pub overlays: Vec<Overlay>,
+    /// Lines of the help overlay scrolled off its top.
+    pub help_scroll: usize,
+    pub summaries: HashMap<String, ZoneSummary>,
+    pub status: Option<StatusMessage>,
+    /// How many messages the status line has been given: a new number means
+    /// something new was said, even in the same words.
+    pub messages: u64,
+    /// Calls in flight, each with a short label for the status line.
+    pub in_flight: Vec<InFlight>,
+    pub drawn: Drawn,
+    pub spinner: usize,
+    /// Where the app talks to, for the header ("demo", or the API host).
+    pub endpoint: String,
+    pub token_status: Option<String>,
+    pub next_generation: u64,
+    pub next_call: u64,
+    pub quit: bool,
+    /// Tests pin the clock so snapshots of "days left" do not drift.
+    pub now: DateTime<Utc>,
+    /// Off under `NO_COLOR`: the screen then relies on words and symbols alone.
+    pub color: bool,
+}
+
+impl Model {
+    pub fn new(screen: Screen, endpoint: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Self {
+            screen,
+            keys: KeyMap::default(),
+            zones: ZonePane::default(),
+            open: None,
+            focus: Focus::Zones,
+            overlays: Vec::new(),
+            help_scroll: 0,
+            summaries: HashMap::new(),
+            status: None,
+            messages: 0,
+            in_flight: Vec::new(),
+            drawn: Drawn::default(),
+            spinner: 0,
+            endpoint: endpoint.into(),
+            token_status: None,
+            next_generation: 1,
+            next_call: 1,
+            quit: false,
+            now,
+            color: true,
+        }
+    }
+
+    /// Something is on its way: the spinner turns, and tests wait for it to settle.
+    pub fn busy(&self) -> bool {
+        !self.in_flight.is_empty() || self.zones.ranking.waiting
+    }
+
+    pub fn top_overlay(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+
+    pub fn account_name(&self) -> Option<&str> {
+        self.zones.account.as_deref()
+    }
+
+    /// Which key table is in force.
+    pub fn mode(&self) -> Mode {
+        if let Screen::NoCredentials { .. } = self.screen {
+            return Mode::NoCredentials;
+        }
+        match self.top_overlay() {
+            Some(Overlay::Help) => Mode::Help,
+            Some(Overlay::ConfirmDelete(_)) => Mode::ConfirmDelete,
+            Some(Overlay::Upload(_)) => Mode::Upload,
+            None if self.zones.filtering => Mode::Filter,
+            None => Mode::Main,
+        }
+    }
+
+    pub fn key_context(&self) -> Context {
+        Context {
+            focus: self.focus,
+            zone_open: self.open.is_some(),
+        }
+    }
+}

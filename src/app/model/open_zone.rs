@@ -1,0 +1,121 @@
+//! The open zone: its certificates, its enablement, and the change being watched.
+
+use chrono::{DateTime, Utc};
+
+use super::{Loadable, Ticket};
+use crate::api::{Certificate, Zone};
+use crate::certinfo::CertDetails;
+use crate::health::{Warning, zone_warnings};
+
+/// A certificate with what was parsed from its PEM, parsed once when it arrived.
+#[derive(Debug, Clone)]
+pub struct CertRow {
+    pub cert: Certificate,
+    pub details: Option<CertDetails>,
+}
+
+/// Zone-level AOP enablement as the screen shows it: the server's last answer, and
+/// what the user asked for while a change is in flight.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enablement {
+    /// The server's last word; `None` until it answers.
+    pub server: Option<bool>,
+    /// The state the user last asked for, while it differs from `server` or a PUT is out.
+    pub wanted: Option<bool>,
+    /// A PUT is in flight.
+    pub in_flight: bool,
+    /// The last read failed: `e` has nothing to toggle until `r` reads it again.
+    pub read_failed: bool,
+}
+
+impl Enablement {
+    /// What the toggle shows: the wanted state while pending, else the server's.
+    pub fn shown(&self) -> Option<bool> {
+        self.wanted.or(self.server)
+    }
+
+    pub fn pending(&self) -> bool {
+        self.in_flight || self.wanted.is_some_and(|w| Some(w) != self.server)
+    }
+}
+
+/// The zone whose certificates are shown.
+#[derive(Debug)]
+pub struct OpenZone {
+    pub zone: Zone,
+    pub generation: u64,
+    pub certs: Loadable<Vec<CertRow>>,
+    pub enablement: Enablement,
+    pub selected: usize,
+    /// The latest certificate listing asked for; only its reply is applied, so an
+    /// older answer can never overwrite a newer one.
+    pub certs_call: Option<u64>,
+    /// The latest enablement read asked for, likewise; `None` while a change is out,
+    /// so a read sent before it cannot answer with the state from before it.
+    pub enablement_call: Option<u64>,
+    /// How many polls in a row found a certificate still pending; sets the poll delay.
+    pub polls: u32,
+    /// Lines of the detail pane scrolled off its top; back to 0 for another
+    /// certificate.
+    pub detail_scroll: usize,
+    /// The upload or delete the list is being polled for.
+    pub watch: Option<Watch>,
+}
+
+/// A certificate change the list is polled for, and which status message said it
+/// was sent ("…; watching until it is active"). When the list settles the line says
+/// how it ended, unless something else has been said since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watch {
+    pub cert_id: String,
+    /// `Model::messages` when that message was shown.
+    pub said: u64,
+}
+
+impl OpenZone {
+    pub fn new(zone: Zone, generation: u64) -> Self {
+        Self {
+            zone,
+            generation,
+            certs: Loadable::Loading,
+            enablement: Enablement::default(),
+            selected: 0,
+            certs_call: None,
+            enablement_call: None,
+            polls: 0,
+            detail_scroll: 0,
+            watch: None,
+        }
+    }
+
+    pub fn ticket(&self) -> Ticket {
+        Ticket {
+            zone_id: self.zone.id.clone(),
+            generation: self.generation,
+        }
+    }
+
+    pub fn rows(&self) -> &[CertRow] {
+        self.certs.loaded().map_or(&[], Vec::as_slice)
+    }
+
+    pub fn selected_row(&self) -> Option<&CertRow> {
+        self.rows().get(self.selected)
+    }
+
+    pub fn warnings(&self, now: DateTime<Utc>) -> Vec<Warning> {
+        zone_warnings(
+            self.rows().iter().map(|r| &r.cert),
+            self.enablement.server,
+            now,
+        )
+    }
+}
+
+/// What the zone list shows next to a zone once its state is known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZoneSummary {
+    pub enabled: Option<bool>,
+    pub certificates: Option<usize>,
+    pub warning: bool,
+}

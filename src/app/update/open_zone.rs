@@ -1,0 +1,228 @@
+//! The open zone: opening it, loading its certificates and enablement together,
+//! polling while a certificate is pending, and saying how a watched change ended.
+
+use std::time::Duration;
+
+use super::{describe_error, short_id, zones};
+use crate::api::{ApiError, Certificate, Zone};
+use crate::app::model::*;
+use crate::app::msg::Cmd;
+use crate::certinfo;
+
+/// Polling a pending certificate starts quick (a simulator or a fast deploy is done
+/// in seconds) and backs off, so a slow deploy costs few calls against the rate limit.
+pub fn poll_delay(polls: u32) -> Duration {
+    const STEPS: [u64; 6] = [2, 3, 5, 8, 15, 30];
+    Duration::from_secs(STEPS[(polls as usize).min(STEPS.len() - 1)])
+}
+
+pub(super) fn open(model: &mut Model, zone: Zone, cmds: &mut Vec<Cmd>) {
+    let generation = model.next_generation;
+    model.next_generation += 1;
+    let mut open = OpenZone::new(zone, generation);
+    let ticket = open.ticket();
+    // Whatever was loading for another zone is abandoned: its replies would be dropped.
+    model
+        .in_flight
+        .retain(|f| f.ticket.as_ref().is_none_or(|t| *t == ticket));
+    cmds.push(Cmd::AbortStale { keep: Some(ticket) });
+    // Opened again: a toggle still out, and a change being watched, carry over, so
+    // `e` does not send a second PUT beside the first and the answers land here.
+    if let Some(before) = model.open.take().filter(|b| b.zone.id == open.zone.id) {
+        if before.enablement.in_flight {
+            open.enablement = before.enablement;
+        }
+        open.watch = before.watch;
+    }
+    model.open = Some(open);
+    model.focus = Focus::Certs;
+    load(model, cmds);
+}
+
+/// Loads the open zone's certificates and enablement, concurrently.
+fn load(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    let Some(open) = &model.open else { return };
+    let ticket = open.ticket();
+    let label = format!("loading {}", open.zone.name);
+    let certs_call = model.start_call(label.clone(), Some(ticket.clone()));
+    let enablement_call = model.start_call(label, Some(ticket.clone()));
+    if let Some(open) = &mut model.open {
+        open.certs_call = Some(certs_call);
+        open.enablement_call = Some(enablement_call);
+    }
+    cmds.push(Cmd::LoadCertificates {
+        call: certs_call,
+        ticket: ticket.clone(),
+        after: None,
+    });
+    cmds.push(Cmd::LoadEnablement {
+        call: enablement_call,
+        ticket,
+    });
+}
+
+pub(super) fn refresh(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    // A listing still loading is as fresh as a new one would be; starting another
+    // would send every page twice.
+    if !model.zones.loading {
+        zones::load(model, cmds);
+    }
+    load(model, cmds);
+}
+
+/// Lists the open zone's certificates again, after `after` when polling.
+pub(super) fn load_certificates(model: &mut Model, after: Option<Duration>, cmds: &mut Vec<Cmd>) {
+    let Some(open) = &model.open else { return };
+    let ticket = open.ticket();
+    let label = format!("loading {}", open.zone.name);
+    // A poll waits quietly; only a load the user is waiting for shows in the status line.
+    let call = if after.is_some() {
+        model.new_call_id()
+    } else {
+        model.start_call(label, Some(ticket.clone()))
+    };
+    if let Some(open) = &mut model.open {
+        open.certs_call = Some(call);
+    }
+    cmds.push(Cmd::LoadCertificates {
+        call,
+        ticket,
+        after,
+    });
+}
+
+pub(super) fn certificates(
+    model: &mut Model,
+    call: u64,
+    ticket: Ticket,
+    result: Result<Vec<Certificate>, ApiError>,
+    cmds: &mut Vec<Cmd>,
+) {
+    let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+        return;
+    };
+    if open.certs_call != Some(call) {
+        return;
+    }
+    let certs = match result {
+        Ok(certs) => certs,
+        Err(e) => {
+            let what = format!("could not load certificates of {}", open.zone.name);
+            // A failed refresh keeps the last list on screen, marked by the error.
+            if !matches!(open.certs, Loadable::Loaded(_)) {
+                open.certs = Loadable::Failed(describe_error(&what, &e));
+            }
+            model.error(&what, &e);
+            return;
+        }
+    };
+    let keep = open.selected_row().and_then(|r| r.cert.id.clone());
+    let rows: Vec<CertRow> = certs
+        .into_iter()
+        .map(|cert| CertRow {
+            details: cert
+                .certificate
+                .as_deref()
+                .and_then(|pem| certinfo::parse_certificate(pem).ok()),
+            cert,
+        })
+        .collect();
+    let kept_at = keep.and_then(|id| rows.iter().position(|r| r.cert.id.as_deref() == Some(&id)));
+    if kept_at.is_none() {
+        // Another certificate is selected now: its detail starts at the top.
+        open.detail_scroll = 0;
+    }
+    open.selected = kept_at
+        .unwrap_or(open.selected)
+        .min(rows.len().saturating_sub(1));
+    let pending = rows
+        .iter()
+        .any(|r| r.cert.status.as_ref().is_some_and(|s| s.is_transient()));
+    open.certs = Loadable::Loaded(rows);
+    let polls = open.polls;
+    open.polls = if pending { polls + 1 } else { 0 };
+    super::dialogs::close_stale_delete(model);
+    refresh_summary(model);
+    if pending {
+        load_certificates(model, Some(poll_delay(polls)), cmds);
+    } else {
+        say_how_it_ended(model);
+    }
+}
+
+pub(super) fn enablement(
+    model: &mut Model,
+    call: u64,
+    ticket: Ticket,
+    result: Result<bool, ApiError>,
+) {
+    let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+        return;
+    };
+    // A read that raced a change in flight says nothing reliable.
+    if open.enablement_call != Some(call) || open.enablement.in_flight {
+        return;
+    }
+    open.enablement.read_failed = result.is_err();
+    match result {
+        Ok(enabled) => {
+            open.enablement.server = Some(enabled);
+            open.enablement.wanted = None;
+            refresh_summary(model);
+        }
+        Err(e) => model.error("could not read enablement", &e),
+    }
+}
+
+/// Remembers that the open zone's list is polled for `cert_id`, and that the status
+/// line's message now says so.
+pub(super) fn watch(model: &mut Model, zone_id: &str, cert_id: &str) {
+    if !matches!(model.status, Some(StatusMessage::Info(_))) {
+        return;
+    }
+    let said = model.messages;
+    if let Some(open) = model.open.as_mut().filter(|o| o.zone.id == zone_id) {
+        open.watch = Some(Watch {
+            cert_id: cert_id.to_owned(),
+            said,
+        });
+    }
+}
+
+/// The list has settled: the certificate a watch was for is active (or whatever the
+/// server says now) or gone. Said only while the status line still shows the
+/// watch's own message.
+fn say_how_it_ended(model: &mut Model) {
+    let Some(open) = &mut model.open else { return };
+    let Some(watch) = open.watch.take() else {
+        return;
+    };
+    if model.messages != watch.said {
+        return;
+    }
+    let id = short_id(&watch.cert_id);
+    let outcome = match open
+        .rows()
+        .iter()
+        .find(|r| r.cert.id.as_deref() == Some(&watch.cert_id))
+    {
+        Some(row) => format!(
+            "{id} is {} on {}",
+            row.cert.status.as_ref().map_or("listed", |s| s.as_str()),
+            open.zone.name
+        ),
+        None => format!("{id} is gone from {}", open.zone.name),
+    };
+    model.info(outcome);
+}
+
+/// Keeps the zone list's markers for the open zone in step with what loaded.
+pub(super) fn refresh_summary(model: &mut Model) {
+    let Some(open) = &model.open else { return };
+    let summary = ZoneSummary {
+        enabled: open.enablement.server,
+        certificates: open.certs.loaded().map(Vec::len),
+        warning: open.certs.loaded().is_some() && !open.warnings(model.now).is_empty(),
+    };
+    model.summaries.insert(open.zone.id.clone(), summary);
+}

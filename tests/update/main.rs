@@ -1,0 +1,349 @@
+//! `update` on its own: keys and replies in, model and commands out. No I/O, except
+//! the real ranker where a test filters the zone list (it runs in threads of its
+//! own, as in the app). One file per part of the screen, as in `src/app/update/`.
+
+mod changes;
+mod dialogs;
+mod keys;
+mod open_zone;
+mod zones;
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use originpull::api::{
+    ApiError, ApiMessage, ApiTime, CertStatus, Certificate, Page, ResultInfo, Zone,
+};
+use originpull::app::*;
+use originpull::certinfo::CertError;
+use originpull::rank::{Ranked, Ranker};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap()
+}
+
+fn zone(i: usize) -> Zone {
+    Zone {
+        id: format!("{i:032x}"),
+        name: format!("zone{i:02}.example"),
+        status: Some("active".into()),
+        account: None,
+    }
+}
+
+fn cert(id: &str, status: CertStatus, days: i64) -> Certificate {
+    Certificate {
+        id: Some(id.into()),
+        status: Some(status),
+        issuer: Some("Example Origin CA".into()),
+        expires_on: Some(ApiTime::from_datetime(now() + chrono::Duration::days(days))),
+        ..Default::default()
+    }
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn api_error(status: u16, code: i64) -> ApiError {
+    ApiError::Api {
+        status,
+        errors: vec![ApiMessage {
+            code: Some(code),
+            message: "simulated".into(),
+            ..Default::default()
+        }],
+    }
+}
+
+/// Feeds a message and returns what it asks of the API side. The ranking commands
+/// are left out: a test that filters hands them to a [`TestRanker`].
+fn send(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    update(model, msg)
+        .into_iter()
+        .filter(|c| !is_ranking(c))
+        .collect()
+}
+
+fn is_ranking(cmd: &Cmd) -> bool {
+    matches!(cmd, Cmd::Rank { .. } | Cmd::RankNames(_))
+}
+
+/// The app's ranker, fed by the test with the commands `update` sends it.
+struct TestRanker {
+    ranker: Ranker,
+    answers: mpsc::Receiver<Ranked>,
+}
+
+impl TestRanker {
+    fn new() -> Self {
+        let (tx, answers) = mpsc::channel();
+        let ranker = Ranker::spawn(move |r| {
+            let _ = tx.send(r);
+        });
+        Self { ranker, answers }
+    }
+
+    /// Hands the ranking commands among `cmds` to the ranker; returns the rest.
+    fn forward(&self, cmds: Vec<Cmd>) -> Vec<Cmd> {
+        let mut rest = Vec::new();
+        for cmd in cmds {
+            match cmd {
+                Cmd::RankNames(names) => self.ranker.names(names),
+                Cmd::Rank { generation, query } => self.ranker.rank(generation, query),
+                other => rest.push(other),
+            }
+        }
+        rest
+    }
+
+    /// Applies the ranker's answers until the model waits for none.
+    fn settle(&self, model: &mut Model) -> Vec<Cmd> {
+        let mut out = Vec::new();
+        while model.zones.ranking.waiting {
+            let answer = self
+                .answers
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the ranker answers");
+            let cmds = update(model, Msg::Ranked(answer));
+            out.extend(self.forward(cmds));
+        }
+        out
+    }
+
+    /// Feeds `msg` and lets the ranker answer; returns the API side's commands.
+    fn send(&self, model: &mut Model, msg: Msg) -> Vec<Cmd> {
+        let mut out = self.forward(update(model, msg));
+        out.extend(self.settle(model));
+        out
+    }
+}
+
+/// A fresh model after `Init`, and the commands it sent.
+fn started() -> (Model, Vec<Cmd>) {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    (model, cmds)
+}
+
+/// The call and generation of the first zone page `cmds` ask for.
+fn first_page(cmds: &[Cmd]) -> (u64, u64) {
+    match zone_page(cmds) {
+        Cmd::LoadZonePage {
+            call, generation, ..
+        } => (call, generation),
+        _ => unreachable!(),
+    }
+}
+
+/// The first zone page a batch of commands asks for.
+fn zone_page(cmds: &[Cmd]) -> Cmd {
+    cmds.iter()
+        .find(|c| matches!(c, Cmd::LoadZonePage { .. }))
+        .cloned()
+        .unwrap_or_else(|| panic!("no zone page in {cmds:?}"))
+}
+
+/// Page `page` of a listing of `total` zones, answering `call`.
+fn page_reply(call: u64, generation: u64, page: u64, zones: Vec<Zone>, total: u64) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::ZonePage {
+            generation,
+            page,
+            result: Ok(Page {
+                items: zones,
+                info: Some(ResultInfo {
+                    per_page: Some(50),
+                    total_count: Some(total),
+                    ..Default::default()
+                }),
+            }),
+        },
+    }
+}
+
+/// The first page of a listing failing with `error`.
+fn page_failed(call: u64, generation: u64, error: ApiError) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::ZonePage {
+            generation,
+            page: 1,
+            result: Err(error),
+        },
+    }
+}
+
+/// The answer to an enablement read.
+fn enablement_read(call: u64, ticket: Ticket, result: Result<bool, ApiError>) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::Enablement { ticket, result },
+    }
+}
+
+/// The answer to an upload.
+fn upload_answer(call: u64, ticket: Ticket, result: Result<Certificate, UploadError>) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::Uploaded { ticket, result },
+    }
+}
+
+/// The local check's answer to an upload whose key does not fit its certificate.
+fn key_refused(call: u64, ticket: Ticket) -> Msg {
+    upload_answer(
+        call,
+        ticket,
+        Err(UploadError::Local(CertError::KeyMismatch {
+            certificate_key: "ECDSA P-256".into(),
+            private_key: "ECDSA P-384".into(),
+        })),
+    )
+}
+
+/// The status line holds an information message with every one of `words`.
+fn assert_info(model: &Model, words: &[&str]) {
+    match &model.status {
+        Some(StatusMessage::Info(text)) => {
+            assert!(words.iter().all(|w| text.contains(w)), "{text}")
+        }
+        other => panic!("not an information message: {other:?}"),
+    }
+}
+
+/// The status line holds an error with every one of `words`.
+fn assert_error(model: &Model, words: &[&str]) {
+    match &model.status {
+        Some(StatusMessage::Error(text)) => {
+            assert!(words.iter().all(|w| text.contains(w)), "{text}")
+        }
+        other => panic!("not an error: {other:?}"),
+    }
+}
+
+/// A model with `n` zones loaded (one page) and nothing open.
+fn with_zones(n: usize) -> Model {
+    let (mut model, cmds) = started();
+    let (call, generation) = first_page(&cmds);
+    send(
+        &mut model,
+        page_reply(call, generation, 1, (0..n).map(zone).collect(), n as u64),
+    );
+    model
+}
+
+/// The names on screen, in order.
+fn shown_names(model: &Model) -> Vec<String> {
+    (0..model.zones.visible_len())
+        .filter_map(|i| model.zones.visible_zone(i))
+        .map(|z| z.name.clone())
+        .collect()
+}
+
+struct Opened {
+    certs_call: u64,
+    enablement_call: u64,
+    ticket: Ticket,
+}
+
+/// Opens the selected zone and returns what it asked for.
+fn open(model: &mut Model) -> Opened {
+    let cmds = send(model, key(KeyCode::Enter));
+    let mut certs_call = None;
+    let mut enablement_call = None;
+    for cmd in cmds {
+        match cmd {
+            Cmd::LoadCertificates { call, after, .. } => {
+                assert_eq!(after, None);
+                certs_call = Some(call);
+            }
+            Cmd::LoadEnablement { call, .. } => enablement_call = Some(call),
+            Cmd::AbortStale { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    Opened {
+        certs_call: certs_call.expect("certificates are loaded"),
+        enablement_call: enablement_call.expect("enablement is read"),
+        ticket: model.open.as_ref().unwrap().ticket(),
+    }
+}
+
+/// The answer to a certificate listing of the zone `o` opened.
+fn certificates(call: u64, o: &Opened, certs: Vec<Certificate>) -> Msg {
+    Msg::Reply {
+        call,
+        reply: Reply::Certificates {
+            ticket: o.ticket.clone(),
+            result: Ok(certs),
+        },
+    }
+}
+
+fn load(model: &mut Model, o: &Opened, certs: Vec<Certificate>, enabled: bool) -> Vec<Cmd> {
+    let mut cmds = send(model, certificates(o.certs_call, o, certs));
+    cmds.extend(send(
+        model,
+        enablement_read(o.enablement_call, o.ticket.clone(), Ok(enabled)),
+    ));
+    cmds
+}
+
+fn open_loaded(model: &mut Model, certs: Vec<Certificate>, enabled: bool) -> Opened {
+    let o = open(model);
+    load(model, &o, certs, enabled);
+    o
+}
+
+/// The answer to the PUT among `cmds`.
+fn toggled(model: &mut Model, cmds: &[Cmd], result: Result<bool, ApiError>) -> Vec<Cmd> {
+    let (call, ticket) = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::SetEnablement { call, ticket, .. } => Some((*call, ticket.clone())),
+            _ => None,
+        })
+        .expect("a PUT was sent");
+    send(
+        model,
+        Msg::Reply {
+            call,
+            reply: Reply::Toggled { ticket, result },
+        },
+    )
+}
+
+/// What the last frame had room for, as the view reports it.
+fn drawn(model: &mut Model, drawn: Drawn) {
+    send(model, Msg::Drawn(drawn));
+}
+
+/// Opens the upload form, pastes both paths and submits: the upload's call id.
+fn submit_upload(model: &mut Model) -> u64 {
+    send(model, ch('u'));
+    send(model, Msg::Paste("/tmp/cert.pem".into()));
+    send(model, key(KeyCode::Tab));
+    send(model, Msg::Paste("/tmp/key.pem".into()));
+    let cmds = send(model, key(KeyCode::Enter));
+    let Cmd::Upload { call, .. } = cmds[0].clone() else {
+        panic!("{cmds:?}")
+    };
+    call
+}

@@ -1,0 +1,174 @@
+//! The open zone: opening it, reads that race, polling, the detail pane.
+
+use super::*;
+
+#[test]
+fn enter_opens_a_zone_and_loads_certificates_and_enablement_together() {
+    let mut model = with_zones(3);
+    send(&mut model, ch('j'));
+    let o = open(&mut model);
+    assert_eq!(model.focus, Focus::Certs);
+    assert_eq!(o.ticket.zone_id, zone(1).id);
+    load(
+        &mut model,
+        &o,
+        vec![
+            cert("a", CertStatus::Active, 90),
+            cert("b", CertStatus::Active, 10),
+        ],
+        true,
+    );
+    let open = model.open.as_ref().unwrap();
+    assert_eq!(open.rows().len(), 2);
+    assert_eq!(open.enablement.shown(), Some(true));
+    assert!(!model.busy());
+    let summary = model.summaries[&zone(1).id];
+    assert_eq!(summary.enabled, Some(true));
+    assert_eq!(summary.certificates, Some(2));
+    assert!(summary.warning, "two active certificates");
+}
+
+#[test]
+fn a_reply_for_a_zone_no_longer_open_is_dropped() {
+    let mut model = with_zones(3);
+    let first = open(&mut model);
+    send(&mut model, key(KeyCode::BackTab));
+    assert_eq!(model.focus, Focus::Zones);
+    send(&mut model, ch('j'));
+    let cmds = send(&mut model, key(KeyCode::Enter));
+    assert!(cmds.contains(&Cmd::AbortStale {
+        keep: Some(model.open.as_ref().unwrap().ticket())
+    }));
+    assert!(
+        model
+            .in_flight
+            .iter()
+            .all(|f| f.ticket.as_ref() != Some(&first.ticket)),
+        "the first zone's calls no longer show as in flight"
+    );
+    // The slow first zone answers late: its certificates must not appear here.
+    load(
+        &mut model,
+        &first,
+        vec![cert("old", CertStatus::Active, 90)],
+        true,
+    );
+    let open = model.open.as_ref().unwrap();
+    assert_eq!(open.zone.id, zone(1).id);
+    assert!(matches!(open.certs, Loadable::Loading));
+    assert_eq!(open.enablement.server, None);
+}
+
+#[test]
+fn an_older_listing_never_overwrites_a_newer_one() {
+    let mut model = with_zones(1);
+    let o = open_loaded(&mut model, vec![cert("a", CertStatus::Active, 90)], false);
+    let cmds = send(&mut model, ch('r'));
+    let newer = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::LoadCertificates { call, .. } => Some(*call),
+            _ => None,
+        })
+        .unwrap();
+    send(&mut model, certificates(newer, &o, vec![]));
+    // The first listing's reply, arriving again late, is ignored.
+    send(
+        &mut model,
+        certificates(o.certs_call, &o, vec![cert("a", CertStatus::Active, 90)]),
+    );
+    assert!(model.open.as_ref().unwrap().rows().is_empty());
+}
+
+#[test]
+fn a_pending_certificate_is_polled_with_backoff_until_it_settles() {
+    let mut model = with_zones(1);
+    let o = open(&mut model);
+    let pending = || vec![cert("p", CertStatus::PendingDeployment, 365)];
+    let mut call = o.certs_call;
+    let mut delays = Vec::new();
+    for _ in 0..4 {
+        let after = send(&mut model, certificates(call, &o, pending()));
+        let [
+            Cmd::LoadCertificates {
+                call: next,
+                after: Some(delay),
+                ..
+            },
+        ] = after[..]
+        else {
+            panic!("{after:?}")
+        };
+        call = next;
+        delays.push(delay);
+    }
+    assert!(delays.windows(2).all(|w| w[0] < w[1]), "{delays:?}");
+    assert_eq!(delays[0], originpull::app::update::poll_delay(0));
+    let after = send(
+        &mut model,
+        certificates(call, &o, vec![cert("p", CertStatus::Active, 365)]),
+    );
+    assert!(after.is_empty(), "settled: no more polls");
+}
+
+#[test]
+fn tab_cycles_focus_and_keys_outside_their_pane_do_nothing() {
+    let mut model = with_zones(2);
+    assert!(send(&mut model, ch('e')).is_empty(), "no zone open");
+    assert!(send(&mut model, ch('u')).is_empty());
+    assert!(model.overlays.is_empty());
+    send(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Focus::Certs);
+    send(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Focus::Detail);
+    send(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Focus::Zones);
+}
+
+#[test]
+fn the_list_keys_scroll_the_detail_pane_and_another_certificate_starts_at_the_top() {
+    let mut model = with_zones(1);
+    let certs = vec![
+        cert("c1", CertStatus::Active, 90),
+        cert("c2", CertStatus::Active, 60),
+    ];
+    let o = open_loaded(&mut model, certs.clone(), true);
+    let scroll = |m: &Model| m.open.as_ref().unwrap().detail_scroll;
+    // The view found 6 lines that do not fit, with 4 rows to show them.
+    drawn(
+        &mut model,
+        Drawn {
+            detail_rows: 4,
+            detail_hidden: 6,
+            ..Drawn::default()
+        },
+    );
+    send(&mut model, key(KeyCode::Tab));
+    assert_eq!(model.focus, Focus::Detail);
+    send(&mut model, ch('j'));
+    send(&mut model, key(KeyCode::Down));
+    assert_eq!(scroll(&model), 2);
+    assert_eq!(model.open.as_ref().unwrap().selected, 0, "the list stays");
+    send(&mut model, key(KeyCode::PageDown));
+    assert_eq!(scroll(&model), 5);
+    send(&mut model, ch('G'));
+    assert_eq!(scroll(&model), 6, "no further than the last line");
+    send(&mut model, ch('j'));
+    assert_eq!(scroll(&model), 6);
+    send(&mut model, ch('k'));
+    assert_eq!(scroll(&model), 5);
+    // A reload that keeps the certificate keeps the place; one without it does not.
+    load(&mut model, &o, certs.clone(), true);
+    assert_eq!(scroll(&model), 5);
+    load(&mut model, &o, certs[1..].to_vec(), true);
+    assert_eq!(scroll(&model), 0);
+    // Another certificate starts at the top. (The reload kept c2 selected.)
+    load(&mut model, &o, certs, true);
+    assert_eq!(model.open.as_ref().unwrap().selected, 1);
+    send(&mut model, ch('j'));
+    assert_eq!(scroll(&model), 1);
+    send(&mut model, key(KeyCode::BackTab));
+    send(&mut model, ch('k'));
+    assert_eq!(model.open.as_ref().unwrap().selected, 0);
+    assert_eq!(scroll(&model), 0);
+}
