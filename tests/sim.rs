@@ -539,7 +539,12 @@ async fn an_upload_is_pending_then_active_and_a_duplicate_is_refused() {
         "{uploaded}"
     );
     let id = created["id"].as_str().unwrap().to_owned();
-    assert!(id.len() <= 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+    let uuid = uuid::Uuid::try_parse(&id).unwrap_or_else(|e| panic!("{id}: {e}"));
+    assert_eq!(
+        (id.as_str(), uuid.get_version_num()),
+        (uuid.hyphenated().to_string().as_str(), 4),
+        "a random UUID in the live API's spelling"
+    );
 
     let path = aop(&zone, &format!("/{id}"));
     assert!(

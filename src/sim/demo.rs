@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
+    Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, SerialNumber,
 };
+use sha2::{Digest, Sha256};
 
 use super::state::{
     CertRecord, Countdown, Deployment, ZoneRecord, ZoneState, ZoneStatus, Zones, id_of,
@@ -183,7 +184,7 @@ pub fn build(
         };
         state.set_enabled(index, demo_zone.enabled);
         for (k, spec) in demo_zone.certs.iter().enumerate() {
-            let record = demo_cert(&ca, demo_zone.name, spec, k as i64, now, start)?;
+            let record = demo_cert(&ca, demo_zone.name, spec, k, now, start)?;
             state.insert(index, record);
         }
     }
@@ -215,16 +216,45 @@ fn demo_ca() -> io::Result<Issuer<'static, KeyPair>> {
     Ok(Issuer::new(params, key))
 }
 
+/// The id and serial number of a zone's `k`th demo certificate. They depend on nothing
+/// else, so the demo account's ids are the same on every start and every date, and the
+/// README's examples can name one.
+struct DemoIdentity {
+    id: String,
+    serial: SerialNumber,
+}
+
+impl DemoIdentity {
+    fn of(zone: &str, k: usize) -> Self {
+        let digest = Sha256::digest(format!("demo-cert:{zone}:{k}").as_bytes());
+        let (id_bytes, serial_bytes) = digest.split_at(16);
+        let mut random = [0u8; 16];
+        random.copy_from_slice(id_bytes);
+        let mut serial = serial_bytes.to_vec();
+        // A serial is a positive INTEGER: with the top bit set, DER would need a 17th byte.
+        serial[0] &= 0x7f;
+        Self {
+            id: uuid::Builder::from_random_bytes(random)
+                .into_uuid()
+                .hyphenated()
+                .to_string(),
+            serial: SerialNumber::from(serial),
+        }
+    }
+}
+
 fn demo_cert(
     ca: &Issuer<'static, KeyPair>,
     zone: &str,
     spec: &DemoCert,
-    k: i64,
+    k: usize,
     now: DateTime<Utc>,
     start: Instant,
 ) -> io::Result<CertRecord> {
+    let identity = DemoIdentity::of(zone, k);
     let host = format!("edge.{zone}");
     let mut params = CertificateParams::new(vec![host.clone()]).map_err(other)?;
+    params.serial_number = Some(identity.serial);
     params.distinguished_name = DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, host);
     params
@@ -247,6 +277,7 @@ fn demo_cert(
     // Parsed the way uploads are, so listed fields match what the client parses.
     let details = certinfo::parse_certificate(&pem).map_err(other)?;
 
+    let k = k as i64;
     let uploaded_on = now
         - TimeDelta::days(spec.uploaded_days_ago)
         - TimeDelta::seconds(40 + 3607 * k)
@@ -264,9 +295,68 @@ fn demo_cert(
         DeploymentTimedOut => Deployment::DeploymentTimedOut,
         Active | PendingDeletion => Deployment::Deploying(settled),
     };
-    let mut record = CertRecord::new(&details, pem, uploaded_on, deployment);
+    let mut record = CertRecord::new(identity.id, &details, pem, uploaded_on, deployment);
     if spec.state == PendingDeletion {
         record.deletion = Some(showing);
     }
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (zone, id, serial number) of every demo certificate, in listing order.
+    fn identities(now: DateTime<Utc>) -> Vec<(String, String, String)> {
+        let start = Instant::now();
+        let (zones, state) = build(None, now, start).expect("demo builds");
+        let mut out = Vec::new();
+        for (index, zone) in zones.all().iter().enumerate() {
+            for cert in state.certificates(index, start) {
+                out.push((
+                    zone.name.clone(),
+                    cert.id.expect("an id"),
+                    cert.serial_number.expect("a serial"),
+                ));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn certificate_ids_and_serials_are_the_same_on_every_start_and_date() {
+        let now = Utc::now();
+        let first = identities(now);
+        let demo_certs: usize = DEMO_ZONES.iter().map(|z| z.certs.len()).sum();
+        assert_eq!(first.len(), demo_certs);
+        assert_eq!(first, identities(now + TimeDelta::days(400)));
+        for (zone, id, _) in &first {
+            let uuid = uuid::Uuid::try_parse(id).unwrap_or_else(|e| panic!("{zone}: {id}: {e}"));
+            assert_eq!(uuid.get_version_num(), 4, "{id}");
+            assert_eq!(
+                *id,
+                uuid.hyphenated().to_string(),
+                "the live API's spelling"
+            );
+        }
+        let mut serials: Vec<&str> = first.iter().map(|(_, _, s)| s.as_str()).collect();
+        serials.sort_unstable();
+        serials.dedup();
+        assert_eq!(serials.len(), first.len(), "serials are distinct");
+    }
+
+    #[test]
+    fn demo_data_lists_every_fixed_certificate_id() {
+        let doc = include_str!("../../assets/demo-data.md");
+        for zone in DEMO_ZONES {
+            for k in 0..zone.certs.len() {
+                let id = DemoIdentity::of(zone.name, k).id;
+                assert!(
+                    doc.contains(&format!("`{id}`")),
+                    "assets/demo-data.md lacks {}'s {id}",
+                    zone.name
+                );
+            }
+        }
+    }
 }

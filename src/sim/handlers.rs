@@ -18,7 +18,7 @@ use super::envelope::codes::{
     MALFORMED_JSON, METHOD_NOT_ALLOWED,
 };
 use super::envelope::{ApiFailure, success, success_with_messages};
-use super::state::{CertRecord, Countdown, Deployment};
+use super::state::{CertRecord, Countdown, Deployment, random_cert_id};
 use crate::api::model::{Enablement, ResultInfo, TokenInfo};
 use crate::certinfo::{self, CertError, PemInput};
 
@@ -161,6 +161,7 @@ pub async fn upload_certificate(
         delay: shared.deploy_delay,
     };
     let record = CertRecord::new(
+        random_cert_id(),
         &details,
         certificate.to_owned(),
         Utc::now(),

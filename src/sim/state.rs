@@ -128,14 +128,16 @@ pub struct CertRecord {
 }
 
 impl CertRecord {
+    /// `id` is a hyphenated UUID, as the live API issues ([`random_cert_id`] for uploads).
     pub fn new(
+        id: String,
         details: &CertDetails,
         pem: String,
         uploaded_on: DateTime<Utc>,
         deployment: Deployment,
     ) -> Self {
         Self {
-            id: uuid::Uuid::new_v4().simple().to_string(),
+            id,
             fingerprint: details.sha256.clone(),
             issuer: details
                 .issuer_common_name
@@ -178,6 +180,11 @@ impl CertRecord {
             certificate: Some(self.pem.clone()),
         }
     }
+}
+
+/// A fresh certificate id in the live API's form, e.g. `2458ce5a-0c35-4c7f-82c7-8e9487d3ff60`.
+pub fn random_cert_id() -> String {
+    uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
 /// The live API gives serial numbers in decimal (the schema's example is
