@@ -7,6 +7,7 @@ use std::process::{Output, Stdio};
 
 use common::{TOKEN, bare, key_hash, leaf_pair, sim};
 use originpull::sim::Simulator;
+use tokio::task::JoinHandle;
 
 /// Runs `originpull ARGS` with a clean environment pointed at `base_url`.
 async fn run(base_url: &str, token: Option<&str>, args: &[&str]) -> Output {
@@ -246,6 +247,82 @@ async fn plain_http_to_another_host_and_missing_credentials_are_refused() {
         stderr.contains("CLOUDFLARE_API_TOKEN") && stderr.contains("--demo"),
         "{stderr}"
     );
+}
+
+/// A stand-in for the API with one zone, `zone_id`, whose every certificate call
+/// answers `cert`: the simulator only sends fields this client knows.
+async fn stand_in(zone_id: &'static str, cert: serde_json::Value) -> (String, JoinHandle<()>) {
+    use axum::http::{Method, Uri};
+    let envelope = |result| {
+        axum::Json(serde_json::json!({
+            "success": true, "errors": [], "messages": [], "result": result
+        }))
+    };
+    let router = axum::Router::new().fallback(move |method: Method, uri: Uri| async move {
+        let path = uri.path();
+        if path == format!("/client/v4/zones/{zone_id}") {
+            envelope(serde_json::json!({"id": zone_id, "name": "extra.example"}))
+        } else if method == Method::GET && path.ends_with("/origin_tls_client_auth") {
+            envelope(serde_json::json!([cert]))
+        } else {
+            envelope(cert)
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}/client/v4", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (base_url, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_output_keeps_fields_the_api_added_but_never_a_private_key() {
+    const ZONE_ID: &str = "0123456789abcdef0123456789abcdef";
+    const CERT_ID: &str = "2458ce5a-0c35-4c7f-82c7-8e9487d3ff60";
+    const KEY_BODY: &str = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDB";
+    let (pem, _) = leaf_pair("edge.extra.example");
+    // As the schema's own list example does, this one echoes a private key.
+    let cert = serde_json::json!({
+        "id": CERT_ID,
+        "status": "active",
+        "certificate": pem,
+        "enabled": true,
+        "added_later": {"nested": [1, "two"]},
+        "private_key": format!("-----BEGIN PRIVATE KEY-----\n{KEY_BODY}\n-----END PRIVATE KEY-----\n"),
+    });
+    let (base_url, server) = stand_in(ZONE_ID, cert).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (upload_cert, upload_key) = leaf_pair("origin.extra.example");
+    let (cert_path, key_path) = write_pair(dir.path(), &upload_cert, &upload_key);
+
+    let commands: [&[&str]; 3] = [
+        &["certs", ZONE_ID, "--json"],
+        &["show", ZONE_ID, CERT_ID, "--json"],
+        &[
+            "upload", ZONE_ID, "--cert", &cert_path, "--key", &key_path, "--json",
+        ],
+    ];
+    for args in commands {
+        let out = run(&base_url, Some(TOKEN), args).await;
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        let printed = json(&stdout);
+        let printed = printed.get(0).unwrap_or(&printed);
+        assert_eq!(printed["id"], CERT_ID, "{args:?}: {stdout}");
+        assert_eq!(printed["enabled"], true, "{args:?}: {stdout}");
+        assert_eq!(
+            printed["added_later"],
+            serde_json::json!({"nested": [1, "two"]}),
+            "{args:?}: {stdout}"
+        );
+        for printed in [&stdout, &stderr] {
+            assert!(
+                !printed.contains("private_key") && !printed.contains(KEY_BODY),
+                "{args:?}: {printed}"
+            );
+        }
+    }
+    server.abort();
 }
 
 fn write_pair(dir: &Path, cert: &str, key: &str) -> (String, String) {

@@ -102,6 +102,7 @@ fn cert(
         expires_on: Some(ApiTime::from_datetime(now() + expires_in)),
         uploaded_on: Some(ApiTime::from_datetime(now() - Duration::days(uploaded_ago))),
         certificate: Some("-----BEGIN CERTIFICATE-----…".to_owned()),
+        ..Default::default()
     }
 }
 

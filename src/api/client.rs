@@ -721,6 +721,33 @@ mod tests {
     }
 
     #[test]
+    fn certificates_keep_unknown_fields_but_never_the_private_key() {
+        let body = br#"{"success":true,"errors":[],"messages":[],"result":[{
+            "id":"2458ce5a-0c35-4c7f-82c7-8e9487d3ff60","status":"active","enabled":true,
+            "private_key":"-----BEGIN PRIVATE KEY-----\nMIIEsecretbody\n-----END PRIVATE KEY-----",
+            "added_later":{"nested":[1,"two",null]}}]}"#;
+        let (certs, _) = decode::<Vec<Certificate>>(StatusCode::OK, body).unwrap();
+        let cert = &certs.unwrap()[0];
+        assert_eq!(cert.status, Some(CertStatus::Active));
+        let printed: serde_json::Value = serde_json::to_value(cert).unwrap();
+        assert_eq!(
+            printed,
+            serde_json::json!({
+                "id": "2458ce5a-0c35-4c7f-82c7-8e9487d3ff60",
+                "status": "active",
+                "enabled": true,
+                "added_later": {"nested": [1, "two", null]},
+            })
+        );
+        let shown = format!("{cert:?}");
+        assert!(shown.contains("added_later"), "{shown}");
+        assert!(
+            !shown.contains("private_key") && !shown.contains("MIIEsecretbody"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn decode_reads_null_result_and_failures() {
         let (r, _) = decode::<Vec<Certificate>>(
             StatusCode::OK,

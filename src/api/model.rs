@@ -6,6 +6,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A timestamp as the API sent it. The raw text is kept so `--json` output repeats the
@@ -144,26 +145,72 @@ impl<'de> Deserialize<'de> for CertStatus {
     }
 }
 
-/// A zone-level AOP certificate. `private_key`, which the schema names, is
-/// deliberately absent: it is never read, kept, or shown.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A zone-level AOP certificate. Fields beyond these that the API sends are kept in
+/// `extra`, so `--json` repeats everything the API said, fields added after this was
+/// written included. `private_key`, which the schema names, is the exception: it is
+/// skipped while decoding, so it is never held, shown, or printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Certificate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CertStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_on: Option<ApiTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uploaded_on: Option<ApiTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Written out rather than derived: a derived decoder with a flattened map first
+/// buffers the whole object, `private_key` included, and then sorts the fields out.
+impl<'de> Deserialize<'de> for Certificate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Certificate;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a certificate object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Certificate, A::Error> {
+                let mut cert = Certificate::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => cert.id = map.next_value()?,
+                        "status" => cert.status = map.next_value()?,
+                        "issuer" => cert.issuer = map.next_value()?,
+                        "signature" => cert.signature = map.next_value()?,
+                        "serial_number" => cert.serial_number = map.next_value()?,
+                        "expires_on" => cert.expires_on = map.next_value()?,
+                        "uploaded_on" => cert.uploaded_on = map.next_value()?,
+                        "certificate" => cert.certificate = map.next_value()?,
+                        "private_key" => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                        _ => {
+                            let value = map.next_value()?;
+                            cert.extra.insert(key, value);
+                        }
+                    }
+                }
+                Ok(cert)
+            }
+        }
+
+        d.deserialize_map(Fields)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,6 +395,25 @@ mod tests {
         let whole = DateTime::parse_from_rfc3339("2019-10-28T18:11:23Z").unwrap();
         assert_eq!(api_text(whole.with_timezone(&Utc)), "2019-10-28T18:11:23Z");
         assert_eq!(ApiTime::from_datetime(t.datetime().unwrap()).raw(), t.raw());
+    }
+
+    #[test]
+    fn every_certificate_field_decodes_into_its_own_place() {
+        let cert = Certificate {
+            id: Some("2458ce5a-0c35-4c7f-82c7-8e9487d3ff60".into()),
+            status: Some(CertStatus::PendingDeployment),
+            issuer: Some("GlobalSign".into()),
+            signature: Some("SHA256WithRSA".into()),
+            serial_number: Some("6743787633689793699141714808227354901".into()),
+            expires_on: Some(ApiTime::parse("2100-01-01T05:20:00Z")),
+            uploaded_on: Some(ApiTime::parse("2019-10-28T18:11:23.37411Z")),
+            certificate: Some("-----BEGIN CERTIFICATE-----".into()),
+            extra: serde_json::Map::from_iter([("enabled".to_owned(), true.into())]),
+        };
+        let text = serde_json::to_string(&cert).unwrap();
+        assert_eq!(serde_json::from_str::<Certificate>(&text).unwrap(), cert);
+        let nulls: Certificate = serde_json::from_str(r#"{"id": null, "issuer": null}"#).unwrap();
+        assert_eq!(nulls, Certificate::default());
     }
 
     #[test]

@@ -168,6 +168,9 @@ impl CertRecord {
         self.status(now) == CertStatus::Deleted
     }
 
+    /// The fields a GET of the live API returns. The schema also names `enabled` and
+    /// `private_key`, which it does not return (cloudflare-api.md), so neither is here:
+    /// a client must not come to rely on them.
     pub fn to_api(&self, now: Instant) -> Certificate {
         Certificate {
             id: Some(self.id.clone()),
@@ -178,6 +181,7 @@ impl CertRecord {
             expires_on: Some(ApiTime::from_datetime(self.expires_on)),
             uploaded_on: Some(ApiTime::from_datetime(self.uploaded_on)),
             certificate: Some(self.pem.clone()),
+            extra: serde_json::Map::new(),
         }
     }
 }
