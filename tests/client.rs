@@ -5,10 +5,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, sim};
-use originpull::api::client::MAX_PAGES;
 use originpull::api::{
-    ApiError, CallNotice, CertStatus, Client, ClientConfig, Credentials, NameFilter, Page,
-    ResultInfo, Zone,
+    ApiError, CallNotice, CertStatus, Client, ClientConfig, Credentials, MAX_PAGES, NameFilter,
+    Page, ResultInfo, Zone,
 };
 use originpull::sim::{FaultKind, FaultRule, SimConfig, Simulator};
 

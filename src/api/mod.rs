@@ -6,6 +6,6 @@ pub mod limit;
 pub mod model;
 pub mod retry;
 
-pub use client::{CallNotice, Client, ClientConfig, Credentials, DEFAULT_BASE_URL, Page};
+pub use client::{CallNotice, Client, ClientConfig, Credentials, DEFAULT_BASE_URL};
 pub use error::ApiError;
 pub use model::*;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::AbortHandle;
 
-use crate::api::client::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
 use crate::api::{CallNotice, Client, NameFilter};
+use crate::api::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
 use crate::app::{Cmd, Msg, Reply, Ticket, UploadError};
 use crate::cache::ZoneCache;
 use crate::certinfo;

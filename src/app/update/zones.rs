@@ -7,8 +7,7 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use super::{describe_error, dialogs};
-use crate::api::client::ZONES_PER_PAGE;
-use crate::api::{ApiError, Page, Zone, ZoneAccount};
+use crate::api::{ApiError, Page, ZONES_PER_PAGE, Zone, ZoneAccount};
 use crate::app::keys::Action;
 use crate::app::model::*;
 use crate::app::msg::Cmd;
