@@ -10,8 +10,8 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::api::Credentials;
 use crate::api::client::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+use crate::api::{ApiError, Client, ClientConfig, Credentials};
 
 /// The config file's contents. Every key is optional.
 #[derive(Default, Deserialize)]
@@ -97,6 +97,47 @@ pub struct Settings {
     pub keys: BTreeMap<String, Vec<String>>,
     /// Things the user should know about their setup, e.g. a world-readable token file.
     pub warnings: Vec<String>,
+}
+
+impl Settings {
+    /// The API client these settings describe, or why there is none.
+    pub fn client(&self) -> Result<Client, ClientSetupError> {
+        let Some((credentials, _)) = &self.credentials else {
+            return Err(ClientSetupError::NoCredentials {
+                config_path: self.config_path.clone(),
+            });
+        };
+        let mut config = ClientConfig::new(self.base_url.clone(), credentials.clone());
+        config.timeout = self.timeout;
+        Ok(Client::new(&config)?)
+    }
+}
+
+/// Why [`Settings::client`] gives no client.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientSetupError {
+    #[error("no Cloudflare credentials found")]
+    NoCredentials { config_path: Option<PathBuf> },
+    /// The base URL or the credentials cannot be used.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl ClientSetupError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::NoCredentials { config_path } => Some(format!(
+                "set CLOUDFLARE_API_TOKEN to an API token with the permissions Zone:Read and \
+                 SSL and Certificates:Read and Edit (create one at \
+                 https://dash.cloudflare.com/profile/api-tokens), or put api_token = \"…\" in {} \
+                 (mode 600); to try originpull without an account, run `originpull --demo`",
+                config_path
+                    .as_deref()
+                    .map_or("the config file".into(), Path::to_string_lossy)
+            )),
+            Self::Api(e) => e.hint().map(str::to_owned),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -322,6 +363,36 @@ mod tests {
             s.credentials.unwrap().0,
             Credentials::GlobalKey { .. }
         ));
+    }
+
+    #[test]
+    fn settings_give_a_client_or_say_why_not() {
+        let mut settings = resolve_with(&[("HOME", "/nonexistent")]).unwrap();
+        settings.config_path = Some(PathBuf::from("/etc/originpull.toml"));
+        let e = settings.client().unwrap_err();
+        assert!(
+            matches!(&e, ClientSetupError::NoCredentials { config_path: Some(p) } if p == Path::new("/etc/originpull.toml")),
+            "{e:?}"
+        );
+        let hint = e.hint().unwrap();
+        assert!(
+            hint.contains("CLOUDFLARE_API_TOKEN") && hint.contains("/etc/originpull.toml"),
+            "{hint}"
+        );
+
+        let mut settings = resolve_with(&[
+            ("HOME", "/nonexistent"),
+            ("CLOUDFLARE_API_TOKEN", "t"),
+            ("CLOUDFLARE_BASE_URL", "http://api.example.test/client/v4"),
+        ])
+        .unwrap();
+        let e = settings.client().unwrap_err();
+        assert!(
+            matches!(e, ClientSetupError::Api(ApiError::BadBaseUrl(_))),
+            "{e:?}"
+        );
+        settings.base_url = "http://127.0.0.1:1/client/v4".to_owned();
+        assert_eq!(settings.client().unwrap().host(), "127.0.0.1");
     }
 
     #[test]

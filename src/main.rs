@@ -147,7 +147,7 @@ async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError
             keys,
         }
     } else if let Some((credentials, _)) = &settings.credentials {
-        let client = cli::build_client(settings)?;
+        let client = settings.client()?;
         Launch {
             verify_token: matches!(credentials, Credentials::Token(_)),
             endpoint: client.host().to_owned(),

@@ -9,9 +9,9 @@ use chrono::Utc;
 
 pub use args::{Cli, Command, GlobalArgs};
 
-use crate::api::{ApiError, Certificate, Client, ClientConfig, NameFilter, Zone};
+use crate::api::{ApiError, Certificate, Client, NameFilter, Zone};
 use crate::certinfo::{self, CertError};
-use crate::config::{ConfigError, Settings};
+use crate::config::{ClientSetupError, ConfigError, Settings};
 use crate::health::{Expiry, is_only_active};
 use crate::sim::{SimConfig, Simulator};
 use crate::text::sanitize;
@@ -25,8 +25,8 @@ pub enum CliError {
     Cert(#[from] CertError),
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("no Cloudflare credentials found")]
-    NoCredentials { config_path: Option<String> },
+    #[error(transparent)]
+    Setup(#[from] ClientSetupError),
     #[error("{0}")]
     Refused(String),
     #[error("{0}")]
@@ -37,13 +37,7 @@ impl CliError {
     pub fn hint(&self) -> Option<String> {
         match self {
             Self::Api(e) => e.hint().map(str::to_owned),
-            Self::NoCredentials { config_path } => Some(format!(
-                "set CLOUDFLARE_API_TOKEN to an API token with the permissions Zone:Read and \
-                 SSL and Certificates:Read and Edit (create one at \
-                 https://dash.cloudflare.com/profile/api-tokens), or put api_token = \"…\" in {} \
-                 (mode 600); to try originpull without an account, run `originpull --demo`",
-                config_path.as_deref().unwrap_or("the config file")
-            )),
+            Self::Setup(e) => e.hint(),
             _ => None,
         }
     }
@@ -73,7 +67,7 @@ pub async fn run(
                 .into(),
         ));
     }
-    let client = build_client(settings)?;
+    let client = settings.client()?;
     let now = Utc::now();
     match command {
         Command::Zones { filter, json } => {
@@ -182,21 +176,6 @@ fn name_filter(text: &str) -> Option<NameFilter> {
         NameFilter::Exact(x) => Some(NameFilter::Contains(x)),
         other => Some(other),
     }
-}
-
-/// The API client the settings describe, or why there is none.
-pub fn build_client(settings: &Settings) -> Result<Client, CliError> {
-    let Some((credentials, _)) = &settings.credentials else {
-        return Err(CliError::NoCredentials {
-            config_path: settings
-                .config_path
-                .as_deref()
-                .map(|p| p.display().to_string()),
-        });
-    };
-    let mut config = ClientConfig::new(settings.base_url.clone(), credentials.clone());
-    config.timeout = settings.timeout;
-    Ok(Client::new(&config)?)
 }
 
 fn print_enablement(out: &mut dyn Write, zone: &Zone, enabled: bool, json: bool) -> io::Result<()> {
