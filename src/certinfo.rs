@@ -49,19 +49,16 @@ impl fmt::Display for PemInput {
     }
 }
 
-/// A file named in an error: its path, and its role when the caller knows it.
+/// A file named in an error: its role in the upload, and its path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRef {
-    pub input: Option<PemInput>,
+    pub input: PemInput,
     pub path: PathBuf,
 }
 
 impl fmt::Display for FileRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.input {
-            Some(input) => write!(f, "{input} file '{}'", self.path.display()),
-            None => write!(f, "file '{}'", self.path.display()),
-        }
+        write!(f, "{} file '{}'", self.input, self.path.display())
     }
 }
 
@@ -162,12 +159,12 @@ pub enum CertError {
     KeyNotVerifiable,
 }
 
-fn not_text_hint(input: Option<PemInput>) -> &'static str {
+fn not_text_hint(input: PemInput) -> &'static str {
     match input {
-        Some(PemInput::PrivateKey) => {
+        PemInput::PrivateKey => {
             "if it is a DER key, convert it with `openssl pkey -inform der -in key.der -out key.pem`"
         }
-        _ => {
+        PemInput::Certificate => {
             "if it is a DER certificate, convert it with \
              `openssl x509 -inform der -in cert.der -out cert.pem`"
         }
@@ -240,11 +237,6 @@ impl fmt::Debug for Upload {
     }
 }
 
-/// Reads a PEM file as text, refusing what cannot be one (missing, over 1 MiB, binary).
-pub fn read_pem_file(path: &Path) -> Result<String, CertError> {
-    read_input(path, None)
-}
-
 /// Parses the first certificate of a PEM text, for display.
 pub fn parse_certificate(pem: &str) -> Result<CertDetails, CertError> {
     let input = PemInput::Certificate;
@@ -258,8 +250,8 @@ pub fn parse_certificate(pem: &str) -> Result<CertDetails, CertError> {
 /// Reads, checks and holds an upload. The texts are sent exactly as read: what was
 /// checked is what goes up.
 pub fn load_upload(cert_path: &Path, key_path: &Path) -> Result<Upload, CertError> {
-    let cert_text = read_input(cert_path, Some(PemInput::Certificate))?;
-    let key_text = Zeroizing::new(read_input(key_path, Some(PemInput::PrivateKey))?);
+    let cert_text = read_input(cert_path, PemInput::Certificate)?;
+    let key_text = Zeroizing::new(read_input(key_path, PemInput::PrivateKey)?);
     let details = check_pair(&cert_text, &key_text)?;
     Ok(Upload {
         certificate: cert_text,
@@ -270,7 +262,8 @@ pub fn load_upload(cert_path: &Path, key_path: &Path) -> Result<Upload, CertErro
     })
 }
 
-fn read_input(path: &Path, input: Option<PemInput>) -> Result<String, CertError> {
+/// Reads a PEM file as text, refusing what cannot be one (missing, over 1 MiB, binary).
+fn read_input(path: &Path, input: PemInput) -> Result<String, CertError> {
     let file = || FileRef {
         input,
         path: path.to_path_buf(),

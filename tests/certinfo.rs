@@ -577,65 +577,93 @@ fn no_error_carries_the_key() {
 
 // ---- files ----
 
+/// A valid pair, written to `dir` as `cert.pem` and `key.pem`.
+fn pair_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = leaf(&make_ca());
+    (
+        write_temp(dir, "cert.pem", cert.as_bytes()),
+        write_temp(dir, "key.pem", key.as_bytes()),
+    )
+}
+
 #[test]
 fn missing_file_is_refused_with_its_path() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nope.pem");
-    let err = read_pem_file(&path).unwrap_err();
-    assert!(matches!(err, CertError::FileNotFound { .. }), "{err:?}");
-    let msg = err.to_string();
-    assert!(msg.contains(&path.display().to_string()), "{msg}");
-    assert!(msg.contains("does not exist"), "{msg}");
+    let (cert_path, key_path) = pair_files(dir.path());
 
-    let ca = make_ca();
-    let (cert, _) = leaf(&ca);
-    let cert_path = write_temp(dir.path(), "cert.pem", cert.as_bytes());
     let err = load_upload(&cert_path, &path).unwrap_err();
     assert!(
-        matches!(&err, CertError::FileNotFound { file } if file.input == Some(PemInput::PrivateKey)),
+        matches!(&err, CertError::FileNotFound { file } if file.input == PemInput::PrivateKey),
         "{err:?}"
     );
     let msg = err.to_string();
     assert!(msg.starts_with("private key file"), "{msg}");
     assert!(msg.contains(&path.display().to_string()), "{msg}");
+    assert!(msg.contains("does not exist"), "{msg}");
 
-    let err = load_upload(&path, &cert_path).unwrap_err();
+    let err = load_upload(&path, &key_path).unwrap_err();
+    assert!(
+        matches!(&err, CertError::FileNotFound { file } if file.input == PemInput::Certificate),
+        "{err:?}"
+    );
     assert!(err.to_string().starts_with("certificate file"), "{err}");
 }
 
 #[test]
-fn oversized_file_is_refused() {
+fn oversized_file_is_refused_and_the_limit_itself_is_not() {
     let dir = tempfile::tempdir().unwrap();
-    let big = vec![b'A'; MAX_PEM_FILE_BYTES as usize + 1];
-    let path = write_temp(dir.path(), "big.pem", &big);
-    let err = read_pem_file(&path).unwrap_err();
+    let (cert_path, key_path) = pair_files(dir.path());
+    let limit = MAX_PEM_FILE_BYTES as usize;
+    // Text outside the PEM blocks is allowed, so padding keeps the certificate valid.
+    let padded = |len: usize| {
+        let mut text = std::fs::read(&cert_path).unwrap();
+        text.resize(len, b'\n');
+        text
+    };
+
+    let exact = write_temp(dir.path(), "exact.pem", &padded(limit));
+    let upload = load_upload(&exact, &key_path).unwrap();
+    assert_eq!(upload.certificate.len(), limit);
+
+    let big = write_temp(dir.path(), "big.pem", &padded(limit + 1));
+    let err = load_upload(&big, &key_path).unwrap_err();
     assert!(
-        matches!(err, CertError::FileTooLarge { size, .. } if size == MAX_PEM_FILE_BYTES + 1),
+        matches!(&err, CertError::FileTooLarge { file, size }
+            if *size == MAX_PEM_FILE_BYTES + 1 && file.input == PemInput::Certificate),
         "{err:?}"
     );
-    assert!(err.to_string().contains("big.pem"));
+    assert!(err.to_string().contains("big.pem"), "{err}");
 
-    let exact = write_temp(
-        dir.path(),
-        "exact.pem",
-        &vec![b'A'; MAX_PEM_FILE_BYTES as usize],
-    );
-    assert_eq!(
-        read_pem_file(&exact).unwrap().len(),
-        MAX_PEM_FILE_BYTES as usize
+    let err = load_upload(&cert_path, &big).unwrap_err();
+    assert!(
+        matches!(&err, CertError::FileTooLarge { file, .. } if file.input == PemInput::PrivateKey),
+        "{err:?}"
     );
 }
 
 #[test]
 fn binary_file_and_directory_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(dir.path(), "cert.der", &[0x30, 0x82, 0xff, 0xfe, 0x00]);
-    let err = read_pem_file(&path).unwrap_err();
+    let (cert_path, key_path) = pair_files(dir.path());
+    let der = write_temp(dir.path(), "cert.der", &[0x30, 0x82, 0xff, 0xfe, 0x00]);
+    let err = load_upload(&der, &key_path).unwrap_err();
     assert!(matches!(err, CertError::FileNotText { .. }), "{err:?}");
-    assert!(err.to_string().contains("openssl x509 -inform der"));
+    assert!(
+        err.to_string().contains("openssl x509 -inform der"),
+        "{err}"
+    );
+    let err = load_upload(&cert_path, &der).unwrap_err();
+    assert!(
+        err.to_string().contains("openssl pkey -inform der"),
+        "{err}"
+    );
 
-    let err = read_pem_file(dir.path()).unwrap_err();
-    assert!(matches!(err, CertError::FileUnreadable { .. }), "{err:?}");
+    let err = load_upload(dir.path(), &key_path).unwrap_err();
+    assert!(
+        matches!(&err, CertError::FileUnreadable { reason, .. } if reason.contains("directory")),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -184,9 +184,9 @@ fn refusal(error: &CertError) -> ApiFailure {
         Key,
         Mismatch,
     }
-    let input_fault = |input: Option<PemInput>| match input {
-        Some(PemInput::PrivateKey) => Fault::Key,
-        _ => Fault::Certificate,
+    let input_fault = |input: PemInput| match input {
+        PemInput::PrivateKey => Fault::Key,
+        PemInput::Certificate => Fault::Certificate,
     };
     let fault = match error {
         // What the live API says when given a CA.
@@ -194,7 +194,7 @@ fn refusal(error: &CertError) -> ApiFailure {
             return ApiFailure::bad_request(INVALID_CERTIFICATE, "missing leaf certificate");
         }
         CertError::NoPemBlock { input } | CertError::MalformedPem { input, .. } => {
-            input_fault(Some(*input))
+            input_fault(*input)
         }
         CertError::FileNotFound { file }
         | CertError::FileTooLarge { file, .. }
