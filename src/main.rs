@@ -23,7 +23,8 @@ fn main() -> ExitCode {
         Cli::command()
             .error(
                 ErrorKind::ArgumentConflict,
-                "--demo opens the TUI on a simulated account and takes no subcommand;                  to script against a simulator, run `originpull sim` and point                  CLOUDFLARE_BASE_URL at it",
+                "--demo opens the TUI on a simulated account and takes no subcommand; to script \
+                 against a simulator, run `originpull sim` and point CLOUDFLARE_BASE_URL at it",
             )
             .exit();
     }

@@ -340,10 +340,14 @@ fn demo_with_a_subcommand_is_a_usage_error_not_a_call_to_the_real_api() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // clap's usage lines follow the message after a blank line.
+    let message = stderr.split("\n\n").next().unwrap();
     assert!(
-        stderr.contains("--demo") && stderr.contains("originpull sim"),
+        message.contains("--demo") && message.contains("originpull sim"),
         "{stderr}"
     );
+    assert!(message.ends_with("CLOUDFLARE_BASE_URL at it"), "{stderr}");
+    assert!(!message.contains("  "), "a run of spaces in {message:?}");
 }
 
 #[test]
