@@ -1,23 +1,23 @@
-//! Ranking zone names for the filter: nucleo does it in its own worker threads, fed
-//! and asked from one thread of ours, so neither the event loop nor `update` ever
-//! scores a name. fzf's syntax comes with nucleo: `^shop`, `.net$`, `'eu`, `!staging`,
-//! and spaces between terms.
+//! Ranking zone names for the filter: frizbee scores them on every core, in a thread
+//! of ours, so neither the event loop nor `update` ever scores a name. frizbee reads
+//! fzf's syntax: `^shop`, `.net$`, `'eu`, `!staging`, and spaces between terms.
 //!
 //! The names are numbered by their place in the list the app keeps (their slot), and a
-//! ranking answers with slots, best first: ties go to the shorter name, then the
-//! earlier slot.
+//! ranking answers with slots, best first; equal scores keep slot order.
 
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use nucleo::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo::{Config, Matcher, Nucleo, Utf32Str};
+use frizbee::{CaseMatching, Config, Matcher};
 
-/// Names are matched ignoring case and as written: zone names are ASCII, or
-/// punycode, so folding accents would only cost time.
-const CASE: CaseMatching = CaseMatching::Ignore;
-const NORMALIZATION: Normalization = Normalization::Never;
+/// Names are matched ignoring case: zone names are lowercase anyway, and a capital
+/// typed by accident should not hide them.
+fn config() -> Config {
+    Config {
+        casing: CaseMatching::Ignore,
+        ..Config::default()
+    }
+}
 
 /// A change to the names the ranker holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,16 +37,11 @@ pub struct Ranked {
 
 enum Job {
     Names(Names),
-    Rank {
-        generation: u64,
-        query: String,
-    },
-    /// nucleo's workers have news.
-    Wake,
+    Rank { generation: u64, query: String },
     Stop,
 }
 
-/// The handle the app keeps; dropping it stops the thread and nucleo's workers.
+/// The handle the app keeps; dropping it stops the thread.
 pub struct Ranker {
     jobs: mpsc::Sender<Job>,
     thread: Option<JoinHandle<()>>,
@@ -56,10 +51,9 @@ impl Ranker {
     /// Starts the ranking thread; `deliver` gets each answer, from that thread.
     pub fn spawn(deliver: impl Fn(Ranked) + Send + 'static) -> Self {
         let (jobs, rx) = mpsc::channel();
-        let wake = jobs.clone();
         let thread = std::thread::Builder::new()
             .name("originpull-rank".into())
-            .spawn(move || run(&rx, wake, &deliver))
+            .spawn(move || run(&rx, &deliver))
             .expect("a thread starts");
         Self {
             jobs,
@@ -71,7 +65,7 @@ impl Ranker {
         let _ = self.jobs.send(Job::Names(names));
     }
 
-    /// Asks for a ranking; any ranking still running is abandoned for it.
+    /// Asks for a ranking; one asked for earlier and not yet started is skipped.
     pub fn rank(&self, generation: u64, query: String) {
         let _ = self.jobs.send(Job::Rank { generation, query });
     }
@@ -86,92 +80,61 @@ impl Drop for Ranker {
     }
 }
 
-fn run(jobs: &mpsc::Receiver<Job>, wake: mpsc::Sender<Job>, deliver: &dyn Fn(Ranked)) {
-    let notify = Arc::new(move || {
-        let _ = wake.send(Job::Wake);
-    });
-    let mut nucleo: Nucleo<u32> = Nucleo::new(Config::DEFAULT, notify, None, 1);
-    let mut injector = nucleo.injector();
-    let mut count: u32 = 0;
-    let mut last_query = String::new();
-    // The ranking asked for and not yet delivered.
-    let mut asked: Option<u64> = None;
+fn run(jobs: &mpsc::Receiver<Job>, deliver: &dyn Fn(Ranked)) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let config = config();
+    let mut names: Vec<String> = Vec::new();
     while let Ok(first) = jobs.recv() {
         // Take everything already waiting, so typing ahead costs one ranking.
+        let mut asked = None;
         for job in std::iter::once(first).chain(jobs.try_iter()) {
             match job {
-                Job::Names(Names::Replace(names)) => {
-                    nucleo.restart(true);
-                    injector = nucleo.injector();
-                    count = 0;
-                    inject(&injector, &mut count, names);
-                }
-                Job::Names(Names::Append(names)) => inject(&injector, &mut count, names),
-                Job::Rank { generation, query } => {
-                    // nucleo may then rescore only what the last query matched; it
-                    // checks negation itself. An escape at the end is a character
-                    // waiting for its partner, so what follows may change its meaning.
-                    let append = query.starts_with(&last_query) && !last_query.ends_with('\\');
-                    nucleo
-                        .pattern
-                        .reparse(0, &query, CASE, NORMALIZATION, append);
-                    last_query = query;
-                    asked = Some(generation);
-                }
-                Job::Wake => {}
+                Job::Names(Names::Replace(list)) => names = list,
+                Job::Names(Names::Append(mut more)) => names.append(&mut more),
+                Job::Rank { generation, query } => asked = Some((generation, query)),
                 Job::Stop => return,
             }
         }
-        let Some(generation) = asked else { continue };
-        if nucleo.tick(0).running {
-            // The workers call `notify` when done, which wakes this loop again.
+        let Some((generation, query)) = asked else {
             continue;
-        }
-        let snapshot = nucleo.snapshot();
-        let slots = snapshot.matched_items(..).map(|item| *item.data).collect();
-        asked = None;
+        };
+        let slots = Matcher::from_query(&query, &config)
+            .match_list_parallel(&names, threads)
+            .into_iter()
+            .map(|m| m.index)
+            .collect();
         deliver(Ranked { generation, slots });
     }
 }
 
-fn inject(injector: &nucleo::Injector<u32>, count: &mut u32, names: Vec<String>) {
-    for name in names {
-        injector.push(*count, |_, columns| columns[0] = name.into());
-        *count += 1;
-    }
-}
-
 /// The characters of `name` the query matched, for marking them on screen. Cheap
-/// enough per row drawn: it parses the query and matches one name.
+/// enough per row drawn: it matches one name.
 pub struct Highlighter {
-    pattern: Pattern,
     matcher: Matcher,
-    chars: Vec<char>,
-    indices: Vec<u32>,
 }
 
 impl Highlighter {
     /// `None` for an empty query: nothing to mark.
     pub fn new(query: &str) -> Option<Self> {
         (!query.trim().is_empty()).then(|| Self {
-            pattern: Pattern::parse(query, CASE, NORMALIZATION),
-            matcher: Matcher::new(Config::DEFAULT),
-            chars: Vec::new(),
-            indices: Vec::new(),
+            matcher: Matcher::from_query(query, &config()),
         })
     }
 
     /// Character positions in `name`, in order.
     pub fn positions(&mut self, name: &str) -> Vec<usize> {
-        self.indices.clear();
-        self.pattern.indices(
-            Utf32Str::new(name, &mut self.chars),
-            &mut self.matcher,
-            &mut self.indices,
-        );
-        self.indices.sort_unstable();
-        self.indices.dedup();
-        self.indices.iter().map(|&i| i as usize).collect()
+        let Some(found) = self.matcher.match_list_indices(&[name]).pop() else {
+            return Vec::new();
+        };
+        // frizbee answers with byte offsets; the screen counts characters.
+        let mut positions: Vec<usize> = name
+            .char_indices()
+            .enumerate()
+            .filter(|(_, (byte, _))| found.indices.contains(&(*byte as u32)))
+            .map(|(i, _)| i)
+            .collect();
+        positions.dedup();
+        positions
     }
 }
 
@@ -210,8 +173,8 @@ mod tests {
         ranker.rank(1, "shop".into());
         let r = answer(&rx);
         assert_eq!(r.generation, 1);
-        // Equal scores: the shorter name first.
-        assert_eq!(r.slots, [3, 1, 0]);
+        // Equal scores keep slot order.
+        assert_eq!(r.slots, [0, 1, 3]);
         ranker.rank(2, "shop !staging .net$".into());
         assert_eq!(answer(&rx).slots, [3]);
         ranker.rank(3, "^api".into());

@@ -431,7 +431,7 @@ fn filter_over_100_000_zones() {
     });
 }
 
-/// Why nucleo: the two maintained rankers DESIGN.md names, timed on this machine over
+/// Why frizbee: the two maintained rankers DESIGN.md names, timed on this machine over
 /// the same 100,000 names and queries, each on both cores, from query to ranked list.
 #[test]
 #[ignore]
@@ -460,7 +460,7 @@ fn ranking_libraries_compared() {
         while nucleo.tick(10).running {}
     };
     for (names, query) in cases {
-        // nucleo as the app uses it: its own worker pool, the names injected once.
+        // nucleo as helix uses it: its own worker pool, the names injected once.
         let notify = std::sync::Arc::new(|| {});
         let mut nucleo: nucleo::Nucleo<u32> =
             nucleo::Nucleo::new(nucleo::Config::DEFAULT, notify, None, 1);
@@ -482,7 +482,7 @@ fn ranking_libraries_compared() {
             nucleo_times.push(started.elapsed());
             nucleo_matches = slots.len();
         }
-        // frizbee: SIMD Smith-Waterman, a thread per core for each query.
+        // frizbee as the app uses it: SIMD Smith-Waterman, a thread per core per query.
         let mut frizbee_times = Vec::new();
         let mut frizbee_matches = 0;
         for _ in 0..9 {
