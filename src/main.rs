@@ -6,14 +6,9 @@ use std::sync::OnceLock;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 
-use originpull::api::{Client, ClientConfig, Credentials};
-use originpull::app::Screen;
-use originpull::app::keys::KeyMap;
-use originpull::cache::ZoneCache;
 use originpull::cli::{self, Cli, CliError};
 use originpull::config::{self, Overrides};
-use originpull::sim::{SimConfig, Simulator};
-use originpull::tui::{self, Launch};
+use originpull::tui;
 
 fn main() -> ExitCode {
     install_panic_hook();
@@ -78,9 +73,9 @@ fn main() -> ExitCode {
         Err(e) => return fail(&CliError::Io(e)),
     };
     let Some(command) = cli.command else {
-        return match runtime.block_on(run_tui(cli.demo, &settings)) {
+        return match runtime.block_on(tui::start(cli.demo, &settings)) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(&e),
+            Err(e) => report(&e, e.hint()),
         };
     };
     let mut stdout = std::io::stdout();
@@ -95,8 +90,13 @@ fn main() -> ExitCode {
 }
 
 fn fail(e: &CliError) -> ExitCode {
+    report(e, e.hint())
+}
+
+/// What went wrong and what to do about it, on stderr.
+fn report(e: &dyn std::fmt::Display, hint: Option<String>) -> ExitCode {
     eprintln!("originpull: error: {e}");
-    if let Some(hint) = e.hint() {
+    if let Some(hint) = hint {
         eprintln!("  hint: {hint}");
     }
     ExitCode::FAILURE
@@ -122,62 +122,4 @@ fn install_panic_hook() {
             "originpull: internal error at {location}; this is a bug, please report it ({log})"
         );
     }));
-}
-
-/// The TUI against the configured API, or against the embedded simulator with --demo.
-async fn run_tui(demo: bool, settings: &config::Settings) -> Result<(), CliError> {
-    // Refused before the terminal is taken: a key meaning two things would surprise.
-    let keys = KeyMap::new(&settings.keys).map_err(|e| CliError::Refused(e.to_string()))?;
-    let mut demo_sim = None;
-    let launch = if demo {
-        let token = format!("demo-{}", uuid::Uuid::new_v4().simple());
-        let sim = Simulator::start(SimConfig::demo(token.clone()))
-            .await
-            .map_err(|e| CliError::Refused(format!("cannot start the demo simulator: {e}")))?;
-        let config = ClientConfig::new(sim.base_url(), Credentials::Token(token.into()));
-        let client = Client::new(&config)?;
-        demo_sim = Some(sim);
-        Launch {
-            client: Some(client),
-            screen: Screen::Main,
-            verify_token: true,
-            endpoint: "demo (simulated account)".to_owned(),
-            // The demo's account is made anew each start: nothing worth caching.
-            cache: None,
-            warnings: Vec::new(),
-            keys,
-        }
-    } else if let Some((credentials, _)) = &settings.credentials {
-        let client = settings.client()?;
-        Launch {
-            verify_token: matches!(credentials, Credentials::Token(_)),
-            endpoint: client.host().to_owned(),
-            client: Some(client),
-            screen: Screen::Main,
-            cache: ZoneCache::default_dir()
-                .map(|dir| ZoneCache::new(&dir, &settings.base_url, credentials)),
-            warnings: settings.warnings.clone(),
-            keys,
-        }
-    } else {
-        Launch {
-            client: None,
-            screen: Screen::NoCredentials {
-                config_path: settings
-                    .config_path
-                    .as_deref()
-                    .map(|p| p.display().to_string()),
-            },
-            verify_token: false,
-            endpoint: String::new(),
-            cache: None,
-            warnings: settings.warnings.clone(),
-            keys,
-        }
-    };
-    let result = tui::run(launch).await;
-    if let Some(sim) = demo_sim {
-        sim.shutdown().await;
-    }
-    Ok(result?)
 }

@@ -176,3 +176,56 @@ fn a_token_file_others_can_read_is_flagged_on_screen() {
     s.keys("q");
     assert!(s.wait_exit().success());
 }
+
+/// A config whose `[keys]` table holds `keys`, in a directory the test keeps.
+fn keys_config(keys: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, format!("[keys]\n{keys}\n")).unwrap();
+    let path = path.display().to_string();
+    (dir, path)
+}
+
+#[test]
+fn a_rebound_toggle_shows_in_the_footer_and_help_and_answers() {
+    let (_dir, config) = keys_config("toggle = \"t\"");
+    let mut s = Session::start(&["--demo"], &[("ORIGINPULL_CONFIG", &config)]);
+    s.wait_for("shop.example");
+    s.keys("/shop.ex\r\r");
+    s.wait_for("Zone-level AOP: ● Enabled (t)");
+    s.wait_for("t toggle");
+    s.keys("?");
+    s.wait_for("Once a zone is open");
+    let help = s.screen();
+    let line = help
+        .lines()
+        .find(|l| l.contains("toggle zone-level AOP enablement"))
+        .unwrap_or_else(|| panic!("{help}"));
+    assert!(line.contains("  t  "), "{line}");
+    s.keys("\u{1b}");
+    // Help closed (its footer gave way to the main one): an `e` right after the Esc
+    // would reach the app as Alt-e.
+    s.wait_for("t toggle");
+    // The old key does nothing now; the new one toggles.
+    s.keys("e");
+    s.keys("t");
+    s.wait_for("○ Disabled (t)");
+    s.keys("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn a_binding_that_collides_is_refused_at_start_naming_both() {
+    let (_dir, config) = keys_config("toggle = \"g\"");
+    let out = common::bare(&["--demo"], &[("ORIGINPULL_CONFIG", &config)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("toggle") && stderr.contains("top") && stderr.contains("[keys]"),
+        "{stderr}"
+    );
+    // Refused before the terminal was taken: nothing drew on stdout.
+    assert!(out.stdout.is_empty());
+}

@@ -153,7 +153,7 @@ fn filter(model: &mut Model, query: &str) {
     model.zones.ranking = Ranking {
         asked: 1,
         waiting: true,
-        stale: false,
+        ..Ranking::default()
     };
     let answer = answers
         .recv_timeout(std::time::Duration::from_secs(10))

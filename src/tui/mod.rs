@@ -3,6 +3,7 @@
 
 mod driver;
 mod executor;
+mod start;
 pub mod terminal;
 
 use std::time::Duration;
@@ -16,6 +17,7 @@ use crate::app::keys::KeyMap;
 use crate::app::{Msg, Screen};
 use crate::cache::ZoneCache;
 pub use driver::Driver;
+pub use start::{TuiError, start};
 
 /// How the app starts: what it talks to and what the first screen is.
 pub struct Launch {

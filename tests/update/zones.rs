@@ -579,3 +579,47 @@ fn the_account_name_survives_the_cache() {
     );
     assert_eq!(next.account_name(), Some("Example Ltd"));
 }
+
+#[test]
+fn enter_typed_ahead_of_the_ranking_opens_the_best_match_once_it_lands() {
+    let mut model = with_zones(30);
+    update(&mut model, ch('/'));
+    for c in "zone17".chars() {
+        update(&mut model, ch(c));
+    }
+    let asked = model.zones.ranking.asked;
+    // Keep the filter and open, before the ranking is back: nothing opens yet.
+    update(&mut model, key(KeyCode::Enter));
+    assert!(update(&mut model, key(KeyCode::Enter)).is_empty());
+    assert!(model.open.is_none());
+    let opened = update(
+        &mut model,
+        Msg::Ranked(Ranked {
+            generation: asked,
+            slots: vec![17],
+        }),
+    );
+    assert!(
+        opened
+            .iter()
+            .any(|c| matches!(c, Cmd::LoadCertificates { .. }))
+    );
+    assert_eq!(model.open.as_ref().unwrap().zone.name, zone(17).name);
+
+    // A key pressed after Enter is a new intent: the answer then opens nothing.
+    let mut model = with_zones(30);
+    update(&mut model, ch('/'));
+    update(&mut model, ch('3'));
+    let asked = model.zones.ranking.asked;
+    update(&mut model, key(KeyCode::Enter));
+    update(&mut model, key(KeyCode::Enter));
+    update(&mut model, ch('j'));
+    update(
+        &mut model,
+        Msg::Ranked(Ranked {
+            generation: asked,
+            slots: vec![3, 13, 23],
+        }),
+    );
+    assert!(model.open.is_none());
+}

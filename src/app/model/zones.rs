@@ -110,6 +110,9 @@ pub struct Ranking {
     pub waiting: bool,
     /// Zones arrived while it was out: ask again when it answers.
     pub stale: bool,
+    /// `Enter` was pressed on the list while it was out: the zone to open is the
+    /// best match of what was typed, not whatever the old list had selected.
+    pub then_open: bool,
 }
 
 /// The zone picker: every zone loaded so far, and the live filter over them.

@@ -88,6 +88,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
 /// A key goes to the table of the mode in force; in a text field, what no binding
 /// takes is typed.
 fn on_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    // Typed ahead of a ranking, `Enter` waits for it; any later key is a new intent.
+    model.zones.ranking.then_open = false;
     let mode = model.mode();
     let action = model.keys.action(mode, model.key_context(), &key);
     if action == Some(Action::ForceQuit) {
@@ -129,11 +131,7 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         | Action::PageDown => move_selection(model, action),
         Action::Filter => model.zones.filtering = true,
         Action::Cancel => zones::clear_filter(model),
-        Action::Accept => {
-            if let Some(zone) = model.zones.selected_zone().cloned() {
-                open_zone::open(model, zone, cmds);
-            }
-        }
+        Action::Accept => open_selected(model, cmds),
         Action::Toggle => changes::toggle(model, cmds),
         Action::Upload => dialogs::open_upload_form(model),
         Action::Delete => dialogs::ask_delete(model),
@@ -146,6 +144,16 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         | Action::ClearLine
         | Action::Yes
         | Action::No => {}
+    }
+}
+
+/// Opens the zone selected in the list, or, while the list is being ranked for
+/// what was typed, the best match once the ranking lands.
+fn open_selected(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    if model.zones.ranking.waiting {
+        model.zones.ranking.then_open = true;
+    } else if let Some(zone) = model.zones.selected_zone().cloned() {
+        open_zone::open(model, zone, cmds);
     }
 }
 

@@ -240,6 +240,8 @@ pub(super) fn ranked(model: &mut Model, ranked: Ranked, cmds: &mut Vec<Cmd>) {
     select_slot(pane, slot);
     if pane.ranking.stale {
         ask(model, cmds);
+    } else if std::mem::take(&mut pane.ranking.then_open) {
+        super::open_selected(model, cmds);
     }
 }
 
