@@ -432,6 +432,23 @@ mod tests {
         assert_eq!(s.timeout, Duration::from_secs(7));
     }
 
+    #[test]
+    fn keys_take_one_key_or_a_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[keys]\ntoggle = \"t\"\ndelete = [\"x\", \"delete\"]\n",
+        )
+        .unwrap();
+        let s = resolve_with(&[("ORIGINPULL_CONFIG", path.to_str().unwrap())]).unwrap();
+        assert_eq!(s.keys["toggle"], ["t"]);
+        assert_eq!(s.keys["delete"], ["x", "delete"]);
+        std::fs::write(&path, "[keys]\ntoggle = 5\n").unwrap();
+        let e = resolve_with(&[("ORIGINPULL_CONFIG", path.to_str().unwrap())]).unwrap_err();
+        assert!(matches!(e, ConfigError::Parse { .. }), "{e}");
+    }
+
     #[cfg(unix)]
     #[test]
     fn readable_token_file_warns_with_the_fix() {
