@@ -9,22 +9,8 @@ use common::{TOKEN, bare, key_hash, leaf_pair, sim};
 use originpull::sim::Simulator;
 use tokio::task::JoinHandle;
 
-/// Runs `originpull ARGS` with a clean environment pointed at `base_url`.
 async fn run(base_url: &str, token: Option<&str>, args: &[&str]) -> Output {
-    let home = tempfile::tempdir().unwrap();
-    let mut cmd = bare(args, &[("CLOUDFLARE_BASE_URL", base_url)]);
-    cmd.env("HOME", home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    if let Some(token) = token {
-        cmd.env("CLOUDFLARE_API_TOKEN", token);
-    }
-    tokio::task::spawn_blocking(move || {
-        let out = cmd.output().unwrap();
-        drop(home);
-        out
-    })
-    .await
-    .unwrap()
+    common::run_binary(base_url, token, args).await
 }
 
 async fn ok(sim: &Simulator, args: &[&str]) -> String {

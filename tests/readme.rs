@@ -6,7 +6,7 @@ mod common;
 use std::process::Output;
 
 use clap::Parser;
-use common::{TOKEN, bare};
+use common::TOKEN;
 use originpull::cli::{Cli, Command};
 use originpull::sim::{SimConfig, Simulator};
 
@@ -99,23 +99,8 @@ fn words_refuse_a_pipeline() {
 }
 
 async fn run(base_url: &str, args: Vec<String>) -> Output {
-    let home = tempfile::tempdir().unwrap();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut cmd = bare(
-        &args,
-        &[
-            ("CLOUDFLARE_BASE_URL", base_url),
-            ("CLOUDFLARE_API_TOKEN", TOKEN),
-        ],
-    );
-    cmd.env("HOME", home.path());
-    tokio::task::spawn_blocking(move || {
-        let out = cmd.output().unwrap();
-        drop(home);
-        out
-    })
-    .await
-    .unwrap()
+    common::run_binary(base_url, Some(TOKEN), &args).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

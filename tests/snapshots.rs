@@ -200,21 +200,13 @@ fn listed() -> Model {
 }
 
 fn open(certs: Loadable<Vec<CertRow>>, enabled: Option<bool>) -> OpenZone {
-    OpenZone {
-        zone: zone("z0", "shop.example"),
-        generation: 3,
-        certs,
-        enablement: Enablement {
-            server: enabled,
-            ..Enablement::default()
-        },
-        selected: 0,
-        certs_call: None,
-        enablement_call: None,
-        polls: 0,
-        detail_scroll: 0,
-        watch: None,
-    }
+    let mut open = OpenZone::new(zone("z0", "shop.example"), 3);
+    open.certs = certs;
+    open.enablement = Enablement {
+        server: enabled,
+        ..Enablement::default()
+    };
+    open
 }
 
 /// Four certificates: healthy, expiring soon, expired (all active) and one deploying.

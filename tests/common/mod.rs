@@ -317,6 +317,29 @@ impl Drop for Relay {
 
 /// `originpull ARGS` with nothing in its environment but `env`: no setting of the
 /// machine it runs on leaks in.
+/// Runs `originpull ARGS` with a clean environment pointed at `base_url` (and the
+/// token, when given), HOME in a directory of its own, off the async runtime.
+pub async fn run_binary(
+    base_url: &str,
+    token: Option<&str>,
+    args: &[&str],
+) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = bare(args, &[("CLOUDFLARE_BASE_URL", base_url)]);
+    cmd.env("HOME", home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    if let Some(token) = token {
+        cmd.env("CLOUDFLARE_API_TOKEN", token);
+    }
+    tokio::task::spawn_blocking(move || {
+        let out = cmd.output().unwrap();
+        drop(home);
+        out
+    })
+    .await
+    .unwrap()
+}
+
 pub fn bare(args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_originpull"));
     cmd.args(args)

@@ -109,14 +109,7 @@ fn a_change_that_needed_a_retry_still_says_what_it_did() {
     let Some(Cmd::SetEnablement { call, .. }) = cmds.first().cloned() else {
         panic!("{cmds:?}")
     };
-    send(
-        &mut model,
-        Msg::Delayed {
-            call,
-            note: "retry 2/3 in 0.4 s: HTTP 503".into(),
-            retry_reason: Some("HTTP 503".into()),
-        },
-    );
+    send(&mut model, retry_notice(call));
     toggled(&mut model, &cmds, Ok(true));
     assert_info(&model, &["enabled on", "after a retry: HTTP 503"]);
 }
@@ -254,14 +247,7 @@ fn an_upload_that_needed_a_retry_still_says_how_it_ended() {
     let mut model = with_zones(1);
     let o = open_loaded(&mut model, vec![], false);
     let call = submit_upload(&mut model);
-    send(
-        &mut model,
-        Msg::Delayed {
-            call,
-            note: "retry 2/3 in 0.4 s: HTTP 503".into(),
-            retry_reason: Some("HTTP 503".into()),
-        },
-    );
+    send(&mut model, retry_notice(call));
     let new = cert("new", CertStatus::PendingDeployment, 365);
     let after = send(&mut model, upload_answer(call, o.ticket.clone(), Ok(new)));
     // The retry is added to what the upload said, which is still the message

@@ -129,6 +129,21 @@ impl TestRanker {
     }
 }
 
+/// A model whose first page of zones (of `total`) has landed, its names and rankings
+/// going to `ranker`; and the commands that page sent.
+fn ranked_with_zones(ranker: &TestRanker, zones: Vec<Zone>, total: u64) -> (Model, Vec<Cmd>) {
+    let mut model = Model::new(Screen::Main, "test", now());
+    let cmds = ranker.send(
+        &mut model,
+        Msg::Init {
+            verify_token: false,
+        },
+    );
+    let (call, generation) = first_page(&cmds);
+    let cmds = ranker.send(&mut model, page_reply(call, generation, 1, zones, total));
+    (model, cmds)
+}
+
 /// A fresh model after `Init`, and the commands it sent.
 fn started() -> (Model, Vec<Cmd>) {
     let mut model = Model::new(Screen::Main, "test", now());
@@ -187,6 +202,15 @@ fn page_failed(call: u64, generation: u64, error: ApiError) -> Msg {
             page: 1,
             result: Err(error),
         },
+    }
+}
+
+/// The client's notice that `call` is being retried after a 503.
+fn retry_notice(call: u64) -> Msg {
+    Msg::Delayed {
+        call,
+        note: "retry 2/3 in 0.4 s: HTTP 503".into(),
+        retry_reason: Some("HTTP 503".into()),
     }
 }
 

@@ -93,18 +93,7 @@ fn r_while_the_zone_list_loads_does_not_send_its_pages_twice() {
 #[test]
 fn the_filter_narrows_as_you_type_enter_keeps_it_esc_clears_it() {
     let ranker = TestRanker::new();
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = ranker.send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let (call, generation) = first_page(&cmds);
-    ranker.send(
-        &mut model,
-        page_reply(call, generation, 1, (0..30).map(zone).collect(), 30),
-    );
+    let (mut model, _) = ranked_with_zones(&ranker, (0..30).map(zone).collect(), 30);
     ranker.send(&mut model, ch('/'));
     assert!(model.zones.filtering);
     for c in "zone1".chars() {
@@ -197,25 +186,19 @@ fn typing_asks_for_a_ranking_and_only_the_latest_answer_is_applied() {
 #[test]
 fn zones_that_arrive_while_filtered_are_ranked_again_keeping_the_selection() {
     let ranker = TestRanker::new();
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = ranker.send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let (call, generation) = first_page(&cmds);
-    let more = ranker.send(
-        &mut model,
-        page_reply(call, generation, 1, (0..50).map(zone).collect(), 100),
-    );
+    let (mut model, more) = ranked_with_zones(&ranker, (0..50).map(zone).collect(), 100);
     ranker.send(&mut model, ch('/'));
     for c in "zone4".chars() {
         ranker.send(&mut model, ch(c));
     }
     ranker.send(&mut model, key(KeyCode::Down));
     let before = model.zones.selected_zone().unwrap().clone();
-    let Cmd::LoadZonePage { call, page: 2, .. } = zone_page(&more) else {
+    let Cmd::LoadZonePage {
+        call,
+        generation,
+        page: 2,
+    } = zone_page(&more)
+    else {
         panic!("{more:?}")
     };
     ranker.send(
@@ -231,18 +214,7 @@ fn zones_that_arrive_while_filtered_are_ranked_again_keeping_the_selection() {
 #[test]
 fn a_refresh_under_a_filter_shows_the_new_list_only_once_it_is_ranked() {
     let ranker = TestRanker::new();
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = ranker.send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let (call, generation) = first_page(&cmds);
-    ranker.send(
-        &mut model,
-        page_reply(call, generation, 1, (0..20).map(zone).collect(), 20),
-    );
+    let (mut model, _) = ranked_with_zones(&ranker, (0..20).map(zone).collect(), 20);
     ranker.send(&mut model, ch('/'));
     ranker.send(&mut model, ch('1'));
     ranker.send(&mut model, key(KeyCode::Enter));
@@ -316,14 +288,7 @@ fn errors_show_cloudflares_code_and_message() {
 fn a_retry_notice_annotates_its_call_until_the_reply() {
     let (mut model, cmds) = started();
     let (call, _) = first_page(&cmds);
-    send(
-        &mut model,
-        Msg::Delayed {
-            call,
-            note: "retry 2/3 in 0.4 s: HTTP 503".into(),
-            retry_reason: Some("HTTP 503".into()),
-        },
-    );
+    send(&mut model, retry_notice(call));
     assert_eq!(
         model.in_flight[0].note.as_deref(),
         Some("retry 2/3 in 0.4 s: HTTP 503")
@@ -457,19 +422,8 @@ fn a_failed_page_keeps_the_old_list_and_saves_nothing() {
 #[test]
 fn typing_while_zones_load_also_asks_the_server_once_typing_pauses() {
     let ranker = TestRanker::new();
-    let mut model = Model::new(Screen::Main, "test", now());
-    let cmds = ranker.send(
-        &mut model,
-        Msg::Init {
-            verify_token: false,
-        },
-    );
-    let (call, generation) = first_page(&cmds);
     // The first of 200 pages is in; the rest are still loading.
-    ranker.send(
-        &mut model,
-        page_reply(call, generation, 1, (0..50).map(zone).collect(), 10_000),
-    );
+    let (mut model, _) = ranked_with_zones(&ranker, (0..50).map(zone).collect(), 10_000);
     assert!(model.zones.loading);
     ranker.send(&mut model, ch('/'));
     let first = ranker.send(&mut model, ch('z'));

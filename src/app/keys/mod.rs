@@ -68,6 +68,15 @@ pub enum Mode {
 }
 
 impl Mode {
+    pub const ALL: [Mode; 6] = [
+        Self::Main,
+        Self::Filter,
+        Self::Upload,
+        Self::ConfirmDelete,
+        Self::Help,
+        Self::NoCredentials,
+    ];
+
     /// In a text field a key that types a character types it: bindings to such keys
     /// do not apply there.
     pub fn is_text(self) -> bool {
@@ -221,14 +230,7 @@ impl KeyMap {
     /// depend on focus are checked together: a key is not safe because two panes
     /// rarely both show.
     fn check(&self) -> Result<(), KeyError> {
-        for mode in [
-            Mode::Main,
-            Mode::Filter,
-            Mode::Upload,
-            Mode::ConfirmDelete,
-            Mode::Help,
-            Mode::NoCredentials,
-        ] {
+        for mode in Mode::ALL {
             let mut seen: Vec<(KeyCombination, Action)> = Vec::new();
             for entry in sections(mode).flat_map(|s| s.entries) {
                 for &key in self.effective(entry.action, mode) {

@@ -215,14 +215,7 @@ pub(super) const SECTIONS: &[Section] = &[
     },
     Section {
         title: "Anywhere",
-        modes: &[
-            Mode::Main,
-            Mode::Filter,
-            Mode::Upload,
-            Mode::ConfirmDelete,
-            Mode::Help,
-            Mode::NoCredentials,
-        ],
+        modes: &Mode::ALL,
         when: When::Always,
         entries: &[entry(
             ForceQuit,
