@@ -54,33 +54,40 @@ impl ZoneList {
     }
 
     /// Adds the zones not already listed and returns how many were new: they take
-    /// the slots at the end. Pages mostly arrive in name order, so most zones go at
-    /// the end of `by_name` without a search.
-    pub fn extend(&mut self, more: Vec<Zone>) -> usize {
-        let before = self.zones.len();
-        for zone in more {
-            let key = |s: &u32| {
-                let z = &self.zones[*s as usize];
-                (z.name.as_str(), z.id.as_str())
-            };
-            let at = match self.by_name.last().map(key) {
-                Some(last) if last < (zone.name.as_str(), zone.id.as_str()) => self.by_name.len(),
-                None => 0,
-                Some(_) => match self
-                    .by_name
-                    .binary_search_by(|s| key(s).cmp(&(zone.name.as_str(), zone.id.as_str())))
-                {
-                    // Already listed: pages overlap when the account changes under them,
-                    // and a search finds zones a page brings again.
-                    Ok(_) => continue,
-                    Err(at) => at,
-                },
-            };
-            let slot = u32::try_from(self.zones.len()).expect("fewer than 4 billion zones");
-            self.by_name.insert(at, slot);
-            self.zones.push(zone);
+    /// the slots at the end. Pages mostly arrive in name order, so the new zones
+    /// usually go after the last; otherwise one merge puts them in place, so a list
+    /// arriving in any order costs one pass per page, never one per zone.
+    pub fn extend(&mut self, mut more: Vec<Zone>) -> usize {
+        more.sort_by(|a, b| key(a).cmp(&key(b)));
+        more.dedup_by(|a, b| key(a) == key(b));
+        // Pages overlap when the account changes under them, and a search finds
+        // zones a page brings again.
+        more.retain(|z| {
+            self.by_name
+                .binary_search_by(|&s| key(&self.zones[s as usize]).cmp(&key(z)))
+                .is_err()
+        });
+        let Some(first) = more.first() else {
+            return 0;
+        };
+        let after_last = self
+            .by_name
+            .last()
+            .is_none_or(|&s| key(&self.zones[s as usize]) < key(first));
+        let start = self.zones.len();
+        let added = more.len();
+        u32::try_from(start + added).expect("fewer than 4 billion zones");
+        self.zones.extend(more);
+        let fresh = (start..start + added).map(|s| s as u32);
+        if after_last {
+            self.by_name.extend(fresh);
+        } else {
+            let old = std::mem::take(&mut self.by_name);
+            let zones = &self.zones;
+            let by_key = |s: &u32| key(&zones[*s as usize]);
+            self.by_name = merge(old, fresh, by_key);
         }
-        self.zones.len() - before
+        added
     }
 
     /// The names of the zones from `slot` on, for the ranker.
@@ -90,6 +97,32 @@ impl ZoneList {
             .map(|z| z.name.clone())
             .collect()
     }
+}
+
+/// The order of the list: by name, then id (two accounts may hold the same name).
+fn key(zone: &Zone) -> (&str, &str) {
+    (&zone.name, &zone.id)
+}
+
+/// Two runs in `key` order, as one.
+fn merge<'z>(
+    a: Vec<u32>,
+    b: impl Iterator<Item = u32>,
+    key: impl Fn(&u32) -> (&'z str, &'z str),
+) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.size_hint().0);
+    let mut a = a.into_iter().peekable();
+    let mut b = b.peekable();
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        if key(x) <= key(y) {
+            out.extend(a.next());
+        } else {
+            out.extend(b.next());
+        }
+    }
+    out.extend(a);
+    out.extend(b);
+    out
 }
 
 /// What the list shows: every zone by name, or a ranking's answer (best first).
@@ -230,6 +263,40 @@ mod tests {
         );
         assert_eq!(list.get(0).unwrap().id, "1");
         assert_eq!(list.get(2).unwrap().id, "3");
-        assert_eq!(list.names_from(3), ["e.example", "c.example"]);
+        // Within a page, slots follow name order.
+        assert_eq!(list.names_from(3), ["c.example", "e.example"]);
+    }
+
+    #[test]
+    fn pages_in_any_order_and_overlapping_list_each_zone_once_by_name() {
+        // 1,000 zones in pages of 50, the pages and the zones in them shuffled, a
+        // tenth of them sent twice.
+        let mut state: u64 = 7;
+        let mut next = move |below: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % below
+        };
+        let mut all: Vec<Zone> = (0..1000)
+            .map(|i| {
+                zone(
+                    &format!("{i}"),
+                    &format!("z{:04}.example", (i * 7919) % 1000),
+                )
+            })
+            .collect();
+        let again: Vec<Zone> = (0..100).map(|_| all[next(1000)].clone()).collect();
+        all.extend(again);
+        for i in (1..all.len()).rev() {
+            all.swap(i, next(i + 1));
+        }
+        let mut list = ZoneList::default();
+        for page in all.chunks(50) {
+            list.extend(page.to_vec());
+        }
+        assert_eq!(list.len(), 1000);
+        let names: Vec<&str> = list.in_name_order().map(|z| z.name.as_str()).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
     }
 }
