@@ -3,20 +3,38 @@
 //! fzf's syntax: `^shop`, `.net$`, `'eu`, `!staging`, and spaces between terms.
 //!
 //! The names are numbered by their place in the list the app keeps (their slot), and a
-//! ranking answers with slots, best first; equal scores keep slot order.
+//! ranking answers with slots, best first; of equal scores the shorter name first, as
+//! fzf does (`api` puts `api.example` before `api-staging.example`), then slot order.
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use frizbee::{CaseMatching, Config, Matcher};
+use frizbee::{CaseMatching, Config, Match, Matcher, SortStrategy};
 
 /// Names are matched ignoring case: zone names are lowercase anyway, and a capital
-/// typed by accident should not hide them.
+/// typed by accident should not hide them. frizbee leaves the matches in slot order:
+/// [`best_first`] sorts them once, with the length as tie-break.
 fn config() -> Config {
     Config {
         casing: CaseMatching::Ignore,
+        sort: SortStrategy::IndexAsc,
         ..Config::default()
     }
+}
+
+/// The slots of `matches`, best score first, then the shorter name, then the earlier
+/// slot: all three packed in one integer, so it is one sort of plain numbers.
+fn best_first(matches: &[Match], names: &[String]) -> Vec<u32> {
+    let mut keys: Vec<u64> = matches
+        .iter()
+        .map(|m| {
+            let worse = u64::from(u16::MAX - m.score);
+            let len = names[m.index as usize].len().min(0xFFFF) as u64;
+            (worse << 48) | (len << 32) | u64::from(m.index)
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| k as u32).collect()
 }
 
 /// A change to the names the ranker holds.
@@ -98,12 +116,11 @@ fn run(jobs: &mpsc::Receiver<Job>, deliver: &dyn Fn(Ranked)) {
         let Some((generation, query)) = asked else {
             continue;
         };
-        let slots = Matcher::from_query(&query, &config)
-            .match_list_parallel(&names, threads)
-            .into_iter()
-            .map(|m| m.index)
-            .collect();
-        deliver(Ranked { generation, slots });
+        let matches = Matcher::from_query(&query, &config).match_list_parallel(&names, threads);
+        deliver(Ranked {
+            generation,
+            slots: best_first(&matches, &names),
+        });
     }
 }
 
@@ -173,8 +190,8 @@ mod tests {
         ranker.rank(1, "shop".into());
         let r = answer(&rx);
         assert_eq!(r.generation, 1);
-        // Equal scores keep slot order.
-        assert_eq!(r.slots, [0, 1, 3]);
+        // Equal scores: the shorter name first.
+        assert_eq!(r.slots, [3, 1, 0]);
         ranker.rank(2, "shop !staging .net$".into());
         assert_eq!(answer(&rx).slots, [3]);
         ranker.rank(3, "^api".into());

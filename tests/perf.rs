@@ -482,7 +482,7 @@ fn ranking_libraries_compared() {
             nucleo_times.push(started.elapsed());
             nucleo_matches = slots.len();
         }
-        // frizbee as the app uses it: SIMD Smith-Waterman, a thread per core per query.
+        // frizbee: SIMD Smith-Waterman, a thread per core per query, sorted by score.
         let mut frizbee_times = Vec::new();
         let mut frizbee_matches = 0;
         for _ in 0..9 {
