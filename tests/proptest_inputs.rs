@@ -5,7 +5,10 @@
 use std::sync::OnceLock;
 
 use originpull::api::client::decode;
-use originpull::api::{ApiError, CertStatus, Certificate, Enablement, NameFilter, TokenInfo, Zone};
+use originpull::api::{
+    ApiError, CertStatus, Certificate, Enablement, GlobalAop, NameFilter, SslMode, TokenInfo, Zone,
+    ZoneSettings,
+};
 use originpull::certinfo::{check_pair, parse_certificate};
 use originpull::text::{excerpt, sanitize};
 use proptest::prelude::*;
@@ -181,6 +184,8 @@ fn decode_all(status: StatusCode, body: &[u8], bound: Option<usize>) -> Vec<Stri
     one::<Enablement>(status, body, bound, &mut out);
     one::<TokenInfo>(status, body, bound, &mut out);
     one::<Zone>(status, body, bound, &mut out);
+    one::<GlobalAop>(status, body, bound, &mut out);
+    one::<ZoneSettings>(status, body, bound, &mut out);
     out
 }
 
@@ -462,6 +467,38 @@ fn arb_certificate_json() -> impl Strategy<Value = Value> {
         })
 }
 
+/// A zone setting object: mostly the two originpull reads, with hostile values.
+fn arb_setting_json() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![
+            2 => Just("ssl".to_owned()),
+            2 => Just("tls_client_auth".to_owned()),
+            1 => hostile_string(),
+        ],
+        prop_oneof![
+            2 => prop::sample::select(vec!["on", "off", "full", "strict", "flexible"])
+                .prop_map(|v| Value::String(v.to_owned())),
+            2 => hostile_string().prop_map(Value::String),
+            1 => arb_json(),
+        ],
+        prop::option::of(prop_oneof![any::<bool>().prop_map(Value::Bool), arb_json()]),
+        prop::option::of(hostile_string()),
+    )
+        .prop_map(|(id, value, editable, modified_on)| {
+            let mut m = Map::new();
+            m.insert("id".to_owned(), Value::String(id));
+            m.insert("value".to_owned(), value);
+            if let Some(e) = editable {
+                m.insert("editable".to_owned(), e);
+            }
+            m.insert(
+                "modified_on".to_owned(),
+                modified_on.map_or(Value::Null, Value::String),
+            );
+            Value::Object(m)
+        })
+}
+
 /// The raw JSON text of an error code: ints, strings, null, and numbers no i64 holds.
 fn arb_code() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -533,6 +570,8 @@ fn arb_envelope() -> impl Strategy<Value = (String, Option<Value>)> {
     let result = prop_oneof![
         2 => prop::collection::vec(arb_certificate_json(), 0..4).prop_map(Value::Array),
         1 => arb_certificate_json(),
+        1 => prop::collection::vec(arb_setting_json(), 0..4).prop_map(Value::Array),
+        1 => arb_setting_json(),
         2 => arb_json(),
     ];
     let result_info = prop_oneof![
@@ -623,6 +662,15 @@ proptest! {
         }
         if let Ok((Some(info), _)) = decode::<Enablement>(status, body.as_bytes()) {
             let _ = info.enabled;
+        }
+        if let Ok((Some(settings), _)) = decode::<ZoneSettings>(status, body.as_bytes()) {
+            if let Some(ssl) = &settings.ssl {
+                prop_assert_eq!(&SslMode::from_api(ssl.as_str()), ssl);
+                let _ = ssl.voids_aop();
+            }
+            let again = serde_json::to_value(&settings).expect("settings serialize");
+            let back: ZoneSettings = serde_json::from_value(again).expect("and read back");
+            prop_assert_eq!(back, settings);
         }
     }
 }

@@ -349,22 +349,19 @@ impl Client {
 
     /// `PUT .../origin_tls_client_auth/settings`; returns the server's new value.
     pub async fn set_enablement(&self, zone_id: &str, enabled: bool) -> Result<bool, ApiError> {
-        let body =
-            serde_json::to_vec(&Enablement { enabled }).map_err(|e| ApiError::Transport {
-                reason: e.to_string(),
-            })?;
+        let body = json_body(&Enablement { enabled })?;
         let (result, _) = self
             .send::<Enablement>(
                 Method::PUT,
                 &aop(zone_id, Some("settings")),
                 &[],
-                Some(body.into()),
+                Some(body),
             )
             .await?;
         Ok(required(result)?.enabled)
     }
 
-    async fn get<T: DeserializeOwned>(
+    pub(super) async fn get<T: DeserializeOwned>(
         &self,
         path: &[&str],
         query: &[(&str, String)],
@@ -376,7 +373,7 @@ impl Client {
     /// Sends a request within the rate limit, retrying what is safe to retry (see
     /// [`retry`](super::retry)), and decodes Cloudflare's envelope. `json_body`, when
     /// given, is already-encoded JSON.
-    async fn send<T: DeserializeOwned>(
+    pub(super) async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &[&str],
@@ -489,13 +486,22 @@ impl Client {
     }
 }
 
-fn aop<'a>(zone_id: &'a str, rest: Option<&'a str>) -> Vec<&'a str> {
+pub(super) fn aop<'a>(zone_id: &'a str, rest: Option<&'a str>) -> Vec<&'a str> {
     let mut p = vec!["zones", zone_id, "origin_tls_client_auth"];
     p.extend(rest);
     p
 }
 
-fn required<T>(result: Option<T>) -> Result<T, ApiError> {
+/// A small request body, encoded. (The upload, which holds a key, encodes its own.)
+pub(super) fn json_body(value: &impl Serialize) -> Result<Bytes, ApiError> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::Transport {
+            reason: format!("cannot encode the request: {e}"),
+        })
+}
+
+pub(super) fn required<T>(result: Option<T>) -> Result<T, ApiError> {
     result.ok_or_else(|| ApiError::Decode {
         status: 200,
         reason: "the response has no result".into(),
@@ -625,6 +631,7 @@ pub fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::model::{GlobalAop, ZoneSettings};
 
     #[test]
     fn plain_http_only_to_loopback() {
@@ -730,6 +737,26 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.codes(), vec![10000]);
+    }
+
+    #[test]
+    fn a_global_switch_neither_on_nor_off_is_an_error_naming_the_value() {
+        let e = decode::<GlobalAop>(
+            StatusCode::OK,
+            br#"{"success":true,"errors":[],"messages":[],"result":{"id":"tls_client_auth","value":"sometimes","editable":true,"modified_on":null}}"#,
+        )
+        .unwrap_err();
+        assert!(matches!(e, ApiError::Decode { status: 200, .. }), "{e:?}");
+        assert!(e.to_string().contains(r#""sometimes""#), "{e}");
+        // The same inside the settings array.
+        let e = decode::<ZoneSettings>(
+            StatusCode::OK,
+            br#"{"success":true,"errors":[],"messages":[],"result":[{"id":"tls_client_auth","value":"\u001b[2Jx"}]}"#,
+        )
+        .unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.contains("tls_client_auth value"), "{shown}");
+        assert!(!shown.contains('\u{1b}'), "{shown}");
     }
 
     #[test]

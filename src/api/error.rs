@@ -17,6 +17,19 @@ pub enum ApiError {
         status: u16,
         errors: Vec<ApiMessage>,
     },
+    /// Cloudflare refused a call (HTTP 403) that needs a permission a token made for the
+    /// other AOP calls may lack: the zone settings calls need Zone → Zone Settings, not
+    /// SSL and Certificates. `permission` names it, as the dashboard does (see
+    /// [`permissions`]); Cloudflare's own codes and messages are kept in `errors`.
+    #[error(
+        "missing permission {permission}: the API token cannot make this call without it ({})",
+        describe_api(*status, errors)
+    )]
+    MissingPermission {
+        permission: &'static str,
+        status: u16,
+        errors: Vec<ApiMessage>,
+    },
     /// An error status whose body is not Cloudflare's envelope, e.g. a proxy's HTML page.
     #[error(
         "HTTP {status} from the API, not a Cloudflare response: {}",
@@ -48,6 +61,17 @@ pub enum ApiError {
     #[error("no zone named {:?} is visible to these credentials", sanitize(name))]
     ZoneNotFound { name: String },
 }
+
+/// Token permissions as the dashboard names them, for [`ApiError::MissingPermission`].
+pub mod permissions {
+    /// `GET /zones/{id}/settings` and `GET .../settings/tls_client_auth`.
+    pub const ZONE_SETTINGS_READ: &str = "Zone → Zone Settings → Read";
+    /// `PATCH .../settings/tls_client_auth`.
+    pub const ZONE_SETTINGS_EDIT: &str = "Zone → Zone Settings → Edit";
+}
+
+/// Where tokens are made and edited.
+pub const API_TOKENS_URL: &str = "https://dash.cloudflare.com/profile/api-tokens";
 
 fn secs(d: Duration) -> String {
     format!("{} s", d.as_secs_f64())
@@ -105,9 +129,10 @@ impl ApiError {
     /// The HTTP status, where the server answered at all.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Api { status, .. } | Self::Http { status, .. } | Self::Decode { status, .. } => {
-                Some(*status)
-            }
+            Self::Api { status, .. }
+            | Self::MissingPermission { status, .. }
+            | Self::Http { status, .. }
+            | Self::Decode { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -121,7 +146,7 @@ impl ApiError {
             }
         }
         let mut out = Vec::new();
-        if let Self::Api { errors, .. } = self {
+        if let Self::Api { errors, .. } | Self::MissingPermission { errors, .. } = self {
             walk(&mut out, errors);
         }
         out
@@ -135,6 +160,17 @@ impl ApiError {
     pub fn hint(&self) -> Option<&'static str> {
         let status = self.status();
         let hint = match self {
+            Self::MissingPermission { permission, .. } => match *permission {
+                permissions::ZONE_SETTINGS_READ => {
+                    "add Zone → Zone Settings → Read to the API token at https://dash.cloudflare.com/profile/api-tokens"
+                }
+                permissions::ZONE_SETTINGS_EDIT => {
+                    "add Zone → Zone Settings → Edit to the API token at https://dash.cloudflare.com/profile/api-tokens"
+                }
+                _ => {
+                    "add the permission named above to the API token at https://dash.cloudflare.com/profile/api-tokens"
+                }
+            },
             _ if self.has_code(1406) => {
                 "this certificate is already uploaded to the zone: it is in the zone's certificate list"
             }
@@ -176,6 +212,36 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// For a call that needs `permission`: Cloudflare's 403 becomes
+    /// [`ApiError::MissingPermission`] naming it. A 403 that says the token itself is
+    /// bad (9109, or malformed credentials) stays as it is, and so does every other error.
+    pub(crate) fn needing(self, permission: &'static str) -> Self {
+        match self {
+            Self::Api {
+                status: 403,
+                errors,
+            } if ![9109, 6003, 6111]
+                .iter()
+                .any(|code| has_code(&errors, *code)) =>
+            {
+                Self::MissingPermission {
+                    permission,
+                    status: 403,
+                    errors,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+fn has_code(errors: &[ApiMessage], code: i64) -> bool {
+    errors
+        .iter()
+        .any(|e| e.code == Some(code) || has_code(&e.error_chain, code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +268,45 @@ mod tests {
         );
         assert_eq!(e.codes(), vec![6003, 6111]);
         assert!(e.hint().unwrap().contains("malformed"));
+    }
+
+    #[test]
+    fn a_403_on_a_call_needing_a_permission_names_it() {
+        let refused = ApiError::Api {
+            status: 403,
+            errors: vec![msg(10000, "Authentication error")],
+        };
+        let e = refused.clone().needing(permissions::ZONE_SETTINGS_READ);
+        assert_eq!(
+            e.to_string(),
+            "missing permission Zone → Zone Settings → Read: the API token cannot make this call without it (Cloudflare error 10000: Authentication error (HTTP 403))"
+        );
+        assert_eq!((e.status(), e.codes()), (Some(403), vec![10000]));
+        let hint = e.hint().unwrap();
+        assert!(
+            hint.contains("Zone Settings → Read") && hint.contains(API_TOKENS_URL),
+            "{hint}"
+        );
+        let edit = refused.needing(permissions::ZONE_SETTINGS_EDIT);
+        assert!(edit.hint().unwrap().contains("Zone Settings → Edit"));
+
+        // A bad token, or any other failure, is not a missing permission.
+        let bad_token = ApiError::Api {
+            status: 403,
+            errors: vec![msg(9109, "Invalid access token")],
+        };
+        assert_eq!(
+            bad_token.clone().needing(permissions::ZONE_SETTINGS_READ),
+            bad_token
+        );
+        let not_found = ApiError::Api {
+            status: 404,
+            errors: vec![msg(1404, "gone")],
+        };
+        assert_eq!(
+            not_found.clone().needing(permissions::ZONE_SETTINGS_READ),
+            not_found
+        );
     }
 
     #[test]

@@ -2,9 +2,11 @@
 
 pub mod client;
 pub mod error;
+mod hostnames;
 pub mod limit;
 pub mod model;
 pub mod retry;
+mod settings;
 
 pub use client::{CallNotice, Client, ClientConfig, Credentials, DEFAULT_BASE_URL};
 pub use error::ApiError;

@@ -243,6 +243,199 @@ pub struct Enablement {
     pub enabled: bool,
 }
 
+/// A zone's SSL mode, the `ssl` zone setting. Values Cloudflare adds later are kept
+/// verbatim in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SslMode {
+    Off,
+    Flexible,
+    Full,
+    Strict,
+    Unknown(String),
+}
+
+impl SslMode {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Off => "off",
+            Self::Flexible => "flexible",
+            Self::Full => "full",
+            Self::Strict => "strict",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    pub fn from_api(s: &str) -> Self {
+        match s {
+            "off" => Self::Off,
+            "flexible" => Self::Flexible,
+            "full" => Self::Full,
+            "strict" => Self::Strict,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+
+    /// Whether the mode leaves no TLS between Cloudflare and the origin (`off`), or
+    /// plain HTTP to it (`flexible`): then no AOP level has any effect.
+    pub fn voids_aop(&self) -> bool {
+        matches!(self, Self::Off | Self::Flexible)
+    }
+}
+
+impl fmt::Display for SslMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SslMode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SslMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| SslMode::from_api(&s))
+    }
+}
+
+/// The id of the global AOP switch among a zone's settings.
+pub const TLS_CLIENT_AUTH: &str = "tls_client_auth";
+/// The id of the SSL mode among a zone's settings.
+pub const SSL: &str = "ssl";
+
+/// Global AOP, the zone setting `tls_client_auth`: whether the edge presents
+/// Cloudflare's shared certificate. Read from `{"id": "tls_client_auth", "value":
+/// "on"|"off", "editable": bool, "modified_on": date-time|null}`, and written back in
+/// that form. A `value` other than `on` or `off` is a decode error that names it: a
+/// switch read wrong is worse than one not read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawGlobalAop")]
+pub struct GlobalAop {
+    pub on: bool,
+    /// `false` when the account cannot change it (plan, or a lock); trust this over the
+    /// schema, which calls the setting "Enterprise only".
+    pub editable: Option<bool>,
+    pub modified_on: Option<ApiTime>,
+}
+
+#[derive(Deserialize)]
+struct RawGlobalAop {
+    #[serde(default)]
+    value: Option<String>,
+    #[serde(default)]
+    editable: Option<bool>,
+    #[serde(default)]
+    modified_on: Option<ApiTime>,
+}
+
+impl TryFrom<RawGlobalAop> for GlobalAop {
+    type Error = String;
+
+    fn try_from(raw: RawGlobalAop) -> Result<Self, String> {
+        let on = match raw.value.as_deref() {
+            Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                // The text ends up in an error message: bounded and escaped there too.
+                let shown: String = other.chars().take(40).collect();
+                return Err(format!(
+                    "{TLS_CLIENT_AUTH} value {shown:?} is neither \"on\" nor \"off\""
+                ));
+            }
+            None => return Err(format!("{TLS_CLIENT_AUTH} has no value")),
+        };
+        Ok(Self {
+            on,
+            editable: raw.editable,
+            modified_on: raw.modified_on,
+        })
+    }
+}
+
+impl GlobalAop {
+    /// `"on"` or `"off"`, as the API spells the value.
+    pub fn value(&self) -> &'static str {
+        if self.on { "on" } else { "off" }
+    }
+}
+
+impl Serialize for GlobalAop {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut out = s.serialize_struct("GlobalAop", 4)?;
+        out.serialize_field("id", TLS_CLIENT_AUTH)?;
+        out.serialize_field("value", self.value())?;
+        if let Some(editable) = self.editable {
+            out.serialize_field("editable", &editable)?;
+        }
+        out.serialize_field("modified_on", &self.modified_on)?;
+        out.end()
+    }
+}
+
+/// What a survey needs of `GET /zones/{zone_id}/settings`, the array of every zone
+/// setting: the global AOP switch and the SSL mode. Every other setting is ignored; a
+/// setting missing from the array is `None`. A `tls_client_auth` whose value is neither
+/// `on` nor `off` fails the decode, as [`GlobalAop`] does; an `ssl` value that is not a
+/// string is kept, as JSON text, in [`SslMode::Unknown`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZoneSettings {
+    pub global: Option<GlobalAop>,
+    pub ssl: Option<SslMode>,
+}
+
+impl<'de> Deserialize<'de> for ZoneSettings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let items = Vec::<serde_json::Value>::deserialize(d)?;
+        let mut settings = ZoneSettings::default();
+        for item in items {
+            match item.get("id").and_then(serde_json::Value::as_str) {
+                Some(TLS_CLIENT_AUTH) if settings.global.is_none() => {
+                    let global = GlobalAop::deserialize(item).map_err(D::Error::custom)?;
+                    settings.global = Some(global);
+                }
+                Some(SSL) if settings.ssl.is_none() => {
+                    settings.ssl = Some(match item.get("value") {
+                        Some(serde_json::Value::String(s)) => SslMode::from_api(s),
+                        Some(other) => SslMode::Unknown(other.to_string()),
+                        // No value at all reads as no setting.
+                        None => continue,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(settings)
+    }
+}
+
+/// Written back as the API's array, holding only the two settings it knows.
+impl Serialize for ZoneSettings {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        #[derive(Serialize)]
+        struct Ssl<'a> {
+            id: &'static str,
+            value: &'a SslMode,
+        }
+        let len = usize::from(self.global.is_some()) + usize::from(self.ssl.is_some());
+        let mut out = s.serialize_seq(Some(len))?;
+        if let Some(ssl) = &self.ssl {
+            out.serialize_element(&Ssl {
+                id: SSL,
+                value: ssl,
+            })?;
+        }
+        if let Some(global) = &self.global {
+            out.serialize_element(global)?;
+        }
+        out.end()
+    }
+}
+
 /// Paging facts from `result_info`. `total_pages` only comes from newer API versions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultInfo {
@@ -473,6 +666,87 @@ mod tests {
         assert_eq!((z.id.as_str(), z.name.as_str()), ("", "a.example"));
         let m: ApiMessage = serde_json::from_str(r#"{"code": 1, "message": null}"#).unwrap();
         assert_eq!(m.message, "");
+    }
+
+    #[test]
+    fn ssl_modes_round_trip_and_unknown_ones_are_kept() {
+        for (text, mode, voids) in [
+            ("off", SslMode::Off, true),
+            ("flexible", SslMode::Flexible, true),
+            ("full", SslMode::Full, false),
+            ("strict", SslMode::Strict, false),
+            ("origin_pull", SslMode::Unknown("origin_pull".into()), false),
+        ] {
+            let read: SslMode = serde_json::from_value(text.into()).unwrap();
+            assert_eq!(read, mode);
+            assert_eq!(read.as_str(), text);
+            assert_eq!(read.voids_aop(), voids, "{text}");
+            assert_eq!(serde_json::to_value(&read).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn the_global_switch_reads_on_off_and_names_any_other_value() {
+        let on: GlobalAop = serde_json::from_str(
+            r#"{"id":"tls_client_auth","value":"on","editable":true,"modified_on":"2026-01-02T03:04:05.6Z"}"#,
+        )
+        .unwrap();
+        assert!(on.on);
+        assert_eq!(on.editable, Some(true));
+        assert_eq!(
+            on.modified_on.as_ref().unwrap().raw(),
+            "2026-01-02T03:04:05.6Z"
+        );
+        assert_eq!(
+            serde_json::to_value(&on).unwrap(),
+            serde_json::json!({"id": "tls_client_auth", "value": "on", "editable": true,
+                "modified_on": "2026-01-02T03:04:05.6Z"})
+        );
+        let off: GlobalAop =
+            serde_json::from_str(r#"{"value":"off","editable":null,"modified_on":null}"#).unwrap();
+        assert_eq!(
+            off,
+            GlobalAop {
+                on: false,
+                editable: None,
+                modified_on: None
+            }
+        );
+        let err = serde_json::from_str::<GlobalAop>(r#"{"value":"maybe"}"#).unwrap_err();
+        assert!(err.to_string().contains(r#""maybe""#), "{err}");
+        let err = serde_json::from_str::<GlobalAop>(r#"{"editable":true}"#).unwrap_err();
+        assert!(err.to_string().contains("no value"), "{err}");
+    }
+
+    #[test]
+    fn zone_settings_take_the_two_they_need_and_ignore_the_rest() {
+        let settings: ZoneSettings = serde_json::from_str(
+            r#"[{"id":"always_use_https","value":"off","editable":true,"modified_on":null},
+                {"id":"security_header","value":{"strict_transport_security":{"enabled":false}}},
+                {"id":"browser_cache_ttl","value":14400,"editable":"odd"},
+                "not an object", {"value":"no id"},
+                {"id":"ssl","value":"strict","editable":true,"modified_on":null},
+                {"id":"tls_client_auth","value":"on","editable":false,"modified_on":null}]"#,
+        )
+        .unwrap();
+        assert_eq!(settings.ssl, Some(SslMode::Strict));
+        assert_eq!(
+            settings.global.as_ref().map(|g| (g.on, g.editable)),
+            Some((true, Some(false)))
+        );
+        let again: ZoneSettings =
+            serde_json::from_value(serde_json::to_value(&settings).unwrap()).unwrap();
+        assert_eq!(again, settings);
+
+        let none: ZoneSettings =
+            serde_json::from_str(r#"[{"id":"tls_1_3","value":"on"}]"#).unwrap();
+        assert_eq!(none, ZoneSettings::default());
+        let odd: ZoneSettings = serde_json::from_str(r#"[{"id":"ssl","value":3}]"#).unwrap();
+        assert_eq!(odd.ssl, Some(SslMode::Unknown("3".into())));
+        let err =
+            serde_json::from_str::<ZoneSettings>(r#"[{"id":"tls_client_auth","value":"auto"}]"#)
+                .unwrap_err();
+        assert!(err.to_string().contains(r#""auto""#), "{err}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(400);
 /// How safe a request is to send twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// GET, and PUT of a setting: the same result however often it lands.
+    /// GET, and PUT or PATCH of a setting: the same result however often it lands.
     Idempotent,
     /// POST: a second upload of a processed first would be refused as a duplicate
     /// (1406) and hide the success, so it is retried only when provably not processed.
@@ -33,6 +33,8 @@ impl Kind {
         match *method {
             Method::POST => Self::Create,
             Method::DELETE => Self::Delete,
+            // Every PUT and PATCH originpull sends sets a value (enablement, the global
+            // switch): sending it twice leaves the same state.
             _ => Self::Idempotent,
         }
     }
