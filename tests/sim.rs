@@ -5,10 +5,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use originpull::api::CertStatus;
+use chrono::{DateTime, SubsecRound, Utc};
+use originpull::api::{CertStatus, SslMode};
 use originpull::certinfo;
-use originpull::sim::{FaultKind, FaultRule, RecordedRequest, SimConfig, Simulator};
+use originpull::sim::{
+    FaultKind, FaultRule, RecordedRequest, SimConfig, Simulator, ZoneSettingsAccess,
+};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
     SerialNumber,
@@ -742,6 +744,378 @@ async fn enablement_is_read_and_set() {
     sim.shutdown().await;
 }
 
+/// The setting with this id in a `GET /zones/{id}/settings` answer.
+fn setting<'a>(body: &'a Value, id: &str) -> &'a Value {
+    body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {body}"))
+}
+
+#[tokio::test]
+async fn zone_settings_are_listed_with_the_global_switch_and_the_ssl_mode() {
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("payments.example").unwrap();
+    let (status, body) = api.get(&format!("/zones/{zone}/settings")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_success(&body);
+    let ids: Vec<&str> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "always_use_https",
+        "min_tls_version",
+        "ssl",
+        "tls_1_3",
+        "tls_client_auth",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted, "sorted by id");
+    for item in body["result"].as_array().unwrap() {
+        assert!(item["editable"].is_boolean(), "{item}");
+        assert!(item.get("modified_on").is_some(), "{item}");
+        assert!(item.get("value").is_some(), "{item}");
+    }
+    assert_eq!(setting(&body, "ssl")["value"], "flexible");
+    let global = setting(&body, "tls_client_auth");
+    assert_eq!(global["value"], "on");
+    assert_eq!(global["editable"], true);
+    assert!(global["modified_on"].is_string(), "{global}");
+    assert_eq!(
+        api.get(&format!("/zones/{zone}/settings/tls_client_auth"))
+            .await
+            .1["result"],
+        *global
+    );
+
+    // The control handle changes what is served.
+    control.set_ssl_mode(&zone, SslMode::Strict);
+    control.set_global_editable(&zone, false);
+    let (_, body) = api.get(&format!("/zones/{zone}/settings")).await;
+    assert_eq!(setting(&body, "ssl")["value"], "strict");
+    assert_eq!(setting(&body, "tls_client_auth")["editable"], false);
+    assert!(!control.set_ssl_mode("0123456789abcdef0123456789abcdef", SslMode::Off));
+
+    let (status, body) = api
+        .get("/zones/0123456789abcdef0123456789abcdef/settings")
+        .await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![7003, 7000])
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_global_switch_is_patched_with_on_or_off_only_where_editable() {
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("shop.example").unwrap();
+    let path = format!("/zones/{zone}/settings/tls_client_auth");
+    let patch = |body: Value| send(api.authed(Method::PATCH, &path).json(&body));
+
+    let (status, body) = api.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["result"],
+        json!({"id": "tls_client_auth", "value": "off", "editable": true, "modified_on": null})
+    );
+
+    let before = Utc::now();
+    let (status, body) = patch(json!({"value": "on", "extra": "ignored"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"]["value"], "on");
+    let modified: DateTime<Utc> = body["result"]["modified_on"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        modified >= before.trunc_subsecs(6) && modified <= Utc::now(),
+        "{modified}"
+    );
+    assert_eq!(api.get(&path).await.1["result"], body["result"]);
+    assert_eq!(control.global(&zone).map(|g| g.on), Some(true));
+
+    // The same value again changes nothing, `modified_on` included.
+    let (_, again) = patch(json!({"value": "on"})).await;
+    assert_eq!(again["result"], body["result"]);
+
+    for bad in [
+        json!({}),
+        json!({"value": "yes"}),
+        json!({"value": true}),
+        json!({"value": "ON"}),
+        json!({"value": null}),
+        json!(["on"]),
+    ] {
+        let (status, body) = patch(bad.clone()).await;
+        let codes = failure_codes(&body);
+        if bad.is_object() {
+            assert_eq!(
+                (status, codes),
+                (StatusCode::BAD_REQUEST, vec![1007]),
+                "{bad}"
+            );
+            assert_eq!(
+                first_message(&body),
+                "Invalid value for zone setting tls_client_auth"
+            );
+        } else {
+            assert_eq!(
+                (status, codes),
+                (StatusCode::BAD_REQUEST, vec![1001]),
+                "{bad}"
+            );
+        }
+    }
+    let (status, body) = send(api.authed(Method::PATCH, &path).body("value=off")).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![6007])
+    );
+    assert_eq!(
+        control.global(&zone).map(|g| g.on),
+        Some(true),
+        "refusals change nothing"
+    );
+
+    // Not editable: refused with a 400 (a 403 would read as a missing permission).
+    let locked = control.zone_id("mail.example").unwrap();
+    let locked_path = format!("/zones/{locked}/settings/tls_client_auth");
+    for value in ["off", "on"] {
+        let (status, body) = send(
+            api.authed(Method::PATCH, &locked_path)
+                .json(&json!({"value": value})),
+        )
+        .await;
+        assert_eq!(
+            (status, failure_codes(&body)),
+            (StatusCode::BAD_REQUEST, vec![1010])
+        );
+        assert!(first_message(&body).contains("not editable"), "{body}");
+    }
+    assert_eq!(control.global(&locked).map(|g| g.on), Some(true));
+    assert!(
+        control.set_global(&locked, false),
+        "the control handle is not refused"
+    );
+    assert_eq!(control.global(&locked).map(|g| g.on), Some(false));
+
+    let (status, body) = send(api.authed(Method::PUT, &path).json(&json!({"value": "on"}))).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::METHOD_NOT_ALLOWED, vec![7001])
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_zone_settings_permission_the_settings_answer_403() {
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("shop.example").unwrap();
+    let global = format!("/zones/{zone}/settings/tls_client_auth");
+    let all = format!("/zones/{zone}/settings");
+    let patch = || {
+        send(
+            api.authed(Method::PATCH, &global)
+                .json(&json!({"value": "on"})),
+        )
+    };
+    let forbidden = |(status, body): (StatusCode, Value)| {
+        assert_eq!(
+            (status, failure_codes(&body)),
+            (StatusCode::FORBIDDEN, vec![10000])
+        );
+        assert_eq!(first_message(&body), "Authentication error");
+    };
+
+    control.set_zone_settings_access(ZoneSettingsAccess::NoAccess);
+    forbidden(api.get(&global).await);
+    forbidden(api.get(&all).await);
+    forbidden(patch().await);
+    // SSL and Certificates calls are another permission.
+    assert_eq!(api.get(&aop(&zone, "")).await.0, StatusCode::OK);
+    assert_eq!(
+        api.get(&aop(&zone, "/hostnames/certificates")).await.0,
+        StatusCode::OK
+    );
+
+    control.set_zone_settings_access(ZoneSettingsAccess::Read);
+    assert_eq!(api.get(&global).await.0, StatusCode::OK);
+    assert_eq!(api.get(&all).await.0, StatusCode::OK);
+    forbidden(patch().await);
+    assert_eq!(control.global(&zone).map(|g| g.on), Some(false));
+
+    // Over HTTP too, for tests that drive the binary.
+    let response = api
+        .http
+        .post(format!("{}/__sim/permissions", api.root))
+        .json(&json!({"zone_settings": "edit"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    assert_eq!(patch().await.0, StatusCode::OK);
+    let bad = api
+        .http
+        .post(format!("{}/__sim/permissions", api.root))
+        .json(&json!({"zone_settings": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(bad.status().is_client_error());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostname_certificates_are_listed_and_added_by_the_control_handle() {
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("portal.example").unwrap();
+    let path = aop(&zone, "/hostnames/certificates");
+
+    let (status, body) = api.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_success(&body);
+    let listed = body["result"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], "7658aef6-cc3a-41f6-8388-ac32880d5724");
+    for field in [
+        "certificate",
+        "issuer",
+        "signature",
+        "serial_number",
+        "expires_on",
+        "uploaded_on",
+        "status",
+    ] {
+        assert!(listed[0][field].is_string(), "{field}: {body}");
+    }
+    assert!(listed[0].get("private_key").is_none());
+    assert_eq!(body["result_info"]["count"], 1);
+    assert_eq!(body["result_info"]["total_count"], 1);
+    assert_eq!(body["result_info"]["page"], 1);
+
+    let ca = test_ca();
+    let mut added = Vec::new();
+    for (k, status) in [
+        CertStatus::Active,
+        CertStatus::PendingDeployment,
+        CertStatus::PendingDeletion,
+        CertStatus::DeploymentTimedOut,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (pem, _) = leaf(&ca, &format!("h{k}.portal.example"), 100 + k as u128);
+        let cert = control
+            .add_hostname_certificate(&zone, &pem, status.clone())
+            .unwrap();
+        assert_eq!(cert.status, Some(status));
+        assert!(uuid::Uuid::try_parse(cert.id.as_deref().unwrap()).is_ok());
+        added.push(pem);
+    }
+    assert_eq!(control.hostname_certificates(&zone).len(), 5);
+    let refused = control.add_hostname_certificate(&zone, &added[0], CertStatus::Active);
+    assert!(refused.unwrap_err().contains("already"));
+    assert!(
+        control
+            .add_hostname_certificate(&zone, "not a pem", CertStatus::Active)
+            .is_err()
+    );
+    let (pem, _) = leaf(&ca, "x.portal.example", 200);
+    assert!(
+        control
+            .add_hostname_certificate(&zone, &pem, CertStatus::Deleted)
+            .is_err()
+    );
+    assert!(
+        control
+            .add_hostname_certificate("0123456789abcdef0123456789abcdef", &pem, CertStatus::Active)
+            .is_err()
+    );
+
+    // They move on as uploads do: the pending deletion goes, the deployment lands.
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            let statuses: Vec<CertStatus> = control
+                .hostname_certificates(&zone)
+                .into_iter()
+                .map(|c| c.status.unwrap())
+                .collect();
+            statuses
+                == [
+                    CertStatus::Active,
+                    CertStatus::Active,
+                    CertStatus::Active,
+                    CertStatus::DeploymentTimedOut,
+                ]
+        })
+        .await
+    );
+    // At most 10 per zone.
+    for k in 0..6 {
+        let (pem, _) = leaf(&ca, &format!("f{k}.portal.example"), 300 + k as u128);
+        control
+            .add_hostname_certificate(&zone, &pem, CertStatus::Active)
+            .unwrap();
+    }
+    let (pem, _) = leaf(&ca, "full.portal.example", 400);
+    let full = control.add_hostname_certificate(&zone, &pem, CertStatus::Active);
+    assert!(full.unwrap_err().contains("10"));
+    assert_eq!(api.get(&path).await.1["result_info"]["count"], 10);
+    // Zone-level certificates are another list.
+    assert!(control.certificates(&zone).is_empty());
+
+    let (status, body) = api
+        .get(&aop(
+            "0123456789abcdef0123456789abcdef",
+            "/hostnames/certificates",
+        ))
+        .await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![7003, 7000])
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_reply_fault_answers_exactly_what_it_holds() {
+    let sim = start(Some(5)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let canned =
+        json!({"success": true, "errors": [], "messages": [], "result": {"odd": [1, null]}});
+    control.inject(rule(
+        Some("GET"),
+        "/zones",
+        1,
+        FaultKind::Reply {
+            status: 202,
+            body: canned.clone(),
+        },
+    ));
+    assert_eq!(api.zones("").await, (StatusCode::ACCEPTED, canned));
+    assert_eq!(api.zones("").await.0, StatusCode::OK, "once");
+    sim.shutdown().await;
+}
+
 fn rule(method: Option<&str>, path: &str, times: u32, kind: FaultKind) -> FaultRule {
     FaultRule {
         method: method.map(str::to_owned),
@@ -1095,6 +1469,96 @@ async fn the_demo_account_has_every_interesting_state() {
     assert_eq!(body["result_info"]["total_count"], 36);
     assert_eq!(api.zone_names("status=pending").await.len(), 2);
 
+    // The other levels: (zone, global on, editable, SSL mode, hostname certificates
+    // with their days left). Every zone not named here: global off and editable,
+    // SSL full or strict, no hostname certificate.
+    type Hostnames = &'static [(&'static str, std::ops::Range<i64>)];
+    let levels: [(&str, bool, bool, SslMode, Hostnames); 9] = [
+        ("legacy.example", false, true, SslMode::Flexible, &[]),
+        ("checkout.example", true, true, SslMode::Strict, &[]),
+        ("shop-us.example", true, true, SslMode::Full, &[]),
+        (
+            "app.example",
+            true,
+            true,
+            SslMode::Strict,
+            &[("www.app.example", 300..366)],
+        ),
+        (
+            "portal.example",
+            false,
+            true,
+            SslMode::Full,
+            &[("login.portal.example", 1..30)],
+        ),
+        (
+            "partners.example",
+            false,
+            true,
+            SslMode::Full,
+            &[("api.partners.example", -30..0)],
+        ),
+        ("payments.example", true, true, SslMode::Flexible, &[]),
+        ("intranet.example", true, true, SslMode::Off, &[]),
+        ("mail.example", true, false, SslMode::Full, &[]),
+    ];
+    for (name, on, editable, ssl, hostnames) in &levels {
+        let zone = control.zone_id(name).unwrap();
+        let global = control.global(&zone).unwrap();
+        assert_eq!(
+            (global.on, global.editable),
+            (*on, Some(*editable)),
+            "{name}"
+        );
+        // A switch turned on was turned on some days ago; one never touched, never.
+        let changed = global.modified_on.and_then(|t| t.datetime());
+        assert_eq!(changed.is_some(), *on, "{name}");
+        if let Some(changed) = changed {
+            assert!((20..420).contains(&(now - changed).num_days()), "{name}");
+        }
+        assert_eq!(control.ssl_mode(&zone).as_ref(), Some(ssl), "{name}");
+        let listed = control.hostname_certificates(&zone);
+        assert_eq!(listed.len(), hostnames.len(), "{name}");
+        for (cert, (host, days)) in listed.iter().zip(hostnames.iter()) {
+            assert_eq!(cert.status, Some(Active), "{name}");
+            let details =
+                certinfo::parse_certificate(cert.certificate.as_deref().unwrap()).unwrap();
+            assert_eq!(details.sans, [host.to_string()]);
+            assert_eq!(cert.issuer.as_deref(), Some("Example Origin CA"));
+            let left = details.days_left(now);
+            assert!(
+                days.contains(&left),
+                "{name}: {left} days left, wanted {days:?}"
+            );
+            assert_eq!(
+                cert.expires_on.as_ref().unwrap().datetime(),
+                Some(details.not_after)
+            );
+        }
+    }
+    // Most zones are full or strict, and most have global AOP off.
+    let all: Vec<String> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["name"].as_str().unwrap().to_owned())
+        .collect();
+    let mut on = 0;
+    let mut voided = 0;
+    for name in &all {
+        let zone = control.zone_id(name).unwrap();
+        let ssl = control.ssl_mode(&zone).unwrap();
+        let global = control.global(&zone).unwrap();
+        on += usize::from(global.on);
+        voided += usize::from(ssl.voids_aop());
+        if !levels.iter().any(|(n, ..)| n == name) {
+            assert!(!global.on && global.editable == Some(true), "{name}");
+            assert!(matches!(ssl, SslMode::Full | SslMode::Strict), "{name}");
+            assert!(control.hostname_certificates(&zone).is_empty(), "{name}");
+        }
+    }
+    assert_eq!((on, voided), (6, 3));
+
     // Every zone without a listed expectation has no certificate and AOP off.
     let names: Vec<String> = body["result"]
         .as_array()
@@ -1111,6 +1575,28 @@ async fn the_demo_account_has_every_interesting_state() {
         let zone = control.zone_id(name).unwrap();
         assert!(control.certificates(&zone).is_empty(), "{name}");
         assert_eq!(control.enabled(&zone), Some(false), "{name}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn generated_zones_have_global_off_ssl_full_and_no_hostname_certificates() {
+    let sim = start(Some(60)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    for name in ["site-00001.example", "site-00024.example"] {
+        let zone = control.zone_id(name).unwrap();
+        let global = control.global(&zone).unwrap();
+        assert_eq!(
+            (global.on, global.editable, global.modified_on),
+            (false, Some(true), None)
+        );
+        assert_eq!(control.ssl_mode(&zone), Some(SslMode::Full));
+        assert!(control.hostname_certificates(&zone).is_empty());
+        let (status, body) = api.get(&format!("/zones/{zone}/settings")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(setting(&body, "ssl")["value"], "full");
+        assert_eq!(setting(&body, "tls_client_auth")["value"], "off");
     }
     sim.shutdown().await;
 }

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::control::SimControl;
+use super::control::{SimControl, ZoneSettingsAccess};
 use super::faults::FaultRule;
 use super::record::RecordedRequest;
 
@@ -52,5 +52,19 @@ pub async fn requests(State(control): State<SimControl>) -> Json<Vec<RecordedReq
 
 pub async fn clear_requests(State(control): State<SimControl>) -> StatusCode {
     control.clear_requests();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+pub struct PermissionsRequest {
+    zone_settings: ZoneSettingsAccess,
+}
+
+/// `{"zone_settings": "none" | "read" | "edit"}`.
+pub async fn set_permissions(
+    State(control): State<SimControl>,
+    Json(request): Json<PermissionsRequest>,
+) -> StatusCode {
+    control.set_zone_settings_access(request.zone_settings);
     StatusCode::NO_CONTENT
 }

@@ -4,12 +4,33 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use super::faults::{FaultKind, FaultRule};
 use super::record::{RecordedRequest, RequestLog};
-use super::state::{ZoneState, Zones};
-use crate::api::model::Certificate;
+use super::state::{
+    CertRecord, Countdown, Deployment, HostnameRefusal, ZoneState, Zones, random_cert_id,
+};
+use crate::api::model::{CertStatus, Certificate, GlobalAop, SslMode};
+use crate::certinfo;
+
+/// What the simulated token may do with zone settings (`GET /zones/{id}/settings`,
+/// `GET|PATCH .../settings/tls_client_auth`): Cloudflare's permission Zone → Zone
+/// Settings. Without it those calls answer 403, code 10000, as Cloudflare does. Every
+/// other call is unaffected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneSettingsAccess {
+    /// No Zone Settings permission at all.
+    #[serde(rename = "none")]
+    NoAccess,
+    Read,
+    /// Read and Edit: the default.
+    #[default]
+    Edit,
+}
 
 pub struct Shared {
     pub token: String,
@@ -22,6 +43,7 @@ pub struct Shared {
     faults: Mutex<Vec<FaultRule>>,
     latency: Mutex<Latency>,
     requests: Mutex<RequestLog>,
+    zone_settings_access: Mutex<ZoneSettingsAccess>,
     shutdown: Shutdown,
 }
 
@@ -52,12 +74,20 @@ impl Shared {
                 rules: Vec::new(),
             }),
             requests: Mutex::new(RequestLog::default()),
+            zone_settings_access: Mutex::new(ZoneSettingsAccess::default()),
             shutdown,
         }
     }
 
     pub fn state(&self) -> MutexGuard<'_, ZoneState> {
         self.state.lock().expect("simulator state lock poisoned")
+    }
+
+    pub fn zone_settings_access(&self) -> ZoneSettingsAccess {
+        *self
+            .zone_settings_access
+            .lock()
+            .expect("permission lock poisoned")
     }
 
     pub fn shutdown(&self) -> Shutdown {
@@ -209,5 +239,119 @@ impl SimControl {
     pub fn enabled(&self, zone_id: &str) -> Option<bool> {
         let zone = self.shared.zones.index_of(zone_id)?;
         Some(self.shared.state().enabled(zone))
+    }
+
+    /// The zone's global AOP setting as the API would answer now; `None` for an
+    /// unknown zone.
+    pub fn global(&self, zone_id: &str) -> Option<GlobalAop> {
+        let zone = self.shared.zones.index_of(zone_id)?;
+        Some(self.shared.state().settings(zone).global_aop())
+    }
+
+    /// Sets the global switch, as a PATCH would but whether or not it is editable;
+    /// `modified_on` moves when the value changes. False for an unknown zone.
+    pub fn set_global(&self, zone_id: &str, on: bool) -> bool {
+        self.with_settings(zone_id, |s| s.set_global(on, Utc::now()))
+    }
+
+    /// Whether the API may change the zone's global switch. False for an unknown zone.
+    pub fn set_global_editable(&self, zone_id: &str, editable: bool) -> bool {
+        self.with_settings(zone_id, |s| s.editable = editable)
+    }
+
+    /// The zone's SSL mode; `None` for an unknown zone.
+    pub fn ssl_mode(&self, zone_id: &str) -> Option<SslMode> {
+        let zone = self.shared.zones.index_of(zone_id)?;
+        Some(self.shared.state().settings(zone).ssl)
+    }
+
+    /// Sets the zone's SSL mode. `SslMode::Unknown(text)` is served as `text`, as a mode
+    /// Cloudflare might add. False for an unknown zone.
+    pub fn set_ssl_mode(&self, zone_id: &str, mode: SslMode) -> bool {
+        self.with_settings(zone_id, |s| s.ssl = mode)
+    }
+
+    /// What the simulated token may do with zone settings; see [`ZoneSettingsAccess`].
+    pub fn set_zone_settings_access(&self, access: ZoneSettingsAccess) {
+        *self
+            .shared
+            .zone_settings_access
+            .lock()
+            .expect("permission lock poisoned") = access;
+    }
+
+    /// The zone's hostname certificates as the API would list them now; empty for an
+    /// unknown zone.
+    pub fn hostname_certificates(&self, zone_id: &str) -> Vec<Certificate> {
+        match self.shared.zones.index_of(zone_id) {
+            Some(zone) => self
+                .shared
+                .state()
+                .hostname_certificates(zone, Instant::now()),
+            None => Vec::new(),
+        }
+    }
+
+    /// Adds a hostname certificate (a PEM leaf; no key is needed, none is kept) in the
+    /// given state, until the API's upload is simulated: `Active`, `PendingDeployment`
+    /// (active after the configured deploy delay), `PendingDeletion` (gone after the
+    /// delete delay) or `DeploymentTimedOut`. Refused for an unknown zone, another
+    /// state, a PEM that does not parse, a duplicate, or an 11th certificate.
+    pub fn add_hostname_certificate(
+        &self,
+        zone_id: &str,
+        pem: &str,
+        status: CertStatus,
+    ) -> Result<Certificate, String> {
+        let zone = self
+            .shared
+            .zones
+            .index_of(zone_id)
+            .ok_or_else(|| format!("no zone {zone_id}"))?;
+        let details = certinfo::parse_certificate(pem).map_err(|e| e.to_string())?;
+        let now = Instant::now();
+        let countdown = |delay| Countdown { start: now, delay };
+        let (deployment, deletion) = match status {
+            CertStatus::Active => (Deployment::Deploying(countdown(Duration::ZERO)), None),
+            CertStatus::PendingDeployment => (
+                Deployment::Deploying(countdown(self.shared.deploy_delay)),
+                None,
+            ),
+            CertStatus::PendingDeletion => (
+                Deployment::Deploying(countdown(Duration::ZERO)),
+                Some(countdown(self.shared.delete_delay)),
+            ),
+            CertStatus::DeploymentTimedOut => (Deployment::DeploymentTimedOut, None),
+            other => return Err(format!("cannot add a hostname certificate as {other}")),
+        };
+        let mut record = CertRecord::new(
+            random_cert_id(),
+            &details,
+            pem.to_owned(),
+            Utc::now(),
+            deployment,
+        );
+        record.deletion = deletion;
+        self.shared
+            .state()
+            .add_hostname(zone, record, now)
+            .map_err(|refusal| match refusal {
+                HostnameRefusal::Duplicate => "this certificate is already in the zone".to_owned(),
+                HostnameRefusal::Full => {
+                    "the zone already holds 10 hostname certificates".to_owned()
+                }
+            })
+    }
+
+    fn with_settings(
+        &self,
+        zone_id: &str,
+        change: impl FnOnce(&mut super::state::SettingsRecord),
+    ) -> bool {
+        let Some(zone) = self.shared.zones.index_of(zone_id) else {
+            return false;
+        };
+        change(self.shared.state().settings_mut(zone));
+        true
     }
 }

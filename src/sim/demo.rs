@@ -12,9 +12,11 @@ use rcgen::{
 use sha2::{Digest, Sha256};
 
 use super::state::{
-    CertRecord, Countdown, Deployment, ZoneRecord, ZoneState, ZoneStatus, Zones, id_of,
+    CertRecord, Countdown, Deployment, SettingsRecord, ZoneRecord, ZoneState, ZoneStatus, Zones,
+    id_of,
 };
 use super::zones::ACCOUNT_NAME;
+use crate::api::model::SslMode;
 use crate::certinfo;
 
 pub const CA_NAME: &str = "Example Origin CA";
@@ -28,8 +30,63 @@ const SHOW_FOR: Duration = Duration::from_secs(600);
 struct DemoZone {
     name: &'static str,
     status: ZoneStatus,
+    /// Zone-level AOP enablement.
     enabled: bool,
     certs: &'static [DemoCert],
+    /// Global AOP (`tls_client_auth`).
+    global: bool,
+    /// Whether the API may change `tls_client_auth`.
+    editable: bool,
+    ssl: DemoSsl,
+    hostname_certs: &'static [DemoHostnameCert],
+}
+
+impl DemoZone {
+    const fn ssl(mut self, ssl: DemoSsl) -> Self {
+        self.ssl = ssl;
+        self
+    }
+
+    const fn global_on(mut self) -> Self {
+        self.global = true;
+        self
+    }
+
+    /// The global switch cannot be changed through the API.
+    const fn locked(mut self) -> Self {
+        self.editable = false;
+        self
+    }
+
+    const fn hostname_certs(mut self, certs: &'static [DemoHostnameCert]) -> Self {
+        self.hostname_certs = certs;
+        self
+    }
+}
+
+#[derive(Clone, Copy)]
+enum DemoSsl {
+    Off,
+    Flexible,
+    Full,
+    Strict,
+}
+
+impl DemoSsl {
+    fn mode(self) -> SslMode {
+        match self {
+            Self::Off => SslMode::Off,
+            Self::Flexible => SslMode::Flexible,
+            Self::Full => SslMode::Full,
+            Self::Strict => SslMode::Strict,
+        }
+    }
+}
+
+/// A per-hostname AOP certificate, issued for `host`.
+struct DemoHostnameCert {
+    host: &'static str,
+    cert: DemoCert,
 }
 
 /// Days are relative to today: negative is in the past.
@@ -62,41 +119,51 @@ const fn cert(
     }
 }
 
+const fn hostname_cert(host: &'static str, cert: DemoCert) -> DemoHostnameCert {
+    DemoHostnameCert { host, cert }
+}
+
+/// Global AOP off and SSL `full` unless said otherwise, as for zones made by `--zones`.
 const fn zone(name: &'static str, enabled: bool, certs: &'static [DemoCert]) -> DemoZone {
     DemoZone {
         name,
         status: ZoneStatus::Active,
         enabled,
         certs,
+        global: false,
+        editable: true,
+        ssl: DemoSsl::Full,
+        hostname_certs: &[],
     }
 }
 
 const fn pending_zone(name: &'static str) -> DemoZone {
-    DemoZone {
-        name,
-        status: ZoneStatus::Pending,
-        enabled: false,
-        certs: &[],
-    }
+    let mut zone = zone(name, false, &[]);
+    zone.status = ZoneStatus::Pending;
+    zone
 }
 
+use DemoSsl::{Flexible, Off, Strict};
 use DemoState::{Active, DeploymentTimedOut, PendingDeletion, PendingDeployment};
 
 /// The interesting zones come first: `zones: Some(n)` keeps the first n.
 const DEMO_ZONES: &[DemoZone] = &[
-    zone("shop.example", true, &[cert(-275, 90, 274, Active)]),
+    zone("shop.example", true, &[cert(-275, 90, 274, Active)]).ssl(Strict),
     zone(
         "shop-eu.example",
         true,
         &[cert(-300, 65, 299, Active), cert(-2, 363, 1, Active)],
-    ),
+    )
+    .ssl(Strict),
     zone("api.example", true, &[cert(-356, 9, 355, Active)]),
-    zone("legacy.example", true, &[cert(-377, -12, 376, Active)]),
+    zone("legacy.example", true, &[cert(-377, -12, 376, Active)]).ssl(Flexible),
     zone(
         "checkout.example",
         false,
         &[cert(-1, 364, 0, PendingDeployment)],
-    ),
+    )
+    .ssl(Strict)
+    .global_on(),
     zone(
         "media.example",
         true,
@@ -104,7 +171,8 @@ const DEMO_ZONES: &[DemoZone] = &[
             cert(-330, 35, 329, PendingDeletion),
             cert(-6, 359, 5, Active),
         ],
-    ),
+    )
+    .ssl(Strict),
     zone(
         "status.example",
         false,
@@ -114,10 +182,13 @@ const DEMO_ZONES: &[DemoZone] = &[
     zone("docs.example", true, &[]),
     pending_zone("launch.test"),
     pending_zone("brand-new.test"),
-    zone("shop-us.example", false, &[]),
+    zone("shop-us.example", false, &[]).global_on(),
     zone("api-staging.example", false, &[]),
-    zone("app.example", false, &[]),
-    zone("auth.example", false, &[]),
+    zone("app.example", false, &[])
+        .ssl(Strict)
+        .global_on()
+        .hostname_certs(&[hostname_cert("www.app.example", cert(-20, 345, 19, Active))]),
+    zone("auth.example", false, &[]).ssl(Strict),
     zone("billing.example", false, &[]),
     zone("cdn.example", false, &[]),
     zone("downloads.example", false, &[]),
@@ -125,18 +196,26 @@ const DEMO_ZONES: &[DemoZone] = &[
     zone("forum.example", false, &[]),
     zone("help.example", false, &[]),
     zone("images.example", false, &[]),
-    zone("intranet.example", false, &[]),
+    zone("intranet.example", false, &[]).ssl(Off).global_on(),
     zone("jobs.example", false, &[]),
-    zone("mail.example", false, &[]),
+    zone("mail.example", false, &[]).global_on().locked(),
     zone("news.example", false, &[]),
-    zone("partners.example", false, &[]),
-    zone("payments.example", false, &[]),
-    zone("portal.example", false, &[]),
+    zone("partners.example", false, &[]).hostname_certs(&[hostname_cert(
+        "api.partners.example",
+        cert(-370, -5, 369, Active),
+    )]),
+    zone("payments.example", false, &[])
+        .ssl(Flexible)
+        .global_on(),
+    zone("portal.example", false, &[]).hostname_certs(&[hostname_cert(
+        "login.portal.example",
+        cert(-353, 12, 352, Active),
+    )]),
     zone("search.example", false, &[]),
     zone("static.example", false, &[]),
-    zone("support.example", false, &[]),
+    zone("support.example", false, &[]).ssl(Strict),
     zone("videos.example", false, &[]),
-    zone("www.example", false, &[]),
+    zone("www.example", false, &[]).ssl(Strict),
     zone("acme-widgets.test", false, &[]),
     zone("example-labs.test", false, &[]),
 ];
@@ -184,11 +263,35 @@ pub fn build(
         };
         state.set_enabled(index, demo_zone.enabled);
         for (k, spec) in demo_zone.certs.iter().enumerate() {
-            let record = demo_cert(&ca, demo_zone.name, spec, k, now, start)?;
+            let identity = DemoIdentity::of(demo_zone.name, k);
+            let host = format!("edge.{}", demo_zone.name);
+            let record = demo_cert(&ca, identity, &host, spec, k, now, start)?;
             state.insert(index, record);
+        }
+        for (k, spec) in demo_zone.hostname_certs.iter().enumerate() {
+            let identity = DemoIdentity::of_hostname_cert(demo_zone.name, k);
+            let record = demo_cert(&ca, identity, spec.host, &spec.cert, k, now, start)?;
+            state.insert_hostname(index, record);
+        }
+        let settings = SettingsRecord {
+            global: demo_zone.global,
+            editable: demo_zone.editable,
+            // A switch turned on was turned on some time ago; one never touched is null.
+            modified_on: demo_zone
+                .global
+                .then(|| now - TimeDelta::days(global_days_ago(demo_zone.name))),
+            ssl: demo_zone.ssl.mode(),
+        };
+        if settings != SettingsRecord::default() {
+            *state.settings_mut(index) = settings;
         }
     }
     Ok((zones, state))
+}
+
+/// When a demo zone's global switch was turned on: 20 to 419 days ago, fixed per zone.
+fn global_days_ago(zone: &str) -> i64 {
+    20 + (id_of(&format!("demo-global:{zone}")) % 400) as i64
 }
 
 /// Years ago, spread out per zone, with sub-second digits like the live API's.
@@ -225,8 +328,18 @@ struct DemoIdentity {
 }
 
 impl DemoIdentity {
+    /// A zone-level certificate's.
     fn of(zone: &str, k: usize) -> Self {
-        let digest = Sha256::digest(format!("demo-cert:{zone}:{k}").as_bytes());
+        Self::derived(&format!("demo-cert:{zone}:{k}"))
+    }
+
+    /// A hostname certificate's: derived the same way, from another seed.
+    fn of_hostname_cert(zone: &str, k: usize) -> Self {
+        Self::derived(&format!("demo-hostname-cert:{zone}:{k}"))
+    }
+
+    fn derived(seed: &str) -> Self {
+        let digest = Sha256::digest(seed.as_bytes());
         let (id_bytes, serial_bytes) = digest.split_at(16);
         let mut random = [0u8; 16];
         random.copy_from_slice(id_bytes);
@@ -243,17 +356,17 @@ impl DemoIdentity {
     }
 }
 
+/// A certificate for `host` (CN and SAN), the `k`th of its zone and kind.
 fn demo_cert(
     ca: &Issuer<'static, KeyPair>,
-    zone: &str,
+    identity: DemoIdentity,
+    host: &str,
     spec: &DemoCert,
     k: usize,
     now: DateTime<Utc>,
     start: Instant,
 ) -> io::Result<CertRecord> {
-    let identity = DemoIdentity::of(zone, k);
-    let host = format!("edge.{zone}");
-    let mut params = CertificateParams::new(vec![host.clone()]).map_err(other)?;
+    let mut params = CertificateParams::new(vec![host.to_owned()]).map_err(other)?;
     params.serial_number = Some(identity.serial);
     params.distinguished_name = DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, host);
@@ -312,7 +425,11 @@ mod tests {
         let (zones, state) = build(None, now, start).expect("demo builds");
         let mut out = Vec::new();
         for (index, zone) in zones.all().iter().enumerate() {
-            for cert in state.certificates(index, start) {
+            let certs = state.certificates(index, start);
+            for cert in certs
+                .into_iter()
+                .chain(state.hostname_certificates(index, start))
+            {
                 out.push((
                     zone.name.clone(),
                     cert.id.expect("an id"),
@@ -327,7 +444,10 @@ mod tests {
     fn certificate_ids_and_serials_are_the_same_on_every_start_and_date() {
         let now = Utc::now();
         let first = identities(now);
-        let demo_certs: usize = DEMO_ZONES.iter().map(|z| z.certs.len()).sum();
+        let demo_certs: usize = DEMO_ZONES
+            .iter()
+            .map(|z| z.certs.len() + z.hostname_certs.len())
+            .sum();
         assert_eq!(first.len(), demo_certs);
         assert_eq!(first, identities(now + TimeDelta::days(400)));
         for (zone, id, _) in &first {
@@ -343,14 +463,20 @@ mod tests {
         serials.sort_unstable();
         serials.dedup();
         assert_eq!(serials.len(), first.len(), "serials are distinct");
+        let mut ids: Vec<&str> = first.iter().map(|(_, id, _)| id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), first.len(), "ids are distinct");
     }
 
     #[test]
     fn demo_data_lists_every_fixed_certificate_id() {
         let doc = include_str!("../../assets/demo-data.md");
         for zone in DEMO_ZONES {
-            for k in 0..zone.certs.len() {
-                let id = DemoIdentity::of(zone.name, k).id;
+            let zone_level = (0..zone.certs.len()).map(|k| DemoIdentity::of(zone.name, k));
+            let hostname = (0..zone.hostname_certs.len())
+                .map(|k| DemoIdentity::of_hostname_cert(zone.name, k));
+            for id in zone_level.chain(hostname).map(|i| i.id) {
                 assert!(
                     doc.contains(&format!("`{id}`")),
                     "assets/demo-data.md lacks {}'s {id}",

@@ -33,6 +33,13 @@ pub mod codes {
     /// A well-formed certificate id the zone does not hold (HTTP 404). The live code is
     /// unknown; this one is the simulator's choice.
     pub const CERTIFICATE_NOT_FOUND: i64 = 1404;
+    /// A zone setting given a value it does not take, or none (HTTP 400), as
+    /// Cloudflare answers: "Invalid value for zone setting tls_client_auth".
+    pub const INVALID_SETTING_VALUE: i64 = 1007;
+    /// A change to a zone setting whose `editable` is false (HTTP 400). The live code is
+    /// unknown; this one is the simulator's choice. Not a 403, which would read as a
+    /// missing permission.
+    pub const SETTING_NOT_EDITABLE: i64 = 1010;
     /// Unknown route or object id (HTTP 400), always followed by [`NO_ROUTE_DETAIL`].
     pub const NO_ROUTE: i64 = 7003;
     pub const NO_ROUTE_DETAIL: i64 = 7000;

@@ -44,7 +44,7 @@ impl FaultRule {
 
 /// In JSON: `{"status": 503}`, `{"html": 502}`, `{"reply_lost": 502}`, `"malformed"`,
 /// `"success_false"`, `{"rate_limited": {"retry_after_secs": 30}}`, `"hang"`,
-/// `"oversized"`.
+/// `"oversized"`, `{"reply": {"status": 200, "body": {...}}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
@@ -63,6 +63,12 @@ pub enum FaultKind {
     RateLimited { retry_after_secs: u64 },
     /// No answer until the simulator shuts down.
     Hang,
+    /// This status and this JSON body, exactly: a response the simulator would not give
+    /// by itself (a value Cloudflare may send one day, a field left out).
+    Reply {
+        status: u16,
+        body: serde_json::Value,
+    },
     /// HTTP 200 and a valid JSON envelope over 11 MiB, sent chunked (no Content-Length),
     /// so a client has to cap the body while reading it.
     Oversized,
@@ -127,6 +133,9 @@ pub async fn respond(kind: &FaultKind, shutdown: Shutdown) -> Response {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             response
+        }
+        FaultKind::Reply { status, body } => {
+            (any_status(*status), axum::Json(body.clone())).into_response()
         }
         FaultKind::Oversized => oversized(),
         FaultKind::Hang => {

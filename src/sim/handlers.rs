@@ -113,6 +113,23 @@ pub async fn list_certificates(
     success(certs, Some(info))
 }
 
+/// The hostname certificates; like the zone-level list, one page holds them all.
+pub async fn list_hostname_certificates(
+    State(shared): State<Arc<Shared>>,
+    InZone(zone): InZone,
+) -> Response {
+    let certs = shared.state().hostname_certificates(zone, Instant::now());
+    let count = certs.len() as u64;
+    let info = ResultInfo {
+        page: Some(1),
+        per_page: Some(count.max(CERT_LIST_PER_PAGE as u64)),
+        count: Some(count),
+        total_count: Some(count),
+        total_pages: None,
+    };
+    success(certs, Some(info))
+}
+
 pub async fn get_certificate(
     State(shared): State<Arc<Shared>>,
     cert: InZoneCert,
@@ -246,7 +263,7 @@ pub async fn put_settings(
 
 /// Fields are checked by hand rather than by serde, whose messages quote the offending
 /// value: for an upload that could be the private key.
-fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiFailure> {
+pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiFailure> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiFailure::invalid(

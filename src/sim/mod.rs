@@ -1,6 +1,8 @@
-//! The embedded Cloudflare API simulator: the zone-level AOP endpoints, `/zones` and
-//! token verification over real HTTP on 127.0.0.1, with demo data, time-driven
-//! certificate statuses, latency and fault injection.
+//! The embedded Cloudflare API simulator: the zone-level AOP endpoints, the hostname
+//! certificate list, the zone settings (the global AOP switch, the SSL mode), `/zones`
+//! and token verification over real HTTP on 127.0.0.1, with demo data, time-driven
+//! certificate statuses, latency, fault injection and a token whose Zone Settings
+//! permission can be taken away.
 //!
 //! It serves `originpull --demo`, `originpull sim` and the tests. Error codes are listed
 //! in [`codes`]; the demo account is described in `assets/demo-data.md`.
@@ -13,6 +15,7 @@ mod faults;
 mod gate;
 mod handlers;
 mod record;
+mod settings;
 mod state;
 mod zones;
 
@@ -29,7 +32,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use control::SimControl;
+pub use control::{SimControl, ZoneSettingsAccess};
 pub use demo::MAX_ZONES;
 pub use envelope::codes;
 pub use faults::{FaultKind, FaultRule};
@@ -192,10 +195,23 @@ fn router(shared: Arc<Shared>) -> Router {
             get(handlers::get_certificate).delete(handlers::delete_certificate),
         )
         .route(
+            &format!("{AOP}/hostnames/certificates"),
+            get(handlers::list_hostname_certificates),
+        )
+        .route(
+            "/client/v4/zones/{zone_id}/settings",
+            get(settings::list_settings),
+        )
+        .route(
+            "/client/v4/zones/{zone_id}/settings/tls_client_auth",
+            get(settings::get_global).patch(settings::patch_global),
+        )
+        .route(
             "/__sim/faults",
             post(admin::add_fault).delete(admin::clear_faults),
         )
         .route("/__sim/latency", post(admin::set_latency))
+        .route("/__sim/permissions", post(admin::set_permissions))
         .route(
             "/__sim/requests",
             get(admin::requests).delete(admin::clear_requests),

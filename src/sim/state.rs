@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::api::model::{ApiTime, CertStatus, Certificate, is_zone_id};
+use crate::api::model::{ApiTime, CertStatus, Certificate, GlobalAop, SslMode, is_zone_id};
 use crate::certinfo::CertDetails;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -146,7 +146,7 @@ impl CertRecord {
             signature: details.signature.clone(),
             serial_number: decimal_serial(&details.serial),
             expires_on: details.not_after,
-            uploaded_on,
+            uploaded_on: api_precision(uploaded_on),
             pem,
             deployment,
             deletion: None,
@@ -184,6 +184,12 @@ impl CertRecord {
             extra: serde_json::Map::new(),
         }
     }
+}
+
+/// The live API's times go to the microsecond: held so, what the simulator holds is
+/// what a client reads back.
+fn api_precision(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
 }
 
 /// A fresh certificate id in the live API's form, e.g. `2458ce5a-0c35-4c7f-82c7-8e9487d3ff60`.
@@ -225,19 +231,103 @@ fn decimal_serial(colon_hex: &str) -> String {
 /// Why an upload was not added.
 pub struct Duplicate;
 
+/// A zone's settings that bear on AOP: the global switch and the SSL mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsRecord {
+    /// `tls_client_auth`.
+    pub global: bool,
+    /// Whether `tls_client_auth` may be changed through the API.
+    pub editable: bool,
+    /// When `tls_client_auth` last changed; `None` (sent as `null`) for never.
+    pub modified_on: Option<DateTime<Utc>>,
+    /// `ssl`; the simulator serves whatever it holds, `Unknown` included.
+    pub ssl: SslMode,
+}
+
+/// What a zone that nobody changed has: global off, SSL `full`.
+impl Default for SettingsRecord {
+    fn default() -> Self {
+        Self {
+            global: false,
+            editable: true,
+            modified_on: None,
+            ssl: SslMode::Full,
+        }
+    }
+}
+
+impl SettingsRecord {
+    pub fn global_aop(&self) -> GlobalAop {
+        GlobalAop {
+            on: self.global,
+            editable: Some(self.editable),
+            modified_on: self.modified_on.map(ApiTime::from_datetime),
+        }
+    }
+
+    /// Sets the switch; `modified_on` moves only when the value does.
+    pub fn set_global(&mut self, on: bool, now: DateTime<Utc>) {
+        if self.global != on {
+            self.global = on;
+            self.modified_on = Some(api_precision(now));
+        }
+    }
+}
+
 /// Per-zone mutable state, behind the simulator's one lock.
 #[derive(Default)]
 pub struct ZoneState {
     enabled: Vec<bool>,
     certs: HashMap<usize, Vec<CertRecord>>,
+    /// Only zones whose settings differ from [`SettingsRecord::default`]: a million
+    /// zones must not cost a million records.
+    settings: HashMap<usize, SettingsRecord>,
+    hostname_certs: HashMap<usize, Vec<CertRecord>>,
 }
 
 impl ZoneState {
     pub fn new(zone_count: usize) -> Self {
         Self {
             enabled: vec![false; zone_count],
-            certs: HashMap::new(),
+            ..Self::default()
         }
+    }
+
+    pub fn settings(&self, zone: usize) -> SettingsRecord {
+        self.settings.get(&zone).cloned().unwrap_or_default()
+    }
+
+    pub fn settings_mut(&mut self, zone: usize) -> &mut SettingsRecord {
+        self.settings.entry(zone).or_default()
+    }
+
+    pub fn hostname_certificates(&self, zone: usize, now: Instant) -> Vec<Certificate> {
+        listed(self.hostname_certs.get(&zone), now)
+    }
+
+    /// Adds a hostname certificate, refusing a duplicate and an 11th (the API's limit).
+    pub fn add_hostname(
+        &mut self,
+        zone: usize,
+        record: CertRecord,
+        now: Instant,
+    ) -> Result<Certificate, HostnameRefusal> {
+        let certs = self.hostname_certs.entry(zone).or_default();
+        certs.retain(|c| !c.gone(now));
+        if certs.iter().any(|c| c.fingerprint == record.fingerprint) {
+            return Err(HostnameRefusal::Duplicate);
+        }
+        if certs.len() >= MAX_HOSTNAME_CERTS {
+            return Err(HostnameRefusal::Full);
+        }
+        let answer = record.to_api(now);
+        certs.push(record);
+        Ok(answer)
+    }
+
+    /// Seeds a hostname certificate as it stands, for demo data.
+    pub fn insert_hostname(&mut self, zone: usize, record: CertRecord) {
+        self.hostname_certs.entry(zone).or_default().push(record);
     }
 
     pub fn enabled(&self, zone: usize) -> bool {
@@ -251,13 +341,7 @@ impl ZoneState {
     }
 
     pub fn certificates(&self, zone: usize, now: Instant) -> Vec<Certificate> {
-        self.certs
-            .get(&zone)
-            .into_iter()
-            .flatten()
-            .filter(|c| !c.gone(now))
-            .map(|c| c.to_api(now))
-            .collect()
+        listed(self.certs.get(&zone), now)
     }
 
     pub fn certificate(&self, zone: usize, id: &str, now: Instant) -> Option<Certificate> {
@@ -303,6 +387,27 @@ impl ZoneState {
     pub fn insert(&mut self, zone: usize, record: CertRecord) {
         self.certs.entry(zone).or_default().push(record);
     }
+}
+
+/// Hostname certificates a zone may hold at once.
+pub const MAX_HOSTNAME_CERTS: usize = 10;
+
+/// Why a hostname certificate was not added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostnameRefusal {
+    Duplicate,
+    /// The zone already holds [`MAX_HOSTNAME_CERTS`].
+    Full,
+}
+
+/// Certificates as a list call shows them: those not yet gone, in upload order.
+fn listed(certs: Option<&Vec<CertRecord>>, now: Instant) -> Vec<Certificate> {
+    certs
+        .into_iter()
+        .flatten()
+        .filter(|c| !c.gone(now))
+        .map(|c| c.to_api(now))
+        .collect()
 }
 
 #[cfg(test)]
