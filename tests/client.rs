@@ -5,11 +5,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, sim};
+use originpull::api::error::permissions::{ZONE_SETTINGS_EDIT, ZONE_SETTINGS_READ};
 use originpull::api::{
-    ApiError, CallNotice, CertStatus, Client, ClientConfig, Credentials, MAX_PAGES, NameFilter,
-    Page, ResultInfo, Zone,
+    ApiError, CallNotice, CertStatus, Client, ClientConfig, Credentials, GlobalAop, MAX_PAGES,
+    NameFilter, Page, ResultInfo, SslMode, Zone, ZoneSettings,
 };
-use originpull::sim::{FaultKind, FaultRule, SimConfig, Simulator};
+use originpull::sim::{FaultKind, FaultRule, SimConfig, Simulator, ZoneSettingsAccess};
 
 /// A fault that outlasts every retry, so the error itself comes back.
 fn fault(path: &str, kind: FaultKind) -> FaultRule {
@@ -522,4 +523,337 @@ fn a_token_that_cannot_be_a_header_is_named_as_the_credentials_fault() {
         "{told}"
     );
     assert!(!told.contains("abc"), "{told}");
+}
+
+// ---- The global switch, zone settings and hostname certificates ----------------------
+
+#[tokio::test]
+async fn the_global_switch_is_read_and_set_with_one_patch() {
+    let sim = sim(None).await;
+    let control = sim.control();
+    let client = client_for(&sim);
+    let zone = control.zone_id("shop.example").unwrap();
+
+    let global = client.get_global(&zone).await.unwrap();
+    assert_eq!(
+        global,
+        GlobalAop {
+            on: false,
+            editable: Some(true),
+            modified_on: None
+        }
+    );
+
+    control.clear_requests();
+    let set = client.set_global(&zone, true).await.unwrap();
+    assert!(set.on);
+    assert!(set.modified_on.as_ref().unwrap().datetime().is_some());
+    let requests = control.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let patch = &requests[0];
+    assert_eq!(patch.method, "PATCH");
+    assert_eq!(
+        patch.path,
+        format!("/client/v4/zones/{zone}/settings/tls_client_auth")
+    );
+    assert_eq!(patch.content_type.as_deref(), Some("application/json"));
+    assert_eq!(patch.body, Some(serde_json::json!({"value": "on"})));
+    assert_eq!(client.get_global(&zone).await.unwrap(), set);
+    assert_eq!(control.global(&zone), Some(set));
+
+    let off = client.set_global(&zone, false).await.unwrap();
+    assert!(!off.on);
+    assert_eq!(
+        control.requests().last().unwrap().body,
+        Some(serde_json::json!({"value": "off"}))
+    );
+
+    // A switch the API may not change: Cloudflare's refusal, and nothing changed.
+    let locked = control.zone_id("mail.example").unwrap();
+    let before = client.get_global(&locked).await.unwrap();
+    assert_eq!((before.on, before.editable), (true, Some(false)));
+    let e = client.set_global(&locked, false).await.unwrap_err();
+    assert!(matches!(e, ApiError::Api { status: 400, .. }), "{e:?}");
+    assert!(e.has_code(1010), "{e}");
+    assert!(e.to_string().contains("not editable"), "{e}");
+    assert_eq!(client.get_global(&locked).await.unwrap(), before);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_global_patch_is_retried_through_a_503_and_sends_the_same_body() {
+    let sim = sim(None).await;
+    let control = sim.control();
+    let client = client_for(&sim);
+    let zone = control.zone_id("shop-us.example").unwrap();
+    control.clear_requests();
+    control.inject(once(
+        Some("PATCH"),
+        "/settings/tls_client_auth",
+        FaultKind::Status(503),
+    ));
+    let set = client.set_global(&zone, false).await.unwrap();
+    assert!(!set.on);
+    let requests = control.requests();
+    assert_eq!(requests.len(), 2, "one retry: {requests:?}");
+    for r in &requests {
+        assert_eq!(r.method, "PATCH");
+        assert_eq!(r.body, Some(serde_json::json!({"value": "off"})));
+    }
+    assert_eq!(control.global(&zone).map(|g| g.on), Some(false));
+
+    // A refusal is an answer, not a hiccup: sent once.
+    control.clear_requests();
+    let locked = control.zone_id("mail.example").unwrap();
+    assert!(client.set_global(&locked, false).await.is_err());
+    assert_eq!(control.requests().len(), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn zone_settings_read_the_switch_and_the_ssl_mode_in_one_call() {
+    let sim = sim(None).await;
+    let control = sim.control();
+    let client = client_for(&sim);
+    for (name, on, editable, ssl) in [
+        ("shop.example", false, true, SslMode::Strict),
+        ("payments.example", true, true, SslMode::Flexible),
+        ("intranet.example", true, true, SslMode::Off),
+        ("mail.example", true, false, SslMode::Full),
+        ("api-staging.example", false, true, SslMode::Full),
+    ] {
+        let zone = control.zone_id(name).unwrap();
+        control.clear_requests();
+        let settings = client.zone_settings(&zone).await.unwrap();
+        assert_eq!(control.requests().len(), 1, "{name}: one call");
+        let global = settings.global.expect(name);
+        assert_eq!((global.on, global.editable), (on, Some(editable)), "{name}");
+        assert_eq!(
+            global.modified_on.is_some(),
+            on,
+            "{name}: on since some day"
+        );
+        assert_eq!(settings.ssl.as_ref(), Some(&ssl), "{name}");
+        assert_eq!(
+            ssl.voids_aop(),
+            matches!(ssl, SslMode::Off | SslMode::Flexible)
+        );
+        assert_eq!(client.get_global(&zone).await.unwrap(), global, "{name}");
+    }
+
+    // A mode Cloudflare adds later is kept as it came.
+    let zone = control.zone_id("www.example").unwrap();
+    control.set_ssl_mode(&zone, SslMode::Unknown("strict_plus".into()));
+    let settings = client.zone_settings(&zone).await.unwrap();
+    assert_eq!(settings.ssl, Some(SslMode::Unknown("strict_plus".into())));
+    assert!(!settings.ssl.unwrap().voids_aop());
+    sim.shutdown().await;
+}
+
+/// A success envelope around `result`, as a fault the simulator answers with once.
+fn reply(method: &str, path: &str, result: serde_json::Value) -> FaultRule {
+    once(
+        Some(method),
+        path,
+        FaultKind::Reply {
+            status: 200,
+            body: serde_json::json!({"success": true, "errors": [], "messages": [], "result": result}),
+        },
+    )
+}
+
+#[tokio::test]
+async fn settings_decode_what_the_simulator_would_not_send() {
+    let sim = sim(None).await;
+    let control = sim.control();
+    let client = client_for(&sim);
+    let zone = control.zone_id("shop.example").unwrap();
+
+    // No `ssl` in the array (and no `tls_client_auth`): both None, not an error.
+    control.inject(reply(
+        "GET",
+        "/settings",
+        serde_json::json!([
+            {"id": "always_use_https", "value": "on", "editable": true, "modified_on": null},
+            {"id": "min_tls_version", "value": "1.2", "editable": true, "modified_on": null}
+        ]),
+    ));
+    assert_eq!(
+        client.zone_settings(&zone).await.unwrap(),
+        ZoneSettings::default()
+    );
+    control.inject(reply(
+        "GET",
+        "/settings",
+        serde_json::json!([{"id": "tls_client_auth", "value": "on", "editable": true, "modified_on": null}]),
+    ));
+    let only_global = client.zone_settings(&zone).await.unwrap();
+    assert_eq!(
+        (only_global.global.map(|g| g.on), only_global.ssl),
+        (Some(true), None)
+    );
+    control.inject(reply("GET", "/settings", serde_json::Value::Null));
+    assert_eq!(
+        client.zone_settings(&zone).await.unwrap(),
+        ZoneSettings::default()
+    );
+
+    // A value that is neither on nor off is an error that names it, never a guess.
+    let odd = serde_json::json!({"id": "tls_client_auth", "value": "auto", "editable": true, "modified_on": null});
+    control.inject(reply("GET", "/settings/tls_client_auth", odd.clone()));
+    let e = client.get_global(&zone).await.unwrap_err();
+    assert!(matches!(e, ApiError::Decode { status: 200, .. }), "{e:?}");
+    assert!(e.to_string().contains(r#""auto""#), "{e}");
+    control.inject(reply("GET", "/settings", serde_json::json!([odd])));
+    let e = client.zone_settings(&zone).await.unwrap_err();
+    assert!(e.to_string().contains(r#""auto""#), "{e}");
+    control.inject(reply(
+        "PATCH",
+        "/settings/tls_client_auth",
+        serde_json::json!({"value": 1}),
+    ));
+    let e = client.set_global(&zone, true).await.unwrap_err();
+    assert!(matches!(e, ApiError::Decode { .. }), "{e:?}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_403_on_the_settings_calls_names_the_missing_permission() {
+    let sim = sim(None).await;
+    let control = sim.control();
+    let client = client_for(&sim);
+    let zone = control.zone_id("shop.example").unwrap();
+    let hint_for = |e: &ApiError, permission: &str| {
+        let hint = e.hint().unwrap_or_default();
+        assert!(hint.contains(permission), "{hint}");
+        assert!(
+            hint.contains("https://dash.cloudflare.com/profile/api-tokens"),
+            "{hint}"
+        );
+    };
+
+    control.set_zone_settings_access(ZoneSettingsAccess::NoAccess);
+    for e in [
+        client.get_global(&zone).await.unwrap_err(),
+        client.zone_settings(&zone).await.unwrap_err(),
+    ] {
+        assert!(
+            matches!(
+                e,
+                ApiError::MissingPermission {
+                    permission: ZONE_SETTINGS_READ,
+                    status: 403,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.contains("Zone → Zone Settings → Read"), "{text}");
+        assert!(
+            text.contains("Cloudflare error 10000: Authentication error"),
+            "{text}"
+        );
+        assert!(text.contains("HTTP 403"), "{text}");
+        assert!(e.has_code(10000));
+        hint_for(&e, "Zone → Zone Settings → Read");
+    }
+    // The other calls need other permissions and still work.
+    assert!(client.list_certificates(&zone).await.is_ok());
+    assert!(client.list_hostname_certificates(&zone).await.is_ok());
+
+    // Read but not Edit: reading works, the PATCH names Edit.
+    control.set_zone_settings_access(ZoneSettingsAccess::Read);
+    assert!(client.get_global(&zone).await.is_ok());
+    let e = client.set_global(&zone, true).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ApiError::MissingPermission {
+                permission: ZONE_SETTINGS_EDIT,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("Zone → Zone Settings → Edit"), "{e}");
+    hint_for(&e, "Zone → Zone Settings → Edit");
+    assert_eq!(control.global(&zone).map(|g| g.on), Some(false));
+
+    // A 403 elsewhere is not put down to Zone Settings.
+    let wrong = client_with(&sim.base_url(), "wrong-token", Duration::from_secs(5));
+    let e = wrong.list_hostname_certificates(&zone).await.unwrap_err();
+    assert!(matches!(e, ApiError::Api { status: 403, .. }), "{e:?}");
+    control.set_zone_settings_access(ZoneSettingsAccess::Edit);
+    assert!(client.set_global(&zone, true).await.unwrap().on);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostname_certificates_are_listed() {
+    let sim = sim(None).await;
+    let control = sim.control();
+    let client = client_for(&sim);
+
+    let app = control.zone_id("app.example").unwrap();
+    let certs = client.list_hostname_certificates(&app).await.unwrap();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(
+        certs[0].id.as_deref(),
+        Some("3cf564a0-8dea-4e00-8f3e-a823fd5f3743")
+    );
+    assert_eq!(certs[0].status, Some(CertStatus::Active));
+    assert_eq!(certs, control.hostname_certificates(&app));
+    let requests = control.requests();
+    assert_eq!(
+        requests.last().unwrap().path,
+        format!("/client/v4/zones/{app}/origin_tls_client_auth/hostnames/certificates")
+    );
+
+    // None, and a null result, read as empty; zone-level certificates are not in it.
+    let shop = control.zone_id("shop.example").unwrap();
+    assert!(
+        client
+            .list_hostname_certificates(&shop)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    control.inject(reply(
+        "GET",
+        "/hostnames/certificates",
+        serde_json::Value::Null,
+    ));
+    assert!(
+        client
+            .list_hostname_certificates(&app)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // One added (as an upload will) is listed with the others, as it stands.
+    let (pem, _) = leaf_pair("login.shop.example");
+    let added = control
+        .add_hostname_certificate(&shop, &pem, CertStatus::PendingDeployment)
+        .unwrap();
+    let listed = client.list_hostname_certificates(&shop).await.unwrap();
+    assert_eq!(listed, [added]);
+    assert_eq!(listed[0].status, Some(CertStatus::PendingDeployment));
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            client.list_hostname_certificates(&shop).await.unwrap()[0].status
+                == Some(CertStatus::Active)
+        })
+        .await
+    );
+    assert!(client.list_certificates(&shop).await.unwrap().len() == 1);
+
+    // An unknown zone is Cloudflare's "could not route".
+    let e = client
+        .list_hostname_certificates("0123456789abcdef0123456789abcdef")
+        .await
+        .unwrap_err();
+    assert!(e.has_code(7003), "{e}");
+    sim.shutdown().await;
 }
