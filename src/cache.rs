@@ -27,23 +27,8 @@ pub struct ZoneCache {
 impl ZoneCache {
     /// The cache for this API and these credentials, under `dir`.
     pub fn new(dir: &Path, base_url: &str, credentials: &Credentials) -> Self {
-        use secrecy::ExposeSecret;
-        let mut h = Sha256::new();
-        h.update(b"originpull zone cache\0");
-        h.update(base_url.trim_end_matches('/').as_bytes());
-        h.update(b"\0");
-        match credentials {
-            Credentials::Token(token) => h.update(token.expose_secret().trim().as_bytes()),
-            Credentials::GlobalKey { email, key } => {
-                h.update(email.trim().as_bytes());
-                h.update(b"\0");
-                h.update(key.expose_secret().trim().as_bytes());
-            }
-        }
-        let digest = h.finalize();
-        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
         Self {
-            path: dir.join(format!("zones-{name}.json")),
+            path: dir.join(format!("zones-{}.json", account_key(base_url, credentials))),
         }
     }
 
@@ -79,22 +64,52 @@ impl ZoneCache {
     }
 }
 
+/// A name for one account's files: the base URL and a one-way hash of the credential,
+/// so two accounts never share a file and no secret is in its name or contents.
+pub fn account_key(base_url: &str, credentials: &Credentials) -> String {
+    use secrecy::ExposeSecret;
+    let mut h = Sha256::new();
+    h.update(b"originpull zone cache\0");
+    h.update(base_url.trim_end_matches('/').as_bytes());
+    h.update(b"\0");
+    match credentials {
+        Credentials::Token(token) => h.update(token.expose_secret().trim().as_bytes()),
+        Credentials::GlobalKey { email, key } => {
+            h.update(email.trim().as_bytes());
+            h.update(b"\0");
+            h.update(key.expose_secret().trim().as_bytes());
+        }
+    }
+    let digest = h.finalize();
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Opens `path` for writing, readable by the user only.
 #[cfg(unix)]
-fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
+pub fn open_private(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .write(true)
         .create(true)
-        .truncate(true)
+        .append(append)
+        .truncate(!append)
         .mode(0o600)
-        .open(path)?;
-    f.write_all(body)
+        .open(path)
 }
 
 #[cfg(not(unix))]
+pub fn open_private(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)
+}
+
 fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, body)
+    use std::io::Write;
+    open_private(path, false)?.write_all(body)
 }
 
 #[cfg(test)]

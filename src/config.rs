@@ -23,6 +23,8 @@ pub struct ConfigFile {
     pub timeout: Option<u64>,
     pub log_level: Option<String>,
     pub log_file: Option<PathBuf>,
+    /// Calls per 5 minutes this process may send (the survey's pace).
+    pub budget: Option<usize>,
     /// `[keys]`: an action's name, and a key or a list of keys for it.
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
@@ -53,6 +55,7 @@ impl std::fmt::Debug for ConfigFile {
             .field("timeout", &self.timeout)
             .field("log_level", &self.log_level)
             .field("log_file", &self.log_file)
+            .field("budget", &self.budget)
             .field("keys", &self.keys)
             .finish()
     }
@@ -93,6 +96,8 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     pub log_level: Option<String>,
     pub log_file: Option<PathBuf>,
+    /// Calls per 5 minutes the whole process may send, every caller together.
+    pub budget: usize,
     /// `[keys]` as written: the TUI checks it against its key table at start.
     pub keys: BTreeMap<String, Vec<String>>,
     /// Things the user should know about their setup, e.g. a world-readable token file.
@@ -102,6 +107,11 @@ pub struct Settings {
 impl Settings {
     /// The API client these settings describe, or why there is none.
     pub fn client(&self) -> Result<Client, ClientSetupError> {
+        self.client_with_budget(self.budget)
+    }
+
+    /// The client, sending at most `budget` calls per 5 minutes.
+    pub fn client_with_budget(&self, budget: usize) -> Result<Client, ClientSetupError> {
         let Some((credentials, _)) = &self.credentials else {
             return Err(ClientSetupError::NoCredentials {
                 config_path: self.config_path.clone(),
@@ -109,6 +119,7 @@ impl Settings {
         };
         let mut config = ClientConfig::new(self.base_url.clone(), credentials.clone());
         config.timeout = self.timeout;
+        config.budget = budget;
         Ok(Client::new(&config)?)
     }
 }
@@ -203,6 +214,10 @@ pub fn resolve(
             .or_else(|| var("ORIGINPULL_LOG"))
             .or(file.log_level),
         log_file: overrides.log_file.clone().or(file.log_file),
+        budget: file
+            .budget
+            .filter(|&b| b > 0)
+            .unwrap_or(crate::api::client::DEFAULT_BUDGET),
         keys: file
             .keys
             .into_iter()

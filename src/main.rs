@@ -85,6 +85,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`originpull zones | head`) is the reader's choice, not a failure.
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // The audit's summary line has said what it found.
+        Err(CliError::Findings { .. }) => ExitCode::from(3),
         Err(e) => fail(&e),
     }
 }

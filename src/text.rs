@@ -63,6 +63,17 @@ pub fn excerpt(s: &str, max: usize) -> String {
     out
 }
 
+/// The first block of a UUID-like id, made safe to print: enough to tell
+/// certificates apart in a message.
+pub fn short_id(id: &str) -> String {
+    let head: String = sanitize(id).chars().take(8).collect();
+    if id.chars().count() > 8 {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -372,7 +372,7 @@ async fn a_429_waits_out_retry_after_and_holds_every_other_call() {
     let seen = seen.lock().unwrap().clone();
     assert!(
         seen.iter().any(
-            |n| matches!(n, CallNotice::RateLimited { wait } if *wait >= Duration::from_millis(500))
+            |n| matches!(n, CallNotice::RateLimited { wait, budget: None } if *wait >= Duration::from_millis(500))
         ),
         "{seen:?}"
     );

@@ -15,7 +15,7 @@ fn demo_open_toggle_delete_and_quit() {
     s.keys("/shop-eu");
     s.wait_for("/shop-eu");
     s.keys("\r\r");
-    s.wait_for("2 certificates active");
+    s.wait_for("2 zone-level certificates active");
     s.wait_for("Enabled");
 
     s.keys("e");

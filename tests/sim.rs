@@ -1297,7 +1297,13 @@ async fn requests_are_recorded_in_order_with_private_keys_hashed() {
             query: Some("page=1&per_page=5".into()),
             content_type: None,
             body: None,
+            received_at: requests[0].received_at,
         }
+    );
+    assert!(
+        requests
+            .windows(2)
+            .all(|w| w[0].received_at <= w[1].received_at)
     );
     let upload = &requests[1];
     assert_eq!(upload.method, "POST");

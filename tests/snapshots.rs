@@ -206,6 +206,8 @@ fn open(certs: Loadable<Vec<CertRow>>, enabled: Option<bool>) -> OpenZone {
         server: enabled,
         ..Enablement::default()
     };
+    // As update does whenever something lands.
+    open.assess(now());
     open
 }
 
@@ -338,7 +340,7 @@ fn certificates_loading_failed_and_empty() {
         "{empty}"
     );
     assert!(
-        empty.contains("⚠ enabled but no certificate is active"),
+        empty.contains("⚠ zone-level AOP is enabled but no certificate is active"),
         "{empty}"
     );
     insta::assert_snapshot!(empty);

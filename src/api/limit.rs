@@ -42,27 +42,32 @@ impl RateLimiter {
         }
     }
 
+    pub fn budget(&self) -> usize {
+        self.max
+    }
+
     /// Waits until one more request fits, then counts it. `on_wait` hears of each
-    /// wait before it starts, so the caller can say why a call is held.
-    pub async fn acquire(&self, mut on_wait: impl FnMut(Duration)) {
+    /// wait before it starts, and whether a server's 429 (not the budget) is why, so
+    /// the caller can say why a call is held.
+    pub async fn acquire(&self, mut on_wait: impl FnMut(Duration, bool)) {
         loop {
-            let wait = {
+            let (wait, paused) = {
                 let mut s = self.state.lock().expect("rate limiter lock");
                 let now = Instant::now();
                 while s.sent.front().is_some_and(|&t| now - t >= self.window) {
                     s.sent.pop_front();
                 }
                 match s.paused_until {
-                    Some(until) if until > now => until - now,
+                    Some(until) if until > now => (until - now, true),
                     _ if s.sent.len() < self.max => {
                         s.sent.push_back(now);
                         return;
                     }
                     // Full: the oldest request leaves the window first.
-                    _ => self.window - (now - s.sent[0]),
+                    _ => (self.window - (now - s.sent[0]), false),
                 }
             };
-            on_wait(wait);
+            on_wait(wait, paused);
             tokio::time::sleep(wait).await;
         }
     }
@@ -87,7 +92,7 @@ mod tests {
         let limiter = RateLimiter::new(3, Duration::from_secs(10));
         let start = Instant::now();
         for _ in 0..3 {
-            limiter.acquire(|_| panic!("a burst waits")).await;
+            limiter.acquire(|_, _| panic!("a burst waits")).await;
         }
         assert_eq!(
             start.elapsed(),
@@ -95,8 +100,8 @@ mod tests {
             "a burst of the window's size is free"
         );
         let mut waits = Vec::new();
-        limiter.acquire(|w| waits.push(w)).await;
-        assert_eq!(waits, vec![Duration::from_secs(10)]);
+        limiter.acquire(|w, paused| waits.push((w, paused))).await;
+        assert_eq!(waits, vec![(Duration::from_secs(10), false)]);
         assert_eq!(start.elapsed(), Duration::from_secs(10));
     }
 
@@ -105,8 +110,10 @@ mod tests {
         let limiter = RateLimiter::new(100, Duration::from_secs(10));
         limiter.pause_for(Duration::from_secs(2));
         let start = Instant::now();
-        limiter.acquire(|_| {}).await;
-        limiter.acquire(|_| {}).await;
+        let mut causes = Vec::new();
+        limiter.acquire(|_, paused| causes.push(paused)).await;
+        limiter.acquire(|_, paused| causes.push(paused)).await;
+        assert_eq!(causes, [true]);
         assert_eq!(start.elapsed(), Duration::from_secs(2));
     }
 }

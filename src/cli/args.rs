@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::survey::{EXPIRING_WITHIN_DAYS, Level};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -119,6 +123,17 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Read, or set, a zone's global AOP switch (Cloudflare's shared certificate)
+    Global {
+        zone: String,
+        /// Turn it on or off; without this, print it
+        #[arg(value_enum)]
+        value: Option<Switch>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Survey zones across all three AOP levels and print every finding
+    Audit(AuditArgs),
     /// Run the API simulator alone, for trying other clients against it
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one)
@@ -134,4 +149,52 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         latency_ms: u64,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Prometheus,
+}
+
+/// `originpull audit`.
+#[derive(Debug, Args, Clone)]
+pub struct AuditArgs {
+    /// Zones to survey (names or ids) [default: every zone]
+    pub zones: Vec<String>,
+    /// Only zones whose name contains TEXT
+    #[arg(long, value_name = "TEXT", conflicts_with = "zones")]
+    pub filter: Option<String>,
+    /// A certificate expiring within this many days is `expiring`
+    #[arg(long, value_name = "DAYS", default_value_t = EXPIRING_WITHIN_DAYS, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub expiring_within: i64,
+    /// Exit with status 3 when a finding reaches this level: error, warning, notice
+    #[arg(long, value_name = "LEVEL", default_value = "warning", value_parser = parse_level)]
+    pub fail_on: Level,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Reuse a zone surveyed within this long ago: 90s, 15m, 1h, 2d
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub max_age: Duration,
+    /// Calls per 5 minutes, shared with everything else this run sends [default: 960, 80% of Cloudflare's 1200]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1200))]
+    pub budget: Option<u64>,
+}
+
+fn parse_level(text: &str) -> Result<Level, String> {
+    Level::parse(text).ok_or_else(|| format!("{text:?} is not a level: error, warning or notice"))
+}
+
+/// A number with a unit: `90s`, `15m`, `1h`, `2d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("{text:?} is not a duration like 90s, 15m, 1h or 2d: {e}"))
 }

@@ -1,19 +1,21 @@
 //! The scriptable subcommands: one API call sequence each, printed for people or as JSON.
 
 pub mod args;
+mod audit;
 mod output;
+mod report;
 
 use std::io::{self, IsTerminal, Write};
 
 use chrono::Utc;
 
-pub use args::{Cli, Command, GlobalArgs};
+pub use args::{Cli, Command, GlobalArgs, Switch};
 
-use crate::api::{ApiError, Certificate, Client, NameFilter, Zone};
+use crate::api::{ApiError, Certificate, Client, GlobalAop, NameFilter, Zone};
 use crate::certinfo::{self, CertError};
 use crate::config::{ClientSetupError, ConfigError, Settings};
-use crate::health::{Expiry, is_only_active};
 use crate::sim::{SimConfig, Simulator};
+use crate::survey::{Expiry, Level, SurveyCache, is_only_active};
 use crate::text::sanitize;
 
 /// Everything a subcommand can fail with, each with what to do about it.
@@ -31,6 +33,10 @@ pub enum CliError {
     Refused(String),
     #[error("{0}")]
     Io(#[from] io::Error),
+    /// The audit found something at or above `--fail-on`: not a failure of the run,
+    /// the summary line says what; the exit status is 3.
+    #[error("a finding reached level {}", worst.as_str())]
+    Findings { worst: Level },
 }
 
 impl CliError {
@@ -67,7 +73,11 @@ pub async fn run(
                 .into(),
         ));
     }
-    let client = settings.client()?;
+    let budget = match &command {
+        Command::Audit(args) => args.budget.map_or(settings.budget, |b| b as usize),
+        _ => settings.budget,
+    };
+    let client = settings.client_with_budget(budget)?;
     let now = Utc::now();
     match command {
         Command::Zones { filter, json } => {
@@ -165,6 +175,21 @@ pub async fn run(
                 sanitize(cert.status.as_ref().map_or("deleted", |s| s.as_str()))
             )?;
         }
+        Command::Global { zone, value, json } => {
+            let zone = client.resolve_zone(&zone).await?;
+            let global = match value {
+                Some(value) => client.set_global(&zone.id, value == Switch::On).await?,
+                None => client.get_global(&zone.id).await?,
+            };
+            print_global(out, &zone, &global, json)?;
+        }
+        Command::Audit(args) => {
+            let cache = SurveyCache::default_dir().and_then(|dir| {
+                let (credentials, _) = settings.credentials.as_ref()?;
+                Some(SurveyCache::new(&dir, &settings.base_url, credentials))
+            });
+            audit::run(&client, args, budget, cache, out).await?;
+        }
         Command::Sim { .. } => unreachable!("handled above"),
     }
     Ok(())
@@ -198,6 +223,42 @@ fn print_enablement(out: &mut dyn Write, zone: &Zone, enabled: bool, json: bool)
             "{}: zone-level AOP {}",
             sanitize(&zone.name),
             output::enablement_word(enabled)
+        )
+    }
+}
+
+fn print_global(
+    out: &mut dyn Write,
+    zone: &Zone,
+    global: &GlobalAop,
+    json: bool,
+) -> io::Result<()> {
+    if json {
+        #[derive(serde::Serialize)]
+        struct Global<'a> {
+            zone: &'a str,
+            value: &'static str,
+            editable: Option<bool>,
+        }
+        output::json(
+            out,
+            &Global {
+                zone: &zone.name,
+                value: if global.on { "on" } else { "off" },
+                editable: global.editable,
+            },
+        )
+    } else {
+        writeln!(
+            out,
+            "{}: global AOP (Cloudflare's shared certificate) {}{}",
+            sanitize(&zone.name),
+            if global.on { "on" } else { "off" },
+            if global.editable == Some(false) {
+                " (not editable on this zone)"
+            } else {
+                ""
+            }
         )
     }
 }

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::api::{ApiTime, Certificate, Zone};
 use crate::certinfo::CertDetails;
-use crate::health::{Expiry, zone_warnings};
+use crate::survey::{self, Expiry, Rules, ZoneState};
 use crate::text::{sanitize, sanitize_owned};
 
 /// Prints rows as columns padded to the widest cell; the last column is not padded.
@@ -101,8 +101,13 @@ pub fn certificates(
     if let Some(enabled) = enabled {
         writeln!(out, "zone-level AOP: {}", enablement_word(enabled))?;
     }
-    for w in zone_warnings(certs, enabled, now) {
-        writeln!(out, "warning: {w}")?;
+    let zone = ZoneState {
+        certificates: Some(certs.to_vec()),
+        enabled,
+        ..ZoneState::default()
+    };
+    for f in survey::findings(&zone, now, Rules::default()) {
+        writeln!(out, "{}: {}", f.level.as_str(), sanitize(&f.message))?;
     }
     Ok(())
 }

@@ -21,6 +21,8 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     pub content_type: Option<String>,
     pub body: Option<Value>,
+    /// When it arrived: tests count the calls in any window of time.
+    pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl RecordedRequest {
@@ -35,6 +37,7 @@ impl RecordedRequest {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
             body: recorded_body(body),
+            received_at: chrono::Utc::now(),
         }
     }
 }
@@ -175,6 +178,7 @@ mod tests {
             query: None,
             content_type: Some("application/json".into()),
             body: Some(Value::String("c".repeat(body_bytes))),
+            received_at: chrono::Utc::now(),
         }
     }
 

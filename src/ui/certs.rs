@@ -13,7 +13,7 @@ use super::theme::Theme;
 use crate::api::{ApiTime, CertStatus};
 use crate::app::keys::{Action, Mode};
 use crate::app::{CertRow, Enablement, Focus, Loadable, Model, OpenZone};
-use crate::health::Expiry;
+use crate::survey::{Expiry, Level};
 use crate::text::{sanitize, sanitize_owned};
 
 const MARKER: usize = 2;
@@ -103,9 +103,15 @@ fn messages(
     // Until the list has loaded, "no active certificate" would be a false alarm.
     let warnings = match open.certs {
         Loadable::Loaded(_) => open
-            .warnings(model.now)
+            .findings
             .iter()
-            .flat_map(|w| wrap(&[("⚠", theme.warn()), (&w.to_string(), theme.warn())], cols))
+            .flat_map(|f| {
+                let style = match f.level {
+                    Level::Error => theme.error(),
+                    Level::Warning | Level::Notice => theme.warn(),
+                };
+                wrap(&[("⚠", style), (&sanitize(&f.message), style)], cols)
+            })
             .collect(),
         _ => Vec::new(),
     };

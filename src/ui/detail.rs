@@ -12,7 +12,7 @@ use super::theme::Theme;
 use crate::api::ApiTime;
 use crate::app::{Focus, Model, OpenZone};
 use crate::certinfo::CertDetails;
-use crate::health::Expiry;
+use crate::survey::Expiry;
 use crate::text::sanitize;
 
 /// Wide enough for the longest label, `serial_number`, and a space.

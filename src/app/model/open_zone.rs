@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Loadable, Ticket};
 use crate::api::{Certificate, Zone};
 use crate::certinfo::CertDetails;
-use crate::health::{Warning, zone_warnings};
+use crate::survey::{Finding, Rules, ZoneState, findings};
 
 /// A certificate with what was parsed from its PEM, parsed once when it arrived.
 #[derive(Debug, Clone)]
@@ -60,6 +60,9 @@ pub struct OpenZone {
     pub detail_scroll: usize,
     /// The upload or delete the list is being polled for.
     pub watch: Option<Watch>,
+    /// The findings for what has been read, worked out when something lands (the view
+    /// draws them every frame).
+    pub findings: Vec<Finding>,
 }
 
 /// A certificate change the list is polled for, and which status message said it
@@ -85,6 +88,7 @@ impl OpenZone {
             polls: 0,
             detail_scroll: 0,
             watch: None,
+            findings: Vec::new(),
         }
     }
 
@@ -103,12 +107,21 @@ impl OpenZone {
         self.rows().get(self.selected)
     }
 
-    pub fn warnings(&self, now: DateTime<Utc>) -> Vec<Warning> {
-        zone_warnings(
-            self.rows().iter().map(|r| &r.cert),
-            self.enablement.server,
-            now,
-        )
+    /// What has been read of the zone, as the survey keeps it.
+    pub fn state(&self) -> ZoneState {
+        ZoneState {
+            certificates: self
+                .certs
+                .loaded()
+                .map(|rows| rows.iter().map(|r| r.cert.clone()).collect()),
+            enabled: self.enablement.server,
+            ..ZoneState::new(&self.zone.id, &self.zone.name)
+        }
+    }
+
+    /// Works the findings out again, for what has been read by `now`.
+    pub fn assess(&mut self, now: DateTime<Utc>) {
+        self.findings = findings(&self.state(), now, Rules::default());
     }
 }
 

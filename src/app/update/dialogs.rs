@@ -8,7 +8,7 @@ use super::{changes, moved, quit, short_id};
 use crate::app::keys::Action;
 use crate::app::model::*;
 use crate::app::msg::Cmd;
-use crate::health::{Expiry, is_only_active};
+use crate::survey::{Expiry, is_only_active};
 
 pub(super) fn on_help(model: &mut Model, action: Option<Action>, cmds: &mut Vec<Cmd>) {
     match action {

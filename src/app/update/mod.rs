@@ -18,7 +18,7 @@ use super::keys::{Action, Mode};
 use super::model::*;
 use super::msg::{Cmd, Msg, Reply};
 use crate::api::ApiError;
-use crate::text::sanitize;
+use crate::text::{sanitize, short_id};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     let mut cmds = Vec::new();
@@ -289,15 +289,5 @@ pub fn describe_error(what: &str, e: &ApiError) -> String {
     match e.hint() {
         Some(hint) => format!("{what}: {e} — {hint}"),
         None => format!("{what}: {e}"),
-    }
-}
-
-/// The first block of a UUID-like id: enough to tell certificates apart in a message.
-fn short_id(id: &str) -> String {
-    let head: String = sanitize(id).chars().take(8).collect();
-    if id.chars().count() > 8 {
-        format!("{head}…")
-    } else {
-        head
     }
 }

@@ -216,13 +216,16 @@ fn say_how_it_ended(model: &mut Model) {
     model.info(outcome);
 }
 
-/// Keeps the zone list's markers for the open zone in step with what loaded.
+/// Works out the open zone's findings again, and keeps the zone list's markers in
+/// step with what loaded.
 pub(super) fn refresh_summary(model: &mut Model) {
-    let Some(open) = &model.open else { return };
+    let now = model.now;
+    let Some(open) = &mut model.open else { return };
+    open.assess(now);
     let summary = ZoneSummary {
         enabled: open.enablement.server,
         certificates: open.certs.loaded().map(Vec::len),
-        warning: open.certs.loaded().is_some() && !open.warnings(model.now).is_empty(),
+        warning: open.certs.loaded().is_some() && !open.findings.is_empty(),
     };
     model.summaries.insert(open.zone.id.clone(), summary);
 }
