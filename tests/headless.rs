@@ -35,10 +35,7 @@ async fn open_a_zone_and_toggle_it_against_the_simulator() {
     let mut app = driver_for(&sim, Duration::from_secs(5));
     open_zone(&mut app, "shop.example").await;
     let screen = app.render(160, 48);
-    assert!(
-        screen.contains("shop.example · Zone-level AOP: ● Enabled"),
-        "{screen}"
-    );
+    assert!(screen.contains("· zone-level ● Enabled (e)"), "{screen}");
 
     let zone_id = sim.control().zone_id("shop.example").unwrap();
     app.dispatch(key(KeyCode::Char('e')));

@@ -121,7 +121,7 @@ fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
     );
     s.wait_for("shop.example");
     s.keys("/shop.example\r\r");
-    s.wait_for("Zone-level AOP");
+    s.wait_for("· zone-level ");
     s.keys("u");
     s.wait_for("Certificate (PEM)");
     s.keys(&format!(
@@ -192,7 +192,7 @@ fn a_rebound_toggle_shows_in_the_footer_and_help_and_answers() {
     let mut s = Session::start(&["--demo"], &[("ORIGINPULL_CONFIG", &config)]);
     s.wait_for("shop.example");
     s.keys("/shop.ex\r\r");
-    s.wait_for("Zone-level AOP: ● Enabled (t)");
+    s.wait_for("zone-level ● Enabled (t)");
     s.wait_for("t toggle");
     s.keys("?");
     s.wait_for("Once a zone is open");

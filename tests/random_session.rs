@@ -388,17 +388,17 @@ impl Session {
         self.last_error = error;
 
         let model = &self.app.model;
-        let title = screen.lines().find(|l| l.contains("· Zone-level AOP:"));
+        let levels = screen.contains("· zone-level ");
         match &model.open {
             Some(open) if model.overlays.is_empty() => {
-                let title = title.unwrap_or_else(|| panic!("{ctx}: no title:\n{screen}"));
+                assert!(levels, "{ctx}: no levels line:\n{screen}");
                 assert!(
-                    title.contains(&format!(" {} · Zone-level AOP:", open.zone.name)),
-                    "{ctx}: the title does not name {}:\n{title}",
+                    common::pane_titled(&screen, &open.zone.name),
+                    "{ctx}: the title does not name {}:\n{screen}",
                     open.zone.name
                 );
             }
-            None => assert!(title.is_none(), "{ctx}: a title with no zone open"),
+            None => assert!(!levels, "{ctx}: levels with no zone open"),
             _ => {}
         }
 

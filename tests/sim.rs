@@ -1656,3 +1656,28 @@ async fn a_hundred_thousand_zones_start_fast_and_page_fast() {
     let err = Simulator::start(config).await.err().unwrap();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn a_rate_limit_answers_429_past_its_window_until_there_is_room() {
+    let mut config = SimConfig::demo(TOKEN);
+    config.rate_limit = Some(originpull::sim::RateLimit {
+        requests: 3,
+        window: Duration::from_millis(600),
+    });
+    let sim = Simulator::start(config).await.unwrap();
+    let api = Api::new(&sim);
+    let started = Instant::now();
+    for _ in 0..3 {
+        assert_eq!(api.zones("per_page=5").await.0, StatusCode::OK);
+    }
+    let response = api.authed(Method::GET, "/zones").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key(RETRY_AFTER));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], 971);
+    assert_eq!(sim.control().rate_limited(), 1);
+    // Once the oldest request leaves the window, one more fits.
+    tokio::time::sleep(Duration::from_millis(600).saturating_sub(started.elapsed())).await;
+    assert_eq!(api.zones("per_page=5").await.0, StatusCode::OK);
+    sim.shutdown().await;
+}

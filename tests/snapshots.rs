@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use originpull::api::{ApiError, ApiMessage, ApiTime, CertStatus, Certificate, Zone, ZoneAccount};
+use originpull::api::{
+    ApiError, ApiMessage, ApiTime, CertStatus, Certificate, SslMode, Zone, ZoneAccount,
+};
 use originpull::app::update::describe_error;
 use originpull::app::{
-    CertRow, DeleteConfirm, Enablement, Focus, InFlight, Loadable, Model, Msg, OpenZone, Overlay,
-    Ranking, Screen, StatusMessage, Ticket, UploadField, UploadForm, ZoneList, ZoneSummary, update,
+    CertRow, DeleteConfirm, Focus, InFlight, Loadable, Model, Msg, OpenZone, Overlay, Ranking,
+    Screen, StatusMessage, Ticket, Toggle, UploadField, UploadForm, ZoneList, ZoneSummary, update,
 };
 use originpull::certinfo::{CertDetails, parse_certificate};
 use originpull::rank::{Names, Ranker};
@@ -202,10 +204,15 @@ fn listed() -> Model {
 fn open(certs: Loadable<Vec<CertRow>>, enabled: Option<bool>) -> OpenZone {
     let mut open = OpenZone::new(zone("z0", "shop.example"), 3);
     open.certs = certs;
-    open.enablement = Enablement {
+    open.enablement = Toggle {
         server: enabled,
-        ..Enablement::default()
+        ..Toggle::default()
     };
+    // The other two levels as most zones have them: global off, SSL strict, no
+    // hostname certificates.
+    open.global.server = Some(false);
+    open.ssl = Some(SslMode::Strict);
+    open.hostname_certs = Loadable::Loaded(Vec::new());
     // As update does whenever something lands.
     open.assess(now());
     open
@@ -310,6 +317,48 @@ fn zone_open_160() {
     insta::assert_snapshot!(screen(&zone_open(), 160, 48));
 }
 
+/// The three levels side by side: the global switch on but locked, zone-level off,
+/// two hostname certificates, and an SSL mode that voids them all.
+#[test]
+fn three_levels_with_an_ssl_mode_that_voids_them() {
+    let mut model = listed();
+    let mut open = open(Loadable::Loaded(Vec::new()), Some(false));
+    open.global = Toggle {
+        server: Some(true),
+        locked: true,
+        ..Toggle::default()
+    };
+    open.ssl = Some(SslMode::Flexible);
+    open.hostname_certs = Loadable::Loaded(vec![
+        cert(
+            "h1",
+            CertStatus::Active,
+            "Example Origin CA",
+            Duration::days(40),
+            20,
+        ),
+        cert(
+            "h2",
+            CertStatus::Active,
+            "Example Origin CA",
+            -Duration::days(2),
+            300,
+        ),
+    ]);
+    open.assess(now());
+    model.open = Some(open);
+    model.focus = Focus::Certs;
+    let text = screen(&model, 120, 40);
+    assert!(text.contains("global ● on (locked)"), "{text}");
+    assert!(text.contains("no level has any effect"), "{text}");
+    assert!(text.contains("the SSL mode is flexible"), "{text}");
+    assert!(
+        !text.contains("get that one"),
+        "nothing is presented at all: {text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
 #[test]
 fn zone_open_minimum_size() {
     insta::assert_snapshot!(screen(&zone_open(), 80, 20));
@@ -321,7 +370,7 @@ fn certificates_loading_failed_and_empty() {
     model.open = Some(open(Loadable::Loading, None));
     let loading = screen(&model, 120, 40);
     assert!(loading.contains("loading certificates…"), "{loading}");
-    assert!(loading.contains("? unknown"), "{loading}");
+    assert!(loading.contains("· zone-level … ·"), "{loading}");
 
     model.open = Some(open(
         Loadable::Failed("Cloudflare error 10000: Authentication error (HTTP 403)".into()),
@@ -394,16 +443,16 @@ fn detail_scrolled_on_a_short_terminal() {
 fn pending_toggle() {
     let mut model = zone_open();
     let open = model.open.as_mut().unwrap();
-    open.enablement = Enablement {
+    open.enablement = Toggle {
         server: Some(false),
         wanted: Some(true),
         in_flight: true,
-        read_failed: false,
+        ..Toggle::default()
     };
     model.in_flight.push(in_flight(7, "enabling shop.example"));
     model.spinner = 3;
     let text = screen(&model, 120, 40);
-    assert!(text.contains("Zone-level AOP: ◌ Enabling…"), "{text}");
+    assert!(text.contains("zone-level ◌ Enabling…"), "{text}");
     insta::assert_snapshot!(text);
 }
 

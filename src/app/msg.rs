@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::{ApiError, Certificate, Page, TokenInfo, Zone};
+use crate::api::{ApiError, Certificate, GlobalAop, Page, TokenInfo, Zone, ZoneSettings};
 use crate::certinfo::CertError;
 use crate::rank::{Names, Ranked};
 
@@ -71,6 +71,19 @@ pub enum Reply {
         ticket: Ticket,
         result: Result<bool, ApiError>,
     },
+    /// The global switch and the SSL mode.
+    Settings {
+        ticket: Ticket,
+        result: Result<ZoneSettings, ApiError>,
+    },
+    HostnameCertificates {
+        ticket: Ticket,
+        result: Result<Vec<Certificate>, ApiError>,
+    },
+    GlobalSet {
+        ticket: Ticket,
+        result: Result<GlobalAop, ApiError>,
+    },
     Uploaded {
         ticket: Ticket,
         result: Result<Certificate, UploadError>,
@@ -129,6 +142,19 @@ pub enum Cmd {
         call: u64,
         ticket: Ticket,
         enabled: bool,
+    },
+    LoadSettings {
+        call: u64,
+        ticket: Ticket,
+    },
+    LoadHostnameCertificates {
+        call: u64,
+        ticket: Ticket,
+    },
+    SetGlobal {
+        call: u64,
+        ticket: Ticket,
+        on: bool,
     },
     Upload {
         call: u64,

@@ -1,6 +1,7 @@
 //! State shared by the server and its control handle: the account, the fault and
 //! latency rules, and the request log.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -8,6 +9,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+use super::RateLimit;
 use super::faults::{FaultKind, FaultRule};
 use super::record::{RecordedRequest, RequestLog};
 use super::state::{
@@ -44,6 +46,10 @@ pub struct Shared {
     latency: Mutex<Latency>,
     requests: Mutex<RequestLog>,
     zone_settings_access: Mutex<ZoneSettingsAccess>,
+    rate_limit: Option<RateLimit>,
+    /// Arrival times of the requests in the rate limit's window, and how many were
+    /// answered 429.
+    admitted: Mutex<(VecDeque<Instant>, usize)>,
     shutdown: Shutdown,
 }
 
@@ -57,6 +63,7 @@ pub struct SharedConfig {
     pub latency: Duration,
     pub deploy_delay: Duration,
     pub delete_delay: Duration,
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Shared {
@@ -75,8 +82,35 @@ impl Shared {
             }),
             requests: Mutex::new(RequestLog::default()),
             zone_settings_access: Mutex::new(ZoneSettingsAccess::default()),
+            rate_limit: config.rate_limit,
+            admitted: Mutex::new((VecDeque::new(), 0)),
             shutdown,
         }
+    }
+
+    /// Counts a request against the rate limit; `Err` with how long until one fits
+    /// when the window is full.
+    pub fn admit(&self) -> Result<(), Duration> {
+        let Some(limit) = self.rate_limit else {
+            return Ok(());
+        };
+        let mut admitted = self.admitted.lock().expect("rate limit lock");
+        let now = Instant::now();
+        let (times, refused) = &mut *admitted;
+        while times.front().is_some_and(|&t| now - t >= limit.window) {
+            times.pop_front();
+        }
+        if times.len() < limit.requests {
+            times.push_back(now);
+            return Ok(());
+        }
+        *refused += 1;
+        Err(limit.window - (now - times[0]))
+    }
+
+    /// Requests answered 429 by the rate limit so far.
+    pub fn rate_limited(&self) -> usize {
+        self.admitted.lock().expect("rate limit lock").1
     }
 
     pub fn state(&self) -> MutexGuard<'_, ZoneState> {
@@ -200,6 +234,11 @@ impl SimControl {
             .expect("latency lock poisoned")
             .rules
             .clear();
+    }
+
+    /// Requests the rate limit (`SimConfig::rate_limit`) answered 429.
+    pub fn rate_limited(&self) -> usize {
+        self.shared.rate_limited()
     }
 
     pub fn requests(&self) -> Vec<RecordedRequest> {

@@ -42,6 +42,20 @@ impl FaultRule {
     }
 }
 
+/// Cloudflare's 429: code 971 and a `Retry-After`.
+pub fn rate_limited(retry_after_secs: u64) -> Response {
+    let mut response = ApiFailure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        RATE_LIMITED,
+        "Please wait and consider throttling your request speed",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
 /// In JSON: `{"status": 503}`, `{"html": 502}`, `{"reply_lost": 502}`, `"malformed"`,
 /// `"success_false"`, `{"rate_limited": {"retry_after_secs": 30}}`, `"hang"`,
 /// `"oversized"`, `{"reply": {"status": 200, "body": {...}}}`.
@@ -122,18 +136,7 @@ pub async fn respond(kind: &FaultKind, shutdown: Shutdown) -> Response {
             );
             failure.into_response()
         }
-        FaultKind::RateLimited { retry_after_secs } => {
-            let mut response = ApiFailure::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                RATE_LIMITED,
-                "Please wait and consider throttling your request speed",
-            )
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-            response
-        }
+        FaultKind::RateLimited { retry_after_secs } => rate_limited(*retry_after_secs),
         FaultKind::Reply { status, body } => {
             (any_status(*status), axum::Json(body.clone())).into_response()
         }

@@ -38,6 +38,9 @@ pub async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
         .into_response();
     };
     shared.record(RecordedRequest::new(&parts, &body));
+    if let Err(wait) = shared.admit() {
+        return faults::rate_limited(wait.as_secs().max(1));
+    }
 
     let delay = shared.latency_for(parts.uri.path());
     if !delay.is_zero() && !shared.shutdown().sleep(delay).await {

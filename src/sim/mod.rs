@@ -58,6 +58,24 @@ pub struct SimConfig {
     pub deploy_delay: Duration,
     /// `pending_deletion` is gone after this.
     pub delete_delay: Duration,
+    /// Cloudflare's limit, enforced as it does: past `requests` in `window`, every
+    /// request is answered 429 until the window has room. `None`: no limit.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// How many requests the simulator accepts per window before it answers 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: usize,
+    pub window: Duration,
+}
+
+impl RateLimit {
+    /// Cloudflare's: 1200 requests per 5 minutes.
+    pub const CLOUDFLARE: Self = Self {
+        requests: 1200,
+        window: Duration::from_secs(300),
+    };
 }
 
 impl SimConfig {
@@ -69,6 +87,7 @@ impl SimConfig {
             latency: Duration::ZERO,
             deploy_delay: Duration::from_secs(3),
             delete_delay: Duration::from_secs(3),
+            rate_limit: None,
         }
     }
 }
@@ -82,6 +101,7 @@ impl fmt::Debug for SimConfig {
             .field("latency", &self.latency)
             .field("deploy_delay", &self.deploy_delay)
             .field("delete_delay", &self.delete_delay)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -113,6 +133,7 @@ impl Simulator {
                 latency: config.latency,
                 deploy_delay: config.deploy_delay,
                 delete_delay: config.delete_delay,
+                rate_limit: config.rate_limit,
             },
             zones,
             state,

@@ -153,6 +153,22 @@ impl Executor {
                 let result = client.set_enablement(&ticket.zone_id, enabled).await;
                 Reply::Toggled { ticket, result }
             }),
+            Cmd::LoadSettings { call, ticket } => {
+                self.spawn(call, Some(ticket.clone()), async move {
+                    let result = client.zone_settings(&ticket.zone_id).await;
+                    Reply::Settings { ticket, result }
+                })
+            }
+            Cmd::LoadHostnameCertificates { call, ticket } => {
+                self.spawn(call, Some(ticket.clone()), async move {
+                    let result = client.list_hostname_certificates(&ticket.zone_id).await;
+                    Reply::HostnameCertificates { ticket, result }
+                })
+            }
+            Cmd::SetGlobal { call, ticket, on } => self.spawn(call, None, async move {
+                let result = client.set_global(&ticket.zone_id, on).await;
+                Reply::GlobalSet { ticket, result }
+            }),
             Cmd::Upload {
                 call,
                 ticket,

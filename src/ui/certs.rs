@@ -12,7 +12,7 @@ use super::fit::{fit, pad, width, window, wrap};
 use super::theme::Theme;
 use crate::api::{ApiTime, CertStatus};
 use crate::app::keys::{Action, Mode};
-use crate::app::{CertRow, Enablement, Focus, Loadable, Model, OpenZone};
+use crate::app::{CertRow, Focus, Loadable, Model, OpenZone};
 use crate::survey::{Expiry, Level};
 use crate::text::{sanitize, sanitize_owned};
 
@@ -36,7 +36,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usi
         frame.render_widget(hint, inner);
         return 0;
     };
-    let block = theme.pane(title(model, open, area.width, theme), focused);
+    let block = theme.pane(title(open, area.width, theme), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -85,7 +85,8 @@ fn messages(
     cols: usize,
     theme: Theme,
 ) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
-    let lines = match &open.certs {
+    let mut lines = super::levels::lines(model, open, cols, theme);
+    lines.extend(match &open.certs {
         Loadable::Loading => vec![Line::styled("loading certificates…", theme.dim())],
         Loadable::Failed(message) => wrap(
             &[("✗", theme.error()), (&sanitize(message), theme.error())],
@@ -99,7 +100,7 @@ fn messages(
             theme.dim(),
         )],
         Loadable::Loaded(_) => Vec::new(),
-    };
+    });
     // Until the list has loaded, "no active certificate" would be a false alarm.
     let warnings = match open.certs {
         Loadable::Loaded(_) => open
@@ -126,43 +127,13 @@ fn key(model: &Model, action: Action) -> String {
         .unwrap_or_else(|| format!("({} is unbound)", action.name()))
 }
 
-/// ` shop.example · Zone-level AOP: ● Enabled (e) `; the zone name gives way first.
-fn title(model: &Model, open: &OpenZone, cols: u16, theme: Theme) -> Line<'static> {
-    let toggle = Span::styled(format!(" ({})", key(model, Action::Toggle)), theme.dim());
-    let state = enablement(&open.enablement, toggle, theme);
-    let state_width: usize = state.iter().map(Span::width).sum();
-    let suffix = " · Zone-level AOP: ";
-    let room = usize::from(cols).saturating_sub(4 + width(suffix) + state_width);
-    let mut spans = vec![
-        Span::styled(
-            format!(" {}", fit(&sanitize(&open.zone.name), room)),
-            theme.bold(),
-        ),
-        Span::raw(suffix),
-    ];
-    spans.extend(state);
-    spans.push(Span::raw(" "));
-    Line::from(spans)
-}
-
-/// The toggle, in words as well as symbols; a pending change names where it is going.
-fn enablement(e: &Enablement, key: Span<'static>, theme: Theme) -> Vec<Span<'static>> {
-    if e.pending() {
-        let text = match e.shown() {
-            Some(true) => "◌ Enabling…",
-            Some(false) => "◌ Disabling…",
-            None => "◌ Changing…",
-        };
-        return vec![Span::styled(text, theme.pending())];
-    }
-    match e.server {
-        Some(true) => vec![
-            Span::styled("● Enabled", theme.ok().patch(theme.bold())),
-            key,
-        ],
-        Some(false) => vec![Span::styled("○ Disabled", theme.bold()), key],
-        None => vec![Span::styled("? unknown", theme.dim())],
-    }
+/// ` shop.example `: the levels, in the pane, have more room than the title.
+fn title(open: &OpenZone, cols: u16, theme: Theme) -> Line<'static> {
+    let room = usize::from(cols).saturating_sub(4);
+    Line::styled(
+        format!(" {} ", fit(&sanitize(&open.zone.name), room)),
+        theme.bold(),
+    )
 }
 
 fn status_text(row: &CertRow) -> String {

@@ -15,6 +15,7 @@ mod fit;
 mod header;
 mod help;
 mod hints;
+mod levels;
 mod no_credentials;
 mod status;
 mod theme;

@@ -167,6 +167,11 @@ pub fn select_zone(app: &mut originpull::tui::Driver, name: &str, open: bool) {
     }
 }
 
+/// Whether the certificate pane's title, focused or not, names `zone`.
+pub fn pane_titled(screen: &str, zone: &str) -> bool {
+    screen.contains(&format!("┏ {zone} ━")) || screen.contains(&format!("┌ {zone} ─"))
+}
+
 /// The ids of the open zone's certificates as the app holds them, sorted.
 pub fn shown_ids(model: &originpull::app::Model) -> Vec<String> {
     let mut ids: Vec<String> = model

@@ -303,3 +303,111 @@ fn a_delete_says_when_the_certificate_is_gone_unless_something_else_was_said_sin
         }
     }
 }
+
+/// The answer to the global PATCH among `cmds`.
+fn global_set(model: &mut Model, cmds: &[Cmd], result: Result<bool, ApiError>) -> Vec<Cmd> {
+    let (call, ticket) = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::SetGlobal { call, ticket, .. } => Some((*call, ticket.clone())),
+            _ => None,
+        })
+        .expect("a PATCH was sent");
+    send(
+        model,
+        Msg::Reply {
+            call,
+            reply: Reply::GlobalSet {
+                ticket,
+                result: result.map(|on| GlobalAop {
+                    on,
+                    editable: Some(true),
+                    modified_on: None,
+                }),
+            },
+        },
+    )
+}
+
+#[test]
+fn shift_e_toggles_the_global_switch_with_a_pending_state_and_the_last_press_wins() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![], false);
+    let first = send(&mut model, ch('E'));
+    assert!(
+        matches!(first[..], [Cmd::SetGlobal { on: true, .. }]),
+        "{first:?}"
+    );
+    let global = &model.open.as_ref().unwrap().global;
+    assert!(global.pending() && global.shown() == Some(true));
+    // Pressed again while the PATCH is out: nothing more goes, the last wish waits.
+    assert!(send(&mut model, ch('E')).is_empty());
+    let next = global_set(&mut model, &first, Ok(true));
+    assert!(
+        matches!(next[..], [Cmd::SetGlobal { on: false, .. }]),
+        "{next:?}"
+    );
+    global_set(&mut model, &next, Ok(false));
+    let global = &model.open.as_ref().unwrap().global;
+    assert_eq!((global.server, global.pending()), (Some(false), false));
+    assert_info(&model, &["global AOP off on"]);
+    // zone-level was never touched.
+    assert_eq!(model.open.as_ref().unwrap().enablement.server, Some(false));
+}
+
+#[test]
+fn a_refused_global_change_rolls_back_says_why_and_rereads_the_settings() {
+    let mut model = with_zones(1);
+    open_loaded(&mut model, vec![], false);
+    let cmds = send(&mut model, ch('E'));
+    let after = global_set(&mut model, &cmds, Err(api_error(400, 1010)));
+    assert_error(&model, &["could not change global AOP", "1010"]);
+    let global = &model.open.as_ref().unwrap().global;
+    assert_eq!((global.shown(), global.pending()), (Some(false), false));
+    let [Cmd::LoadSettings { call, ticket }] = after.as_slice() else {
+        panic!("{after:?}")
+    };
+    // The server says it is locked: `E` then says so and sends nothing.
+    let mut locked = settings(false);
+    locked.global.as_mut().unwrap().editable = Some(false);
+    send(
+        &mut model,
+        Msg::Reply {
+            call: *call,
+            reply: Reply::Settings {
+                ticket: ticket.clone(),
+                result: Ok(locked),
+            },
+        },
+    );
+    assert!(send(&mut model, ch('E')).is_empty());
+    assert_info(&model, &["global AOP cannot be changed on this zone"]);
+}
+
+#[test]
+fn a_settings_read_sent_before_the_global_change_cannot_undo_it() {
+    let mut model = with_zones(1);
+    let o = open(&mut model);
+    load(&mut model, &o, vec![], false);
+    let refresh = send(&mut model, ch('r'));
+    let (read, ticket) = refresh
+        .iter()
+        .find_map(|c| match c {
+            Cmd::LoadSettings { call, ticket } => Some((*call, ticket.clone())),
+            _ => None,
+        })
+        .expect("r reads the settings again");
+    let cmds = send(&mut model, ch('E'));
+    global_set(&mut model, &cmds, Ok(true));
+    send(
+        &mut model,
+        Msg::Reply {
+            call: read,
+            reply: Reply::Settings {
+                ticket,
+                result: Ok(settings(false)),
+            },
+        },
+    );
+    assert_eq!(model.open.as_ref().unwrap().global.shown(), Some(true));
+}

@@ -14,7 +14,8 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use originpull::api::{
-    ApiError, ApiMessage, ApiTime, CertStatus, Certificate, Page, ResultInfo, Zone,
+    ApiError, ApiMessage, ApiTime, CertStatus, Certificate, GlobalAop, Page, ResultInfo, SslMode,
+    Zone, ZoneSettings,
 };
 use originpull::app::*;
 use originpull::certinfo::CertError;
@@ -284,14 +285,16 @@ fn shown_names(model: &Model) -> Vec<String> {
 struct Opened {
     certs_call: u64,
     enablement_call: u64,
+    settings_call: u64,
+    hostnames_call: u64,
     ticket: Ticket,
 }
 
 /// Opens the selected zone and returns what it asked for.
 fn open(model: &mut Model) -> Opened {
     let cmds = send(model, key(KeyCode::Enter));
-    let mut certs_call = None;
-    let mut enablement_call = None;
+    let (mut certs_call, mut enablement_call) = (None, None);
+    let (mut settings_call, mut hostnames_call) = (None, None);
     for cmd in cmds {
         match cmd {
             Cmd::LoadCertificates { call, after, .. } => {
@@ -299,6 +302,8 @@ fn open(model: &mut Model) -> Opened {
                 certs_call = Some(call);
             }
             Cmd::LoadEnablement { call, .. } => enablement_call = Some(call),
+            Cmd::LoadSettings { call, .. } => settings_call = Some(call),
+            Cmd::LoadHostnameCertificates { call, .. } => hostnames_call = Some(call),
             Cmd::AbortStale { .. } => {}
             other => panic!("unexpected {other:?}"),
         }
@@ -306,6 +311,8 @@ fn open(model: &mut Model) -> Opened {
     Opened {
         certs_call: certs_call.expect("certificates are loaded"),
         enablement_call: enablement_call.expect("enablement is read"),
+        settings_call: settings_call.expect("the settings are read"),
+        hostnames_call: hostnames_call.expect("hostname certificates are listed"),
         ticket: model.open.as_ref().unwrap().ticket(),
     }
 }
@@ -321,13 +328,49 @@ fn certificates(call: u64, o: &Opened, certs: Vec<Certificate>) -> Msg {
     }
 }
 
+/// Answers what opening a zone asked: its certificates, enablement, settings (global
+/// off, SSL strict) and no hostname certificates.
 fn load(model: &mut Model, o: &Opened, certs: Vec<Certificate>, enabled: bool) -> Vec<Cmd> {
     let mut cmds = send(model, certificates(o.certs_call, o, certs));
     cmds.extend(send(
         model,
         enablement_read(o.enablement_call, o.ticket.clone(), Ok(enabled)),
     ));
+    cmds.extend(send(model, settings_read(o, Ok(settings(false)))));
+    cmds.extend(send(
+        model,
+        Msg::Reply {
+            call: o.hostnames_call,
+            reply: Reply::HostnameCertificates {
+                ticket: o.ticket.clone(),
+                result: Ok(Vec::new()),
+            },
+        },
+    ));
     cmds
+}
+
+/// Settings with the global switch `on` (editable) and SSL strict.
+fn settings(on: bool) -> ZoneSettings {
+    ZoneSettings {
+        global: Some(GlobalAop {
+            on,
+            editable: Some(true),
+            modified_on: None,
+        }),
+        ssl: Some(SslMode::Strict),
+    }
+}
+
+/// The answer to the settings read of the zone `o` opened.
+fn settings_read(o: &Opened, result: Result<ZoneSettings, ApiError>) -> Msg {
+    Msg::Reply {
+        call: o.settings_call,
+        reply: Reply::Settings {
+            ticket: o.ticket.clone(),
+            result,
+        },
+    }
 }
 
 fn open_loaded(model: &mut Model, certs: Vec<Certificate>, enabled: bool) -> Opened {

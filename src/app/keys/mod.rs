@@ -40,6 +40,7 @@ pub enum Action {
     Yes,
     No,
     Toggle,
+    ToggleGlobal,
     Upload,
     Delete,
     Refresh,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 pub use dialogs::{DeleteConfirm, Overlay, UploadField, UploadForm};
-pub use open_zone::{CertRow, Enablement, OpenZone, Watch, ZoneSummary};
+pub use open_zone::{CertRow, OpenZone, Toggle, Watch, ZoneSummary};
 pub use zones::{Ranking, Visible, ZoneList, ZonePane};
 
 use super::keys::{Context, KeyMap, Mode};

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{Loadable, Ticket};
-use crate::api::{Certificate, Zone};
+use crate::api::{Certificate, GlobalAop, SslMode, Zone};
 use crate::certinfo::CertDetails;
-use crate::survey::{Finding, Rules, ZoneState, findings};
+use crate::survey::{Finding, Presented, Rules, ZoneState, findings};
 
 /// A certificate with what was parsed from its PEM, parsed once when it arrived.
 #[derive(Debug, Clone)]
@@ -14,21 +14,24 @@ pub struct CertRow {
     pub details: Option<CertDetails>,
 }
 
-/// Zone-level AOP enablement as the screen shows it: the server's last answer, and
-/// what the user asked for while a change is in flight.
+/// An on/off switch as the screen shows it (zone-level enablement, the global switch):
+/// the server's last answer, and what the user asked for while a change is in flight.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Enablement {
+pub struct Toggle {
     /// The server's last word; `None` until it answers.
     pub server: Option<bool>,
-    /// The state the user last asked for, while it differs from `server` or a PUT is out.
+    /// The state the user last asked for, while it differs from `server` or a change
+    /// is out.
     pub wanted: Option<bool>,
-    /// A PUT is in flight.
+    /// A change is in flight.
     pub in_flight: bool,
-    /// The last read failed: `e` has nothing to toggle until `r` reads it again.
+    /// The last read failed: there is nothing to toggle until `r` reads it again.
     pub read_failed: bool,
+    /// The server says it cannot be changed here (the global switch on some plans).
+    pub locked: bool,
 }
 
-impl Enablement {
+impl Toggle {
     /// What the toggle shows: the wanted state while pending, else the server's.
     pub fn shown(&self) -> Option<bool> {
         self.wanted.or(self.server)
@@ -45,7 +48,13 @@ pub struct OpenZone {
     pub zone: Zone,
     pub generation: u64,
     pub certs: Loadable<Vec<CertRow>>,
-    pub enablement: Enablement,
+    /// Zone-level AOP.
+    pub enablement: Toggle,
+    /// Global AOP: Cloudflare's shared certificate.
+    pub global: Toggle,
+    /// The SSL mode, read with the global switch: off and flexible void every level.
+    pub ssl: Option<SslMode>,
+    pub hostname_certs: Loadable<Vec<Certificate>>,
     pub selected: usize,
     /// The latest certificate listing asked for; only its reply is applied, so an
     /// older answer can never overwrite a newer one.
@@ -53,6 +62,9 @@ pub struct OpenZone {
     /// The latest enablement read asked for, likewise; `None` while a change is out,
     /// so a read sent before it cannot answer with the state from before it.
     pub enablement_call: Option<u64>,
+    /// The latest settings read (the global switch and the SSL mode), likewise.
+    pub settings_call: Option<u64>,
+    pub hostnames_call: Option<u64>,
     /// How many polls in a row found a certificate still pending; sets the poll delay.
     pub polls: u32,
     /// Lines of the detail pane scrolled off its top; back to 0 for another
@@ -63,6 +75,8 @@ pub struct OpenZone {
     /// The findings for what has been read, worked out when something lands (the view
     /// draws them every frame).
     pub findings: Vec<Finding>,
+    /// Which certificate the edge presents, worked out likewise.
+    pub presented: Presented,
 }
 
 /// A certificate change the list is polled for, and which status message said it
@@ -81,14 +95,20 @@ impl OpenZone {
             zone,
             generation,
             certs: Loadable::Loading,
-            enablement: Enablement::default(),
+            enablement: Toggle::default(),
+            global: Toggle::default(),
+            ssl: None,
+            hostname_certs: Loadable::Loading,
             selected: 0,
             certs_call: None,
             enablement_call: None,
+            settings_call: None,
+            hostnames_call: None,
             polls: 0,
             detail_scroll: 0,
             watch: None,
             findings: Vec::new(),
+            presented: Presented::Unknown,
         }
     }
 
@@ -115,13 +135,22 @@ impl OpenZone {
                 .loaded()
                 .map(|rows| rows.iter().map(|r| r.cert.clone()).collect()),
             enabled: self.enablement.server,
+            global: self.global.server.map(|on| GlobalAop {
+                on,
+                editable: Some(!self.global.locked),
+                modified_on: None,
+            }),
+            ssl: self.ssl.clone(),
+            hostname_certificates: self.hostname_certs.loaded().cloned(),
             ..ZoneState::new(&self.zone.id, &self.zone.name)
         }
     }
 
     /// Works the findings out again, for what has been read by `now`.
     pub fn assess(&mut self, now: DateTime<Utc>) {
-        self.findings = findings(&self.state(), now, Rules::default());
+        let state = self.state();
+        self.findings = findings(&state, now, Rules::default());
+        self.presented = state.presented();
     }
 }
 

@@ -18,52 +18,120 @@ fn changed_zone<'m>(model: &'m mut Model, ticket: &Ticket) -> Option<&'m mut Ope
     model.open.as_mut().filter(|o| o.zone.id == ticket.zone_id)
 }
 
-pub(super) fn toggle(model: &mut Model, cmds: &mut Vec<Cmd>) {
+/// The two switches of the open zone a key flips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Switch {
+    ZoneLevel,
+    Global,
+}
+
+impl Switch {
+    fn of(self, open: &mut OpenZone) -> &mut Toggle {
+        match self {
+            Self::ZoneLevel => &mut open.enablement,
+            Self::Global => &mut open.global,
+        }
+    }
+
+    /// The read that tells this switch's state: voided while a change is out.
+    fn read_call(self, open: &mut OpenZone) -> &mut Option<u64> {
+        match self {
+            Self::ZoneLevel => &mut open.enablement_call,
+            Self::Global => &mut open.settings_call,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::ZoneLevel => "zone-level AOP",
+            Self::Global => "global AOP",
+        }
+    }
+
+    fn change(self, call: u64, ticket: Ticket, on: bool) -> Cmd {
+        match self {
+            Self::ZoneLevel => Cmd::SetEnablement {
+                call,
+                ticket,
+                enabled: on,
+            },
+            Self::Global => Cmd::SetGlobal { call, ticket, on },
+        }
+    }
+
+    fn read(self, call: u64, ticket: Ticket) -> Cmd {
+        match self {
+            Self::ZoneLevel => Cmd::LoadEnablement { call, ticket },
+            Self::Global => Cmd::LoadSettings { call, ticket },
+        }
+    }
+}
+
+pub(super) fn toggle(model: &mut Model, switch: Switch, cmds: &mut Vec<Cmd>) {
     let Some(open) = &mut model.open else { return };
-    let Some(current) = open.enablement.shown() else {
-        let why = if open.enablement.read_failed {
-            "enablement could not be read, so there is nothing to toggle: press r to read it again"
+    let toggle = switch.of(open);
+    if toggle.locked {
+        model.info(format!(
+            "{} cannot be changed on this zone (Cloudflare says it is not editable: the plan,              or a lock on the account)",
+            switch.name()
+        ));
+        return;
+    }
+    let Some(current) = toggle.shown() else {
+        let why = if toggle.read_failed {
+            format!(
+                "{} could not be read, so there is nothing to toggle: press r to read it again",
+                switch.name()
+            )
         } else {
-            "enablement is still loading; try again in a moment"
+            format!("{} is still loading; try again in a moment", switch.name())
         };
         model.info(why);
         return;
     };
     let target = !current;
-    open.enablement.wanted = Some(target);
-    // One PUT at a time; when it answers, a differing last wish is sent then.
-    if !open.enablement.in_flight {
-        send_toggle(model, target, cmds);
+    toggle.wanted = Some(target);
+    // One change at a time; when it answers, a differing last wish is sent then.
+    if !toggle.in_flight {
+        send_toggle(model, switch, target, cmds);
     }
 }
 
-fn send_toggle(model: &mut Model, enabled: bool, cmds: &mut Vec<Cmd>) {
+fn send_toggle(model: &mut Model, switch: Switch, on: bool, cmds: &mut Vec<Cmd>) {
     let Some(open) = &mut model.open else { return };
-    open.enablement.in_flight = true;
+    switch.of(open).in_flight = true;
     // A read already out may answer after the change does, with the old state.
-    open.enablement_call = None;
+    *switch.read_call(open) = None;
     let ticket = open.ticket();
-    let label = format!(
-        "{} {}",
-        if enabled { "enabling" } else { "disabling" },
-        open.zone.name
-    );
+    let zone = &open.zone.name;
+    let label = match (switch, on) {
+        (Switch::ZoneLevel, true) => format!("enabling {zone}"),
+        (Switch::ZoneLevel, false) => format!("disabling {zone}"),
+        (Switch::Global, on) => {
+            format!(
+                "turning global AOP {} for {zone}",
+                if on { "on" } else { "off" }
+            )
+        }
+    };
     let call = model.start_call(label, None);
-    cmds.push(Cmd::SetEnablement {
-        call,
-        ticket,
-        enabled,
-    });
+    cmds.push(switch.change(call, ticket, on));
 }
 
 /// What the status line says of a toggle that landed.
-fn aop_changed(zone: &str, enabled: bool) -> String {
-    let now = if enabled { "enabled" } else { "disabled" };
-    format!("zone-level AOP {now} on {zone}")
+fn switched(switch: Switch, zone: &str, on: bool) -> String {
+    let now = match (switch, on) {
+        (Switch::ZoneLevel, true) => "enabled",
+        (Switch::ZoneLevel, false) => "disabled",
+        (Switch::Global, true) => "on",
+        (Switch::Global, false) => "off",
+    };
+    format!("{} {now} on {zone}", switch.name())
 }
 
 pub(super) fn toggled(
     model: &mut Model,
+    switch: Switch,
     ticket: Ticket,
     result: Result<bool, ApiError>,
     cmds: &mut Vec<Cmd>,
@@ -71,50 +139,54 @@ pub(super) fn toggled(
     let Some(open) = changed_zone(model, &ticket) else {
         // The user moved on while the change was out; it still gets its answer.
         let name = model.zone_name(&ticket.zone_id);
-        let summary = model.summaries.entry(ticket.zone_id).or_default();
         match result {
-            Ok(enabled) => {
-                summary.enabled = Some(enabled);
-                model.info(aop_changed(&name, enabled));
+            Ok(on) => {
+                if switch == Switch::ZoneLevel {
+                    model.summaries.entry(ticket.zone_id).or_default().enabled = Some(on);
+                }
+                model.info(switched(switch, &name, on));
             }
             Err(e) => {
                 // It may or may not have landed; the zone shows the truth when opened.
-                summary.enabled = None;
-                model.error(&format!("could not change enablement of {name}"), &e);
+                model.summaries.remove(&ticket.zone_id);
+                let what = format!("could not change {} of {name}", switch.name());
+                model.error(&what, &e);
             }
         }
         return;
     };
-    open.enablement.in_flight = false;
+    let toggle = switch.of(open);
+    toggle.in_flight = false;
     // A read sent while the change was out (the zone opened again) may answer
     // later with the state from before it.
-    open.enablement_call = None;
+    *switch.read_call(open) = None;
+    let toggle = switch.of(open);
     match result {
-        Ok(enabled) => {
-            open.enablement.server = Some(enabled);
-            match open.enablement.wanted {
-                Some(wanted) if wanted != enabled => {
+        Ok(on) => {
+            toggle.server = Some(on);
+            match toggle.wanted {
+                Some(wanted) if wanted != on => {
                     // Pressed again while the first change was out: send the last wish.
-                    send_toggle(model, wanted, cmds);
+                    send_toggle(model, switch, wanted, cmds);
                     return;
                 }
-                _ => open.enablement.wanted = None,
+                _ => toggle.wanted = None,
             }
             let name = open.zone.name.clone();
             refresh_summary(model);
-            model.info(aop_changed(&name, enabled));
+            model.info(switched(switch, &name, on));
         }
         Err(e) => {
-            open.enablement.wanted = None;
-            let what = format!("could not change enablement of {}", open.zone.name);
+            toggle.wanted = None;
+            let what = format!("could not change {} of {}", switch.name(), open.zone.name);
             let ticket = open.ticket();
             model.error(&what, &e);
             // The change may or may not have landed: read the server's answer back.
-            let call = model.start_call("reading enablement", Some(ticket.clone()));
+            let call = model.start_call(format!("reading {}", switch.name()), Some(ticket.clone()));
             if let Some(open) = &mut model.open {
-                open.enablement_call = Some(call);
+                *switch.read_call(open) = Some(call);
             }
-            cmds.push(Cmd::LoadEnablement { call, ticket });
+            cmds.push(switch.read(call, ticket));
         }
     }
 }

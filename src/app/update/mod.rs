@@ -132,7 +132,8 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Filter => model.zones.filtering = true,
         Action::Cancel => zones::clear_filter(model),
         Action::Accept => open_selected(model, cmds),
-        Action::Toggle => changes::toggle(model, cmds),
+        Action::Toggle => changes::toggle(model, changes::Switch::ZoneLevel, cmds),
+        Action::ToggleGlobal => changes::toggle(model, changes::Switch::Global, cmds),
         Action::Upload => dialogs::open_upload_form(model),
         Action::Delete => dialogs::ask_delete(model),
         Action::Refresh => open_zone::refresh(model, cmds),
@@ -230,7 +231,20 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
             open_zone::certificates(model, call, ticket, result, cmds)
         }
         Reply::Enablement { ticket, result } => open_zone::enablement(model, call, ticket, result),
-        Reply::Toggled { ticket, result } => changes::toggled(model, ticket, result, cmds),
+        Reply::Toggled { ticket, result } => {
+            changes::toggled(model, changes::Switch::ZoneLevel, ticket, result, cmds)
+        }
+        Reply::GlobalSet { ticket, result } => changes::toggled(
+            model,
+            changes::Switch::Global,
+            ticket,
+            result.map(|g| g.on),
+            cmds,
+        ),
+        Reply::Settings { ticket, result } => open_zone::settings(model, call, ticket, result),
+        Reply::HostnameCertificates { ticket, result } => {
+            open_zone::hostname_certificates(model, call, ticket, result)
+        }
         Reply::Uploaded { ticket, result } => changes::uploaded(model, call, ticket, result, cmds),
         Reply::Deleted {
             ticket,

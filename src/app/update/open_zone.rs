@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{describe_error, short_id, zones};
-use crate::api::{ApiError, Certificate, Zone};
+use crate::api::{ApiError, Certificate, Zone, ZoneSettings};
 use crate::app::model::*;
 use crate::app::msg::Cmd;
 use crate::certinfo;
@@ -32,6 +32,9 @@ pub(super) fn open(model: &mut Model, zone: Zone, cmds: &mut Vec<Cmd>) {
         if before.enablement.in_flight {
             open.enablement = before.enablement;
         }
+        if before.global.in_flight {
+            open.global = before.global;
+        }
         open.watch = before.watch;
     }
     model.open = Some(open);
@@ -39,26 +42,39 @@ pub(super) fn open(model: &mut Model, zone: Zone, cmds: &mut Vec<Cmd>) {
     load(model, cmds);
 }
 
-/// Loads the open zone's certificates and enablement, concurrently.
+/// Loads the open zone's certificates, enablement, settings (the global switch and
+/// the SSL mode) and hostname certificates, concurrently: the three levels at once.
 fn load(model: &mut Model, cmds: &mut Vec<Cmd>) {
     let Some(open) = &model.open else { return };
     let ticket = open.ticket();
     let label = format!("loading {}", open.zone.name);
-    let certs_call = model.start_call(label.clone(), Some(ticket.clone()));
-    let enablement_call = model.start_call(label, Some(ticket.clone()));
+    let mut call = || model.start_call(label.clone(), Some(ticket.clone()));
+    let calls = [call(), call(), call(), call()];
     if let Some(open) = &mut model.open {
-        open.certs_call = Some(certs_call);
-        open.enablement_call = Some(enablement_call);
+        open.certs_call = Some(calls[0]);
+        open.enablement_call = Some(calls[1]);
+        open.settings_call = Some(calls[2]);
+        open.hostnames_call = Some(calls[3]);
     }
-    cmds.push(Cmd::LoadCertificates {
-        call: certs_call,
-        ticket: ticket.clone(),
-        after: None,
-    });
-    cmds.push(Cmd::LoadEnablement {
-        call: enablement_call,
-        ticket,
-    });
+    cmds.extend([
+        Cmd::LoadCertificates {
+            call: calls[0],
+            ticket: ticket.clone(),
+            after: None,
+        },
+        Cmd::LoadEnablement {
+            call: calls[1],
+            ticket: ticket.clone(),
+        },
+        Cmd::LoadSettings {
+            call: calls[2],
+            ticket: ticket.clone(),
+        },
+        Cmd::LoadHostnameCertificates {
+            call: calls[3],
+            ticket,
+        },
+    ]);
 }
 
 pub(super) fn refresh(model: &mut Model, cmds: &mut Vec<Cmd>) {
@@ -171,6 +187,61 @@ pub(super) fn enablement(
             refresh_summary(model);
         }
         Err(e) => model.error("could not read enablement", &e),
+    }
+}
+
+/// The global switch and the SSL mode arrived.
+pub(super) fn settings(
+    model: &mut Model,
+    call: u64,
+    ticket: Ticket,
+    result: Result<ZoneSettings, ApiError>,
+) {
+    let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+        return;
+    };
+    if open.settings_call != Some(call) || open.global.in_flight {
+        return;
+    }
+    open.global.read_failed = result.is_err();
+    match result {
+        Ok(settings) => {
+            open.ssl = settings.ssl;
+            if let Some(global) = settings.global {
+                open.global.server = Some(global.on);
+                open.global.wanted = None;
+                open.global.locked = global.editable == Some(false);
+            }
+            refresh_summary(model);
+        }
+        Err(e) => model.error("could not read the global switch and the SSL mode", &e),
+    }
+}
+
+pub(super) fn hostname_certificates(
+    model: &mut Model,
+    call: u64,
+    ticket: Ticket,
+    result: Result<Vec<Certificate>, ApiError>,
+) {
+    let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+        return;
+    };
+    if open.hostnames_call != Some(call) {
+        return;
+    }
+    match result {
+        Ok(certs) => {
+            open.hostname_certs = Loadable::Loaded(certs);
+            refresh_summary(model);
+        }
+        Err(e) => {
+            let what = "could not list the hostname certificates";
+            if !matches!(open.hostname_certs, Loadable::Loaded(_)) {
+                open.hostname_certs = Loadable::Failed(describe_error(what, &e));
+            }
+            model.error(what, &e);
+        }
     }
 }
 
