@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Cloudflare's official Python SDK against `originpull sim`: a check from outside that
-# the simulator speaks the API the way Cloudflare's own client expects.
+# Checks from outside: Cloudflare's official Python SDK against `originpull sim` (the
+# simulator speaks the API the way Cloudflare's own client expects), and the audit
+# against a stand-in API (tests/standin).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -14,3 +15,6 @@ fi
 cargo build --locked --quiet
 "$venv/bin/python" tests/sdk/python_sdk_check.py "$target/debug/originpull"
 "$venv/bin/python" tests/sdk/paging_race.py "$target/debug/originpull"
+# originpull audit and global against a stand-in API (standard library only), with the
+# findings computed independently from SPEC section 6.
+"$venv/bin/python" tests/standin/check.py "$target/debug/originpull"
