@@ -87,3 +87,38 @@ async fn on_a_short_terminal_the_detail_pane_scrolls_with_the_list_keys() {
     assert!(bottom.contains("days left"), "{bottom}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_fleet_view_surveys_the_demo_and_opens_a_zone() {
+    let sim = sim(None).await;
+    let mut app = driver_for(&sim, Duration::from_secs(5));
+    app.dispatch(Msg::Init { verify_token: true });
+    assert!(app.settle(Duration::from_secs(5)).await);
+    sim.control().clear_requests();
+    app.dispatch(key(KeyCode::Char('a')));
+    // The survey runs its calls until every zone is in.
+    assert!(app.settle(Duration::from_secs(20)).await);
+    let fleet = app.model.fleet.as_ref().unwrap();
+    assert!(fleet.rows.iter().all(|r| r.fresh), "every zone surveyed");
+    // Findings first: the first row has an error.
+    assert!(fleet.rows[fleet.shown[0] as usize].worst().is_some());
+    // The selection stayed on the zone it was on while rows moved.
+    let (_, selected) = fleet.selected_row().unwrap();
+    let first = selected.state.zone_name.clone();
+    assert_eq!(
+        sim.control().requests().len(),
+        36 * originpull::survey::CALLS_PER_ZONE,
+        "four calls a zone"
+    );
+    let screen = app.render(160, 48);
+    assert!(screen.contains("Fleet · 36/36 zones"), "{screen}");
+    assert!(screen.contains("✗ expired"), "{screen}");
+    // The zone list's markers come from the same survey.
+    assert!(app.model.summaries.len() >= 36);
+    // Enter opens the selected zone.
+    app.dispatch(key(KeyCode::Enter));
+    assert!(app.settle(Duration::from_secs(5)).await);
+    assert_eq!(app.model.open.as_ref().unwrap().zone.name, first);
+    assert!(common::pane_titled(&app.render(160, 48), &first));
+    sim.shutdown().await;
+}

@@ -119,6 +119,8 @@ fn ten_thousand_zones_at_50_ms_per_call() {
             cache: None,
             warnings: Vec::new(),
             keys: Default::default(),
+        survey_cache: None,
+        budget: originpull::api::client::DEFAULT_BUDGET,
         });
         let started = Instant::now();
         app.dispatch(Msg::Init {
@@ -258,6 +260,8 @@ async fn app_with_cached(zones: &[Zone], home: &std::path::Path) -> (Driver, Sim
         cache: Some(cache),
         warnings: Vec::new(),
         keys: Default::default(),
+        survey_cache: None,
+        budget: originpull::api::client::DEFAULT_BUDGET,
     });
     app.dispatch(Msg::Init {
         verify_token: false,
@@ -700,15 +704,15 @@ fn survey_of_1000_zones_within_a_test_budget() {
         let client = budgeted(&sim, budget, window);
         let (survey, first, took) = survey_all(&client, None).await;
         let calls = sim.control().requests().len();
-        // The first `budget` calls go at once; every later one waits for room, so at
-        // best the run takes (calls - budget) / budget windows.
-        let ideal = window.mul_f64((calls - budget) as f64 / budget as f64);
-        let used = ideal.as_secs_f64() / took.as_secs_f64();
+        // What the budget allowed over the run: a budget a window, for as many
+        // windows as it lasted. A survey that left it idle (too few calls in flight,
+        // waits it need not make) falls short of it.
+        let allowed = budget as f64 * took.as_secs_f64() / window.as_secs_f64();
+        let used = calls as f64 / allowed;
         println!(
-            "perf: survey of 1,000 zones at 50 ms per call, budget 1,200 calls a minute: {calls} calls in {:.1} s, {:.0}% of the budget used (ideal {:.1} s), {} answered 429, first zone done after {} ms (goals: 90%, no 429, 1 s)",
+            "perf: survey of 1,000 zones at 50 ms per call, budget 1,200 calls a minute: {calls} calls in {:.1} s, {:.0}% of the {allowed:.0} calls the budget allowed in that time, {} answered 429, first zone done after {} ms (goals: 90%, no 429, 1 s)",
             took.as_secs_f64(),
             used * 100.0,
-            ideal.as_secs_f64(),
             sim.control().rate_limited(),
             first.as_millis(),
         );
@@ -815,4 +819,92 @@ fn audit_prints_its_first_finding_within_a_second() {
         took.as_millis()
     );
     assert!(took < Duration::from_secs(1));
+}
+
+/// The fleet view over 100,000 zones from the cache: a frame within 2 ms, and each
+/// sort within 50 ms.
+#[test]
+#[ignore]
+fn fleet_view_with_100_000_zones() {
+    use originpull::api::{ApiTime, CertStatus, Certificate, GlobalAop};
+    use originpull::app::{Fleet, FleetSurvey, Sort, View};
+    use originpull::survey::{Rules, Survey, ZoneState};
+    let now = Utc::now();
+    let list = zones(100_000);
+    let mut model = Model::new(Screen::Main, "perf", now);
+    model.zones.list = ZoneList::new(list);
+    let named: Vec<(String, String)> = model
+        .zones
+        .list
+        .in_name_order()
+        .map(|z| (z.id.clone(), z.name.clone()))
+        .collect();
+    // Every zone surveyed a minute ago: a certificate expiring somewhere in the next
+    // two years (some already expired), a tenth with the global switch on.
+    let cached: Vec<ZoneState> = named
+        .iter()
+        .enumerate()
+        .map(|(i, (id, name))| ZoneState {
+            surveyed_at: Some(now - chrono::Duration::minutes(1)),
+            global: Some(GlobalAop {
+                on: i % 10 == 0,
+                editable: Some(true),
+                modified_on: None,
+            }),
+            enabled: Some(i % 3 != 0),
+            certificates: Some(vec![Certificate {
+                id: Some(format!("{i:08x}-0000-4000-8000-000000000000")),
+                status: Some(CertStatus::Active),
+                expires_on: Some(ApiTime::from_datetime(
+                    now + chrono::Duration::days((i * 7919 % 760) as i64 - 30),
+                )),
+                ..Default::default()
+            }]),
+            hostname_certificates: Some(Vec::new()),
+            ..ZoneState::new(id.clone(), name.clone())
+        })
+        .collect();
+    let started = Instant::now();
+    let mut fleet = Fleet::new(&named, &cached, Rules::default(), now);
+    let built = started.elapsed();
+    fleet.survey = Some(FleetSurvey {
+        walk: Survey::new(named, cached, Duration::from_secs(3600), now),
+        in_flight: 0,
+        confirm: None,
+    });
+    fleet.filter(None);
+    let mut sorts = Vec::new();
+    for sort in [Sort::Expiry, Sort::Name, Sort::Findings] {
+        fleet.sort = sort;
+        let started = Instant::now();
+        fleet.resort();
+        sorts.push((sort, started.elapsed()));
+    }
+    fleet.selected = 54_321;
+    model.fleet = Some(fleet);
+    model.view = View::Fleet;
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let frames = 200;
+    let started = Instant::now();
+    for _ in 0..frames {
+        terminal
+            .draw(|f| {
+                originpull::ui::view(&model, f);
+            })
+            .unwrap();
+    }
+    let per_frame = started.elapsed() / frames;
+    let slowest = sorts.iter().map(|(_, d)| *d).max().unwrap();
+    println!(
+        "perf: fleet view with 100,000 zones from the cache: a 160x48 frame {:.3} ms (goal 2 ms); sorting {} (goal 50 ms); rows built in {} ms",
+        ms(per_frame),
+        sorts
+            .iter()
+            .map(|(s, d)| format!("by {} {:.1} ms", s.label(), ms(*d)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        built.as_millis(),
+    );
+    assert!(per_frame < Duration::from_millis(2));
+    assert!(slowest < Duration::from_millis(50));
 }

@@ -704,3 +704,66 @@ fn rows_mut(open: &mut OpenZone) -> &mut Vec<CertRow> {
         _ => panic!("certificates not loaded"),
     }
 }
+
+/// The fleet view over a small account: the charts, and the rows findings first, one
+/// of them marked, one not surveyed yet.
+#[test]
+fn fleet_view() {
+    use originpull::api::GlobalAop;
+    use originpull::app::{Fleet, FleetSurvey, View};
+    use originpull::survey::{Rules, Survey, ZoneState};
+    let mut model = listed();
+    let at = now() - Duration::minutes(20);
+    let state = |id: &str, name: &str| ZoneState {
+        surveyed_at: Some(at),
+        global: Some(GlobalAop {
+            on: false,
+            editable: Some(true),
+            modified_on: None,
+        }),
+        ssl: Some(SslMode::Strict),
+        enabled: Some(false),
+        certificates: Some(Vec::new()),
+        hostname_certificates: Some(Vec::new()),
+        ..ZoneState::new(id, name)
+    };
+    let mut shop = state("z0", "shop.example");
+    shop.enabled = Some(true);
+    shop.certificates = Some(four_certs().into_iter().map(|r| r.cert).collect());
+    let mut eu = state("z1", "shop-eu.example");
+    eu.global.as_mut().unwrap().on = true;
+    let mut api = state("z3", "api.example");
+    api.ssl = Some(SslMode::Flexible);
+    api.enabled = Some(true);
+    api.certificates = Some(vec![cert(
+        "9a8b7c6d-1111-4222-8333-444455556666",
+        CertStatus::Active,
+        "Example Origin CA",
+        Duration::days(150),
+        200,
+    )]);
+    let cached = vec![shop, eu, api, state("z4", "blog.example")];
+    let zones: Vec<(String, String)> = model
+        .zones
+        .list
+        .in_name_order()
+        .map(|z| (z.id.clone(), z.name.clone()))
+        .collect();
+    let mut fleet = Fleet::new(&zones, &cached, Rules::default(), now());
+    fleet.survey = Some(FleetSurvey {
+        walk: Survey::new(zones, cached, std::time::Duration::from_secs(3600), now()),
+        in_flight: 0,
+        confirm: None,
+    });
+    fleet.filter(None);
+    fleet.marked.insert(fleet.shown[1]);
+    model.fleet = Some(fleet);
+    model.view = View::Fleet;
+    let text = screen(&model, 120, 30);
+    assert!(
+        text.contains("Fleet · 8/8 zones · sorted by findings first"),
+        "{text}"
+    );
+    assert!(text.contains("not surveyed yet"), "{text}");
+    insta::assert_snapshot!(text);
+}

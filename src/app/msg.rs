@@ -8,6 +8,7 @@ use crossterm::event::KeyEvent;
 use crate::api::{ApiError, Certificate, GlobalAop, Page, TokenInfo, Zone, ZoneSettings};
 use crate::certinfo::CertError;
 use crate::rank::{Names, Ranked};
+use crate::survey::{self, ZoneState};
 
 use super::model::{Drawn, Ticket};
 
@@ -93,6 +94,13 @@ pub enum Reply {
         cert_id: String,
         result: Result<Certificate, ApiError>,
     },
+    /// What earlier surveys of this account found.
+    SurveyCache(Vec<ZoneState>),
+    /// One of the survey's calls came back.
+    Surveyed {
+        call: survey::Call,
+        answer: survey::Answer,
+    },
 }
 
 /// Why an upload did not happen: refused before anything was sent, or by the API.
@@ -174,6 +182,16 @@ pub enum Cmd {
         generation: u64,
         query: String,
     },
+    LoadSurveyCache {
+        call: u64,
+    },
+    /// One call of the fleet view's survey.
+    Survey {
+        call: u64,
+        ask: survey::Call,
+    },
+    /// A zone the survey finished, for the cache.
+    SaveSurveyZone(Box<ZoneState>),
     /// Stop every read for zones other than this ticket's (or all, with `None`).
     /// Changes (toggle, upload, delete) are never stopped half sent.
     AbortStale {

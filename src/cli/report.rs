@@ -167,7 +167,8 @@ impl<'w> Report<'w> {
             active,
             soonest,
             if row.cached {
-                format!(" (cached, {})", age(s.surveyed_at, row.now))
+                let age = s.age(row.now).unwrap_or_else(|| "age unknown".to_owned());
+                format!(" (cached, {age} old)")
             } else {
                 String::new()
             },
@@ -227,20 +228,6 @@ impl<'w> Report<'w> {
         if let Some(at) = s.surveyed_at {
             self.samples[3].push(format!("{{zone=\"{zone}\"}} {}", at.timestamp()));
         }
-    }
-}
-
-/// How long ago a cached zone was surveyed: `40 s old`, `12 min old`, `3 h old`.
-pub fn age(surveyed_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    let Some(at) = surveyed_at else {
-        return "age unknown".to_owned();
-    };
-    let secs = (now - at).num_seconds().max(0);
-    match secs {
-        0..60 => format!("{secs} s old"),
-        60..3600 => format!("{} min old", secs / 60),
-        3600..86400 => format!("{} h old", secs / 3600),
-        _ => format!("{} d old", secs / 86400),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::text::short_id;
 /// A zone as the survey knows it: what each call answered, or why it could not.
 /// Every part is optional so that what was read still counts when another part
 /// failed; a rule whose inputs are missing says nothing.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZoneState {
     pub zone_id: String,
     pub zone_name: String,
@@ -116,6 +116,17 @@ impl ZoneState {
         let enabled = self.enabled?;
         self.certificates.as_ref()?;
         Some(enabled && self.active_certificates().next().is_some())
+    }
+
+    /// How long ago it was surveyed: `40 s`, `12 min`, `3 h`, `2 d`.
+    pub fn age(&self, now: DateTime<Utc>) -> Option<String> {
+        let secs = (now - self.surveyed_at?).num_seconds().max(0);
+        Some(match secs {
+            0..60 => format!("{secs} s"),
+            60..3600 => format!("{} min", secs / 60),
+            3600..86400 => format!("{} h", secs / 3600),
+            _ => format!("{} d", secs / 86400),
+        })
     }
 
     /// The soonest expiry of any certificate of either level.

@@ -22,6 +22,7 @@ impl Driver {
         let (tx, replies) = mpsc::unbounded_channel();
         let mut model = Model::new(launch.screen, launch.endpoint, Utc::now());
         model.keys = launch.keys;
+        model.budget = launch.budget;
         model.status = launch
             .warnings
             .first()
@@ -30,7 +31,7 @@ impl Driver {
             model,
             executor: launch
                 .client
-                .map(|client| Executor::new(client, launch.cache, tx)),
+                .map(|client| Executor::new(client, launch.cache, launch.survey_cache, tx)),
             replies,
         }
     }

@@ -14,6 +14,7 @@ use crate::app::{Cmd, Msg, Reply, Ticket, UploadError};
 use crate::cache::ZoneCache;
 use crate::certinfo;
 use crate::rank::Ranker;
+use crate::survey::{self, SurveyCache};
 
 tokio::task_local! {
     /// The call a task runs, so the client's retry notices can name it.
@@ -25,6 +26,7 @@ pub struct Executor {
     /// The zone search in flight, aborted when typing goes on.
     search: Option<AbortHandle>,
     cache: Option<ZoneCache>,
+    survey_cache: Option<SurveyCache>,
     tx: mpsc::UnboundedSender<Msg>,
     /// Running tasks and the zone each is for, so switching zones can abort them.
     tasks: Vec<(Option<Ticket>, AbortHandle)>,
@@ -35,7 +37,12 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(client: Client, cache: Option<ZoneCache>, tx: mpsc::UnboundedSender<Msg>) -> Self {
+    pub fn new(
+        client: Client,
+        cache: Option<ZoneCache>,
+        survey_cache: Option<SurveyCache>,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) -> Self {
         // The client does not know about calls; the task it runs in does.
         let retries = tx.clone();
         let client = client.observe(Arc::new(move |notice| {
@@ -55,6 +62,7 @@ impl Executor {
             client,
             search: None,
             cache,
+            survey_cache,
             ranker: Ranker::spawn(move |r| {
                 let _ = ranked.send(Msg::Ranked(r));
             }),
@@ -190,6 +198,31 @@ impl Executor {
                     result,
                 }
             }),
+            Cmd::LoadSurveyCache { call } => {
+                let cache = self.survey_cache.clone();
+                self.spawn(call, None, async move {
+                    let states = match cache {
+                        Some(cache) => tokio::task::spawn_blocking(move || cache.load())
+                            .await
+                            .unwrap_or_default(),
+                        None => Vec::new(),
+                    };
+                    Reply::SurveyCache(states)
+                })
+            }
+            Cmd::Survey { call, ask } => self.spawn(call, None, async move {
+                let answer = survey::run::ask(&client, &ask).await;
+                Reply::Surveyed { call: ask, answer }
+            }),
+            Cmd::SaveSurveyZone(state) => {
+                if let Some(cache) = self.survey_cache.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = cache.append(&state) {
+                            tracing::warn!(path = %cache.path().display(), error = %e, "survey cache not written");
+                        }
+                    });
+                }
+            }
             Cmd::RankNames(names) => self.ranker.names(names),
             Cmd::Rank { generation, query } => self.ranker.rank(generation, query),
             Cmd::AbortStale { keep } => self.tasks.retain(|(ticket, handle)| {

@@ -16,6 +16,7 @@ use crate::api::Client;
 use crate::app::keys::KeyMap;
 use crate::app::{Msg, Screen};
 use crate::cache::ZoneCache;
+use crate::survey::SurveyCache;
 pub use driver::Driver;
 pub use start::{TuiError, start};
 
@@ -35,6 +36,10 @@ pub struct Launch {
     pub warnings: Vec<String>,
     /// The key table, with the user's `[keys]` applied.
     pub keys: KeyMap,
+    /// What earlier surveys found, for the fleet view.
+    pub survey_cache: Option<SurveyCache>,
+    /// Calls per 5 minutes the client may send: the fleet view's estimates use it.
+    pub budget: usize,
 }
 
 /// The spinner's pace; the tick only runs while a call is in flight.

@@ -7,6 +7,7 @@ use crate::app::keys::{KeyError, KeyMap};
 use crate::cache::ZoneCache;
 use crate::config::{ClientSetupError, Settings};
 use crate::sim::{SimConfig, Simulator};
+use crate::survey::SurveyCache;
 
 use super::Launch;
 
@@ -60,6 +61,8 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             cache: None,
             warnings: Vec::new(),
             keys,
+            survey_cache: None,
+            budget: settings.budget,
         }
     } else if let Some((credentials, _)) = &settings.credentials {
         let client = settings.client()?;
@@ -72,6 +75,9 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
                 .map(|dir| ZoneCache::new(&dir, &settings.base_url, credentials)),
             warnings: settings.warnings.clone(),
             keys,
+            survey_cache: SurveyCache::default_dir()
+                .map(|dir| SurveyCache::new(&dir, &settings.base_url, credentials)),
+            budget: settings.budget,
         }
     } else {
         Launch {
@@ -87,6 +93,8 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             cache: None,
             warnings: settings.warnings.clone(),
             keys,
+            survey_cache: None,
+            budget: settings.budget,
         }
     };
     let result = super::run(launch).await;

@@ -1,8 +1,6 @@
 //! Fitting variable text into fixed cells: truncation with an ellipsis, word wrapping,
 //! and the visible window of a long list.
 
-use std::ops::Range;
-
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -183,15 +181,7 @@ pub fn with_cursor(input: &Input, cols: usize) -> String {
     format!("{before}{CURSOR}{}", fit(&text[at..], room))
 }
 
-/// The rows of a `len`-long list that fit in `height` rows with `selected` among them.
-/// There is no stored scroll offset, so once the list scrolls the selection rides the
-/// bottom edge; only these rows are ever laid out, however long the list.
-pub fn window(selected: usize, len: usize, height: usize) -> Range<usize> {
-    let start = (selected + 1)
-        .saturating_sub(height)
-        .min(len.saturating_sub(height));
-    start..(start + height).min(len)
-}
+pub use crate::app::window;
 
 /// A box of at most `width` x `height` centred in `area`.
 pub fn centered(area: Rect, width: usize, height: usize) -> Rect {

@@ -12,6 +12,7 @@ mod certs;
 mod confirm;
 mod detail;
 mod fit;
+mod fleet;
 mod header;
 mod help;
 mod hints;
@@ -27,7 +28,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
 use crate::app::keys::Mode;
-use crate::app::{Drawn, Model, Overlay, Screen};
+use crate::app::{Drawn, Model, Overlay, Screen, View};
 use theme::Theme;
 
 /// Below this the three panes and the certificate columns no longer make sense.
@@ -65,6 +66,13 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> Dr
     .areas(area);
     header::render(model, frame, top, theme);
     status::render(model, frame, bottom, theme);
+    if model.view == View::Fleet {
+        let drawn = Drawn {
+            fleet_rows: fleet::render(model, frame, body, theme),
+            ..Drawn::default()
+        };
+        return overlays(model, drawn, frame, area, theme);
+    }
 
     let [left, right] = Layout::horizontal([
         Constraint::Length(zones_width(area.width)),
@@ -89,7 +97,11 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> Dr
     drawn.cert_rows = certs::render(model, frame, certs_area, theme);
     (drawn.detail_rows, drawn.detail_hidden) =
         detail::render(model, detail, frame, detail_area, theme);
+    overlays(model, drawn, frame, area, theme)
+}
 
+/// The overlays, over whichever view: help, the delete dialog, the upload form.
+fn overlays(model: &Model, mut drawn: Drawn, frame: &mut Frame, area: Rect, theme: Theme) -> Drawn {
     for overlay in &model.overlays {
         match overlay {
             Overlay::Help => {

@@ -90,6 +90,8 @@ pub fn driver_at(base_url: &str, timeout: Duration) -> originpull::tui::Driver {
         cache: None,
         warnings: Vec::new(),
         keys: Default::default(),
+        survey_cache: None,
+        budget: originpull::api::client::DEFAULT_BUDGET,
     })
 }
 

@@ -4,6 +4,7 @@
 
 mod changes;
 mod dialogs;
+mod fleet;
 mod keys;
 mod open_zone;
 mod zones;
@@ -413,4 +414,17 @@ fn submit_upload(model: &mut Model) -> u64 {
         panic!("{cmds:?}")
     };
     call
+}
+
+/// Every pending command of one kind, taken out of `cmds`.
+fn take<T>(cmds: &mut Vec<Cmd>, pick: impl Fn(&Cmd) -> Option<T>) -> Vec<T> {
+    let mut out = Vec::new();
+    cmds.retain(|c| match pick(c) {
+        Some(t) => {
+            out.push(t);
+            false
+        }
+        None => true,
+    });
+    out
 }

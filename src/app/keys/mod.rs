@@ -41,6 +41,9 @@ pub enum Action {
     No,
     Toggle,
     ToggleGlobal,
+    Fleet,
+    Sort,
+    Mark,
     Upload,
     Delete,
     Refresh,
@@ -60,6 +63,8 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Main,
+    /// The fleet view: every zone a row.
+    Fleet,
     /// Typing into the zone filter.
     Filter,
     Upload,
@@ -69,8 +74,9 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Self::Main,
+        Self::Fleet,
         Self::Filter,
         Self::Upload,
         Self::ConfirmDelete,
@@ -87,6 +93,7 @@ impl Mode {
     fn title(self) -> &'static str {
         match self {
             Self::Main => "the main screen",
+            Self::Fleet => "the fleet view",
             Self::Filter => "the filter",
             Self::Upload => "the upload form",
             Self::ConfirmDelete => "the delete dialog",

@@ -29,6 +29,9 @@ pub(super) const DEFAULTS: &[(Action, &str, &[&str])] = &[
     (Action::No, "no", &["n", "shift-n"]),
     (Action::Toggle, "toggle", &["e"]),
     (Action::ToggleGlobal, "toggle_global", &["shift-e"]),
+    (Action::Fleet, "fleet", &["a"]),
+    (Action::Sort, "sort", &["s"]),
+    (Action::Mark, "mark", &["space"]),
     (Action::Upload, "upload", &["u"]),
     (Action::Delete, "delete", &["d", "delete"]),
     (Action::Refresh, "refresh", &["r"]),
@@ -45,6 +48,7 @@ const fn entry(action: Action, help: &'static str, footer: Option<&'static str>)
 use Action::*;
 
 const MAIN: &[Mode] = &[Mode::Main];
+const SCREENS: &[Mode] = &[Mode::Main, Mode::Fleet];
 const TEXT: &[Mode] = &[Mode::Filter, Mode::Upload];
 
 /// Most specific first: the footer lists what is particular to the focused pane
@@ -97,8 +101,29 @@ pub(super) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        title: "Fleet view (a): every zone, surveyed",
+        modes: &[Mode::Fleet],
+        when: When::Always,
+        entries: &[
+            entry(Accept, "open the selected zone", Some("open")),
+            entry(
+                Sort,
+                "sort: findings first, soonest expiry, name",
+                Some("sort"),
+            ),
+            entry(
+                Mark,
+                "mark or unmark the zone (for a rotation)",
+                Some("mark"),
+            ),
+            entry(Filter, "filter zones as in the zone list", Some("filter")),
+            entry(Cancel, "clear a kept filter, or go back to the zones", None),
+            entry(Fleet, "go back to the zones", Some("zones")),
+        ],
+    },
+    Section {
         title: "Lists and the detail pane",
-        modes: MAIN,
+        modes: SCREENS,
         when: When::Always,
         entries: &[
             entry(Down, "move down (scroll, in the detail pane)", None),
@@ -115,14 +140,26 @@ pub(super) const SECTIONS: &[Section] = &[
         when: When::Always,
         entries: &[
             entry(
+                Fleet,
+                "the fleet view: every zone across the three levels",
+                Some("fleet"),
+            ),
+            entry(
                 FocusNext,
                 "focus the next pane (zones → certificates → detail)",
                 Some("focus"),
             ),
             entry(FocusPrev, "focus the previous pane", None),
+        ],
+    },
+    Section {
+        title: "Main screen and fleet view",
+        modes: SCREENS,
+        when: When::Always,
+        entries: &[
             entry(
                 Refresh,
-                "refresh the open zone and the zone list",
+                "refresh the zone list (and the open zone)",
                 Some("refresh"),
             ),
             entry(Help, "this help", Some("help")),

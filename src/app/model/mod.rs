@@ -2,14 +2,17 @@
 //! The parts are split as the screen is: the zone list, the open zone, the overlays.
 
 mod dialogs;
+mod fleet;
 mod open_zone;
 mod zones;
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 
 pub use dialogs::{DeleteConfirm, Overlay, UploadField, UploadForm};
+pub use fleet::{Fleet, FleetRow, FleetSurvey, Sort, Stats};
 pub use open_zone::{CertRow, OpenZone, Toggle, Watch, ZoneSummary};
 pub use zones::{Ranking, Visible, ZoneList, ZonePane};
 
@@ -83,6 +86,15 @@ pub enum StatusMessage {
     Error(String),
 }
 
+/// Which of the main screen's two views shows: the zones with the open zone, or the
+/// fleet view of every zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Zones,
+    Fleet,
+}
+
 /// What the whole screen is showing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
@@ -104,6 +116,7 @@ pub struct Drawn {
     pub detail_hidden: usize,
     pub help_rows: usize,
     pub help_hidden: usize,
+    pub fleet_rows: usize,
 }
 
 #[derive(Debug)]
@@ -112,6 +125,13 @@ pub struct Model {
     pub keys: KeyMap,
     pub zones: ZonePane,
     pub open: Option<OpenZone>,
+    pub view: View,
+    /// Set up the first time the fleet view opens; its survey then runs on.
+    pub fleet: Option<Fleet>,
+    /// The survey cache's read, while it is out.
+    pub fleet_cache_call: Option<u64>,
+    /// Calls per 5 minutes the process may send: the survey's pace and its estimate.
+    pub budget: usize,
     pub focus: Focus,
     pub overlays: Vec<Overlay>,
     /// Lines of the help overlay scrolled off its top.
@@ -144,6 +164,10 @@ impl Model {
             keys: KeyMap::default(),
             zones: ZonePane::default(),
             open: None,
+            view: View::Zones,
+            fleet: None,
+            fleet_cache_call: None,
+            budget: crate::api::client::DEFAULT_BUDGET,
             focus: Focus::Zones,
             overlays: Vec::new(),
             help_scroll: 0,
@@ -165,7 +189,14 @@ impl Model {
 
     /// Something is on its way: the spinner turns, and tests wait for it to settle.
     pub fn busy(&self) -> bool {
-        !self.in_flight.is_empty() || self.zones.ranking.waiting
+        !self.in_flight.is_empty()
+            || self.zones.ranking.waiting
+            || self.fleet_cache_call.is_some()
+            || self
+                .fleet
+                .as_ref()
+                .and_then(|f| f.survey.as_ref())
+                .is_some_and(|s| s.in_flight > 0)
     }
 
     pub fn top_overlay(&self) -> Option<&Overlay> {
@@ -186,6 +217,7 @@ impl Model {
             Some(Overlay::ConfirmDelete(_)) => Mode::ConfirmDelete,
             Some(Overlay::Upload(_)) => Mode::Upload,
             None if self.zones.filtering => Mode::Filter,
+            None if self.view == View::Fleet => Mode::Fleet,
             None => Mode::Main,
         }
     }
@@ -196,4 +228,14 @@ impl Model {
             zone_open: self.open.is_some(),
         }
     }
+}
+
+/// The rows of a `len`-long list that fit in `height` rows with `selected` among them.
+/// There is no stored scroll offset, so once the list scrolls the selection rides the
+/// bottom edge; only these rows are ever laid out, however long the list.
+pub fn window(selected: usize, len: usize, height: usize) -> Range<usize> {
+    let start = (selected + 1)
+        .saturating_sub(height)
+        .min(len.saturating_sub(height));
+    start..(start + height).min(len)
 }

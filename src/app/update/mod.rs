@@ -6,10 +6,13 @@
 
 mod changes;
 mod dialogs;
+mod fleet;
 mod open_zone;
 mod zones;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
+
+use super::model::window;
 
 pub use open_zone::poll_delay;
 pub use zones::SEARCH_DEBOUNCE;
@@ -106,6 +109,11 @@ fn on_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         Mode::ConfirmDelete => dialogs::on_confirm(model, action, cmds),
         Mode::Upload => dialogs::on_upload(model, action, key, cmds),
         Mode::Filter => zones::on_filter(model, action, key, cmds),
+        Mode::Fleet => {
+            if let Some(action) = action {
+                fleet::on_key(model, action, cmds);
+            }
+        }
         Mode::Main => {
             if let Some(action) = action {
                 on_main(model, action, cmds);
@@ -137,6 +145,7 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Upload => dialogs::open_upload_form(model),
         Action::Delete => dialogs::ask_delete(model),
         Action::Refresh => open_zone::refresh(model, cmds),
+        Action::Fleet => fleet::open(model, cmds),
         // Keys of other modes' tables: the main screen's table does not offer them.
         Action::Left
         | Action::Right
@@ -144,7 +153,9 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         | Action::DeleteWord
         | Action::ClearLine
         | Action::Yes
-        | Action::No => {}
+        | Action::No
+        | Action::Sort
+        | Action::Mark => {}
     }
 }
 
@@ -251,6 +262,8 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
             cert_id,
             result,
         } => changes::deleted(model, ticket, &cert_id, result, cmds),
+        Reply::SurveyCache(states) => fleet::cached(model, call, states, cmds),
+        Reply::Surveyed { call, answer } => fleet::surveyed(model, call, answer, cmds),
     }
 }
 

@@ -99,6 +99,8 @@ pub(super) fn page(
     cmds.push(Cmd::SaveCache {
         zones: to_cache(&model.zones),
     });
+    // The fleet view waits for the whole list.
+    super::fleet::start(model, cmds);
 }
 
 /// The list as the cache keeps it: in name order (so loading it back needs no
@@ -238,6 +240,8 @@ pub(super) fn ranked(model: &mut Model, ranked: Ranked, cmds: &mut Vec<Cmd>) {
     pane.visible = Visible::Ranked(ranked.slots);
     pane.shown_query = pane.query().to_owned();
     select_slot(pane, slot);
+    super::fleet::filter(model);
+    let pane = &mut model.zones;
     if pane.ranking.stale {
         ask(model, cmds);
     } else if std::mem::take(&mut pane.ranking.then_open) {
@@ -250,6 +254,7 @@ pub(super) fn ranked(model: &mut Model, ranked: Ranked, cmds: &mut Vec<Cmd>) {
 fn query_changed(model: &mut Model, cmds: &mut Vec<Cmd>) {
     if model.zones.query().is_empty() {
         show_unfiltered(&mut model.zones);
+        super::fleet::filter(model);
     } else {
         ask(model, cmds);
     }
@@ -289,6 +294,7 @@ pub(super) fn clear_filter(model: &mut Model) {
     if !model.zones.filter.value().is_empty() {
         model.zones.filter.reset();
         show_unfiltered(&mut model.zones);
+        super::fleet::filter(model);
     }
 }
 
