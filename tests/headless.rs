@@ -122,3 +122,31 @@ async fn the_fleet_view_surveys_the_demo_and_opens_a_zone() {
     assert!(common::pane_titled(&app.render(160, 48), &first));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn shift_e_sends_one_patch_and_the_screen_follows_the_server() {
+    let sim = sim(None).await;
+    let mut app = driver_for(&sim, Duration::from_secs(5));
+    open_zone(&mut app, "shop.example").await;
+    let screen = app.render(160, 48);
+    assert!(screen.contains("global ○ off (E)"), "{screen}");
+    assert!(
+        screen.contains("the edge presents the zone-level certificate"),
+        "{screen}"
+    );
+    sim.control().clear_requests();
+    app.dispatch(key(KeyCode::Char('E')));
+    assert!(app.settle(Duration::from_secs(5)).await);
+    let patches: Vec<_> = sim
+        .control()
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0].body, Some(serde_json::json!({"value": "on"})));
+    let zone = sim.control().zone_id("shop.example").unwrap();
+    assert_eq!(sim.control().global(&zone).map(|g| g.on), Some(true));
+    assert!(app.render(160, 48).contains("global ● on (E)"));
+    sim.shutdown().await;
+}

@@ -229,3 +229,42 @@ fn a_binding_that_collides_is_refused_at_start_naming_both() {
     // Refused before the terminal was taken: nothing drew on stdout.
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn audit_on_a_terminal_shows_progress_on_stderr_and_never_in_the_output() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(async {
+        let mut config = originpull::sim::SimConfig::demo(common::TOKEN);
+        config.zones = Some(200);
+        config.latency = Duration::from_millis(30);
+        originpull::sim::Simulator::start(config).await.unwrap()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("audit.json");
+    let base = sim.base_url();
+    let h = home.path().display().to_string();
+    // stdout to a file, stderr to the terminal: the bar goes where a person looks.
+    let mut s = Session::start_program(
+        "/bin/sh",
+        &[
+            "-c",
+            &format!(
+                "{} audit --format json > {}",
+                env!("CARGO_BIN_EXE_originpull"),
+                out.display()
+            ),
+        ],
+        &[
+            ("CLOUDFLARE_BASE_URL", &base),
+            ("CLOUDFLARE_API_TOKEN", common::TOKEN),
+            ("HOME", &h),
+        ],
+    );
+    s.wait_for("zones ·");
+    s.wait_for("surveyed 200 zones");
+    s.wait_exit();
+    let json = std::fs::read_to_string(&out).unwrap();
+    let records: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(records.as_array().unwrap().len(), 200);
+    assert!(!json.contains("zones ·"), "no progress in the output");
+}

@@ -20,6 +20,11 @@ pub struct Session {
 
 impl Session {
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_program(env!("CARGO_BIN_EXE_originpull"), args, env)
+    }
+
+    /// Any program in the terminal: `sh -c` to redirect the app's stdout, say.
+    pub fn start_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -28,7 +33,7 @@ impl Session {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_originpull"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
         cmd.env("TERM", "xterm-256color");
