@@ -388,8 +388,15 @@ impl Session {
         self.last_error = error;
 
         let model = &self.app.model;
-        let levels = screen.contains("· zone-level ");
+        let levels = screen.contains("· per-hostname ");
         match &model.open {
+            // The fleet view shows every zone instead; the open zone waits behind it.
+            _ if model.view == originpull::app::View::Fleet => {
+                assert!(
+                    !levels,
+                    "{ctx}: the fleet view shows the open zone's levels:\n{screen}"
+                );
+            }
             Some(open) if model.overlays.is_empty() => {
                 assert!(levels, "{ctx}: no levels line:\n{screen}");
                 assert!(
