@@ -50,18 +50,20 @@ fn render_charts(fleet: &Fleet, frame: &mut Frame, area: Rect, theme: Theme) {
     ];
     let (year, month) = fleet.month;
     for (i, n) in s.by_month.iter().enumerate() {
-        let m = (month as usize - 1 + i) % 12;
-        let label = if m == 0 && i > 0 {
-            format!("{}", (year + 1) % 100)
-        } else {
-            MONTHS[m].to_owned()
-        };
+        let label = MONTHS[(month as usize - 1 + i) % 12];
         let style = if i == 0 { theme.warn() } else { Style::new() };
         bars.push(Bar::with_label(label, *n as u64).style(style));
     }
+    // The year goes in the title: a bar is three cells, too narrow for "Jan 27".
+    let last = month as i32 - 1 + s.by_month.len() as i32 - 1;
     let block = theme.pane(
         Line::styled(
-            " Certificates expiring, by month (both levels) ",
+            format!(
+                " Certificates expiring by month, {} {year} – {} {} (both levels) ",
+                MONTHS[month as usize - 1],
+                MONTHS[(last % 12) as usize],
+                year + last / 12,
+            ),
             theme.bold(),
         ),
         false,
