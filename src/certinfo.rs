@@ -159,6 +159,30 @@ pub enum CertError {
     KeyNotVerifiable,
 }
 
+impl CertError {
+    /// Which input the problem is in; a key that does not match its certificate counts
+    /// as the key's.
+    pub fn input(&self) -> PemInput {
+        match self {
+            Self::FileNotFound { file }
+            | Self::FileTooLarge { file, .. }
+            | Self::FileNotText { file }
+            | Self::FileUnreadable { file, .. } => file.input,
+            Self::NoPemBlock { input } | Self::MalformedPem { input, .. } => *input,
+            Self::NoCertificate { .. }
+            | Self::InvalidCertificate { .. }
+            | Self::CaCertificate { .. }
+            | Self::Expired { .. } => PemInput::Certificate,
+            Self::EncryptedKey
+            | Self::CertificateGivenAsKey
+            | Self::NoPrivateKey { .. }
+            | Self::UnsupportedKey { .. }
+            | Self::KeyMismatch { .. }
+            | Self::KeyNotVerifiable => PemInput::PrivateKey,
+        }
+    }
+}
+
 fn not_text_hint(input: PemInput) -> &'static str {
     match input {
         PemInput::PrivateKey => {
@@ -247,11 +271,42 @@ pub fn parse_certificate(pem: &str) -> Result<CertDetails, CertError> {
     details_of(&cert, &der)
 }
 
+/// Parses a certificate from its DER bytes (as a TLS handshake carries it).
+pub fn parse_der(der: &[u8]) -> Result<CertDetails, CertError> {
+    let (_, cert) = parse_x509(der)?;
+    details_of(&cert, der)
+}
+
+/// A distinguished name from its DER bytes (as a TLS CertificateRequest lists the CAs it
+/// accepts), in the same form as a certificate's subject.
+pub fn name_from_der(der: &[u8]) -> String {
+    match X509Name::from_der(der) {
+        Ok((_, name)) => name_string(&name),
+        Err(_) => "(unreadable name)".to_owned(),
+    }
+}
+
+/// Parses every certificate of a PEM text (a CA bundle, say), in order.
+pub fn parse_certificates(pem: &str) -> Result<Vec<CertDetails>, CertError> {
+    let input = PemInput::Certificate;
+    let blocks = scan_blocks(pem, input)?;
+    first_certificate(&blocks)?;
+    blocks
+        .iter()
+        .filter(|b| b.label == "CERTIFICATE")
+        .map(|b| {
+            let der = decode_certificate(b, input)?;
+            let (_, cert) = parse_x509(&der)?;
+            details_of(&cert, &der)
+        })
+        .collect()
+}
+
 /// Reads, checks and holds an upload. The texts are sent exactly as read: what was
 /// checked is what goes up.
 pub fn load_upload(cert_path: &Path, key_path: &Path) -> Result<Upload, CertError> {
-    let cert_text = read_input(cert_path, PemInput::Certificate)?;
-    let key_text = Zeroizing::new(read_input(key_path, PemInput::PrivateKey)?);
+    let cert_text = read_pem(cert_path, PemInput::Certificate)?;
+    let key_text = Zeroizing::new(read_pem(key_path, PemInput::PrivateKey)?);
     let details = check_pair(&cert_text, &key_text)?;
     Ok(Upload {
         certificate: cert_text,
@@ -263,7 +318,8 @@ pub fn load_upload(cert_path: &Path, key_path: &Path) -> Result<Upload, CertErro
 }
 
 /// Reads a PEM file as text, refusing what cannot be one (missing, over 1 MiB, binary).
-fn read_input(path: &Path, input: PemInput) -> Result<String, CertError> {
+/// A private key's text comes back in a plain `String`: wrap it in `Zeroizing` at once.
+pub fn read_pem(path: &Path, input: PemInput) -> Result<String, CertError> {
     let file = || FileRef {
         input,
         path: path.to_path_buf(),
@@ -477,6 +533,32 @@ pub fn check_pair(cert_pem: &str, key_pem: &str) -> Result<CertDetails, CertErro
         });
     }
 
+    matching_key(&leaf, key_pem)?;
+    Ok(details)
+}
+
+/// A certificate that signs, and its key: the first certificate of `cert_pem` and the key
+/// in `key_pem`, checked to belong together, with no rule on what kind of certificate it
+/// is (the caller has its own: a CA must be one, say). Returns the certificate's details
+/// and the key, which zeroizes itself on drop.
+pub fn check_signing_pair(
+    cert_pem: &str,
+    key_pem: &str,
+) -> Result<(CertDetails, Zeroizing<PrivateKeyDer<'static>>), CertError> {
+    let input = PemInput::Certificate;
+    let blocks = scan_blocks(cert_pem, input)?;
+    let der = decode_certificate(first_certificate(&blocks)?, input)?;
+    let (_, cert) = parse_x509(&der)?;
+    let details = details_of(&cert, &der)?;
+    let key = matching_key(&cert, key_pem)?;
+    Ok((details, key))
+}
+
+/// The private key in `key_pem`, if it is the one `cert` was issued for.
+fn matching_key(
+    cert: &X509Certificate<'_>,
+    key_pem: &str,
+) -> Result<Zeroizing<PrivateKeyDer<'static>>, CertError> {
     let key_blocks = scan_blocks(key_pem, PemInput::PrivateKey)?;
     let key_block = find_key_block(&key_blocks)?;
     // Zeroized on drop like the key text; the signing key zeroizes its own copy.
@@ -492,15 +574,14 @@ pub fn check_pair(cert_pem: &str, key_pem: &str) -> Result<CertDetails, CertErro
         .ok_or(CertError::KeyNotVerifiable)?;
     let (_, key_spki) = SubjectPublicKeyInfo::from_der(key_spki_der.as_ref())
         .map_err(|_| CertError::KeyNotVerifiable)?;
-    let cert_spki = leaf.public_key();
+    let cert_spki = cert.public_key();
     if !same_public_key(cert_spki, &key_spki) {
         return Err(CertError::KeyMismatch {
             certificate_key: describe_public_key(cert_spki),
             private_key: describe_public_key(&key_spki),
         });
     }
-
-    Ok(details)
+    Ok(key)
 }
 
 fn find_key_block<'b, 'a>(blocks: &'b [Block<'a>]) -> Result<&'b Block<'a>, CertError> {

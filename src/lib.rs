@@ -7,6 +7,7 @@ pub mod certinfo;
 pub mod cli;
 pub mod config;
 pub mod logging;
+pub mod origin;
 pub mod rank;
 pub mod sim;
 pub mod survey;

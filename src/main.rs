@@ -25,7 +25,16 @@ fn main() -> ExitCode {
     }
     // The demo and the simulator use no account: a config they would not read must
     // not stop them.
-    let needs_account = !cli.demo && !matches!(cli.command, Some(cli::Command::Sim { .. }));
+    let needs_account = !cli.demo
+        && !matches!(
+            cli.command,
+            Some(
+                cli::Command::Sim { .. }
+                    | cli::Command::NewCert(_)
+                    | cli::Command::OriginConfig(_)
+                    | cli::Command::VerifyOrigin(_)
+            )
+        );
     let g = &cli.global;
     let overrides = Overrides {
         base_url: g.base_url.clone(),
@@ -85,8 +94,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`originpull zones | head`) is the reader's choice, not a failure.
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        // The audit's summary line has said what it found.
-        Err(CliError::Findings { .. }) => ExitCode::from(3),
+        // The audit's summary line, or verify-origin's verdict, has said what it found.
+        Err(CliError::Findings { .. } | CliError::NotEnforced) => ExitCode::from(3),
         Err(e) => fail(&e),
     }
 }

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::origin::new_cert::{KeyType, MAX_DAYS};
+use crate::origin::server_config::Server;
+use crate::origin::verify::Target;
 use crate::survey::{EXPIRING_WITHIN_DAYS, Level};
 
 #[derive(Debug, Parser)]
@@ -41,7 +44,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Whole-request timeout in seconds [default: 30]
+    /// Whole-request timeout in seconds; for verify-origin, each step's [default: 30]
     #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,
 
@@ -134,6 +137,12 @@ pub enum Command {
     },
     /// Survey zones across all three AOP levels and print every finding
     Audit(AuditArgs),
+    /// Make a client certificate for AOP, signed by your CA or by a new private CA
+    NewCert(NewCertArgs),
+    /// Print the server configuration that requires and verifies the client certificate
+    OriginConfig(OriginConfigArgs),
+    /// Connect straight to an origin: does it require a client certificate, and accept yours?
+    VerifyOrigin(VerifyOriginArgs),
     /// Run the API simulator alone, for trying other clients against it
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one)
@@ -187,6 +196,69 @@ pub struct AuditArgs {
     /// Calls per 5 minutes, shared with everything else this run sends [default: 960, 80% of Cloudflare's 1200]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1200))]
     pub budget: Option<u64>,
+}
+
+/// `originpull new-cert`.
+#[derive(Debug, Args, Clone)]
+pub struct NewCertArgs {
+    /// The certificate's common name, also its DNS subject alternative name
+    #[arg(long, value_name = "NAME")]
+    pub cn: String,
+    /// Days the certificate is valid
+    #[arg(long, value_name = "N", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_DAYS)))]
+    pub days: u32,
+    /// The key's type and size
+    #[arg(long, value_enum, default_value_t = KeyType::P256)]
+    pub key_type: KeyType,
+    /// Sign with this CA certificate (PEM) [default: a new private CA, written beside]
+    #[arg(long, value_name = "FILE", requires = "ca_key")]
+    pub ca_cert: Option<PathBuf>,
+    /// The CA's private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "ca_cert")]
+    pub ca_key: Option<PathBuf>,
+    /// Directory to write into (created if missing; no file in it is ever overwritten)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `originpull origin-config`.
+#[derive(Debug, Args, Clone)]
+#[command(group = clap::ArgGroup::new("trust").required(true).args(["ca", "shared"]))]
+pub struct OriginConfigArgs {
+    /// The web server to configure
+    #[arg(long, value_enum)]
+    pub server: Server,
+    /// Trust this CA (the one that signed the client certificate you upload)
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Trust Cloudflare's shared CA (global AOP): any Cloudflare account passes it
+    #[arg(long)]
+    pub shared: bool,
+    /// With --shared: write Cloudflare's shared CA to FILE and point the server there
+    #[arg(long, value_name = "FILE", requires = "shared")]
+    pub write_ca: Option<PathBuf>,
+}
+
+/// `originpull verify-origin`.
+#[derive(Debug, Args, Clone)]
+pub struct VerifyOriginArgs {
+    /// The origin itself, not its Cloudflare address: HOST or HOST:PORT [port: 443]
+    #[arg(value_name = "HOST[:PORT]", value_parser = Target::parse)]
+    pub target: Target,
+    /// The site's name, sent in the handshake and checked against the origin's certificate [default: HOST]
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+    /// The client certificate to try (PEM), as uploaded to Cloudflare
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// Its private key (PEM): it signs the handshake and goes nowhere else
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Take any origin certificate (self-signed, Cloudflare Origin CA); the report says so
+    #[arg(long)]
+    pub insecure: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn parse_level(text: &str) -> Result<Level, String> {

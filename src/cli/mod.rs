@@ -2,6 +2,7 @@
 
 pub mod args;
 mod audit;
+mod origin;
 mod output;
 mod report;
 
@@ -33,6 +34,16 @@ pub enum CliError {
     Refused(String),
     #[error("{0}")]
     Io(#[from] io::Error),
+    #[error(transparent)]
+    NewCert(#[from] crate::origin::new_cert::NewCertError),
+    #[error(transparent)]
+    ServerConfig(#[from] crate::origin::server_config::ServerConfigError),
+    #[error(transparent)]
+    Verify(#[from] crate::origin::verify::VerifyError),
+    /// `verify-origin` found the origin not requiring the certificate, or not accepting
+    /// it: its report says which; the exit status is 3.
+    #[error("the origin does not enforce AOP")]
+    NotEnforced,
     /// The audit found something at or above `--fail-on`: not a failure of the run,
     /// the summary line says what; the exit status is 3.
     #[error("a finding reached level {}", worst.as_str())]
@@ -55,15 +66,21 @@ pub async fn run(
     settings: &Settings,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    if let Command::Sim {
-        port,
-        token,
-        zones,
-        latency_ms,
-    } = command
-    {
-        return run_sim(port, token, zones, latency_ms, out).await;
-    }
+    // The simulator and the origin's end use no account.
+    let command = match command {
+        Command::Sim {
+            port,
+            token,
+            zones,
+            latency_ms,
+        } => return run_sim(port, token, zones, latency_ms, out).await,
+        Command::NewCert(args) => return origin::new_cert(args, out),
+        Command::OriginConfig(args) => return origin::origin_config(args, out),
+        Command::VerifyOrigin(args) => {
+            return origin::verify_origin(args, settings.timeout, out).await;
+        }
+        command => command,
+    };
     if let Command::Delete { yes: false, .. } = command
         && !io::stdin().is_terminal()
     {
@@ -190,7 +207,10 @@ pub async fn run(
             });
             audit::run(&client, args, budget, cache, out).await?;
         }
-        Command::Sim { .. } => unreachable!("handled above"),
+        Command::Sim { .. }
+        | Command::NewCert(_)
+        | Command::OriginConfig(_)
+        | Command::VerifyOrigin(_) => unreachable!("handled above"),
     }
     Ok(())
 }
