@@ -10,28 +10,12 @@ mod common;
 
 use std::fs;
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
+use common::servers::{Nginx, find, free_port, nginx_args, nginx_config, skip};
 use common::test_origin::{ORIGIN_NAME, Pki, server_identity};
-
-/// Says on the terminal, past the test harness's capture, that a check did not run.
-fn skip(test: &str, reason: &str) {
-    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
-}
-
-/// The server's binary, where Debian or another distribution puts it.
-fn find(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var("PATH").unwrap_or_default();
-    names.iter().find_map(|name| {
-        path.split(':')
-            .chain(["/usr/sbin", "/usr/local/sbin", "/sbin"])
-            .map(|dir| Path::new(dir).join(name))
-            .find(|p| p.is_file())
-    })
-}
 
 fn originpull(args: &[&str]) -> String {
     let out = common::bare(args, &[]).output().unwrap();
@@ -51,14 +35,6 @@ fn snippet(server: &str, ca: &Path) -> String {
         "--ca",
         ca.to_str().unwrap(),
     ])
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn assert_ok(what: &str, out: &Output, config: &str) {
@@ -95,74 +71,25 @@ impl Site {
     fn path(&self, name: &str) -> String {
         self.dir.path().join(name).display().to_string()
     }
-}
 
-fn nginx_config(site: &Site, port: u16, snippet: &str) -> String {
-    let d = site.dir.path().display();
-    format!(
-        "master_process off;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
-         events {{ worker_connections 64; }}\nhttp {{\n  access_log off;\n  \
-         client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
-         fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  \
-         server {{\n    listen 127.0.0.1:{port} ssl;\n    server_name {ORIGIN_NAME};\n    \
-         ssl_certificate {d}/server.pem;\n    ssl_certificate_key {d}/server.key;\n\
-         {snippet}\n    location / {{ return 200 \"ok\\n\"; }}\n  }}\n}}\n"
-    )
-}
-
-fn nginx_args(site: &Site) -> Vec<String> {
-    vec![
-        "-p".into(),
-        site.path(""),
-        "-c".into(),
-        site.path("nginx.conf"),
-        "-e".into(),
-        site.path("error.log"),
-    ]
-}
-
-/// A running nginx, stopped when dropped.
-struct Nginx {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// The site's server block, listening on `addr`, with `snippet` in it.
+    fn server_block(&self, addr: SocketAddr, snippet: &str) -> String {
+        let d = self.dir.path().display();
+        format!(
+            "  server {{\n    listen {addr} ssl;\n    server_name {ORIGIN_NAME};\n    \
+             ssl_certificate {d}/server.pem;\n    ssl_certificate_key {d}/server.key;\n\
+             {snippet}\n    location / {{ return 200 \"ok\\n\"; }}\n  }}"
+        )
     }
-}
 
-impl Nginx {
-    fn start(binary: &Path, site: &Site, snippet: &str) -> Self {
-        let port = free_port();
-        fs::write(site.path("nginx.conf"), nginx_config(site, port, snippet)).unwrap();
-        let child = Command::new(binary)
-            .args(nginx_args(site))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut nginx = Self {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect_timeout(&nginx.addr, Duration::from_millis(200)).is_err() {
-            if let Ok(Some(status)) = nginx.child.try_wait() {
-                panic!(
-                    "nginx exited ({status}):\n{}",
-                    fs::read_to_string(site.path("error.log")).unwrap_or_default()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "nginx did not listen within 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        nginx
+    fn nginx(&self, binary: &Path, snippet: &str) -> Nginx {
+        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        Nginx::start(
+            binary,
+            self.dir.path(),
+            addr,
+            &self.server_block(addr, snippet),
+        )
     }
 }
 
@@ -211,7 +138,7 @@ fn verify_origin_judges_a_real_nginx() {
     let (cert, key) = (site.pki.cert(), site.pki.key());
 
     // As printed: required, and our certificate accepted.
-    let server = Nginx::start(&nginx, &site, &ours);
+    let server = site.nginx(&nginx, &ours);
     let (code, report) = verify(&server, &cert, &key);
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(report["verdict"], "required_and_accepted", "{report:#}");
@@ -228,7 +155,7 @@ fn verify_origin_judges_a_real_nginx() {
     drop(server);
 
     // A certificate of another CA: not accepted, by nginx's 400 page.
-    let server = Nginx::start(&nginx, &site, &ours);
+    let server = site.nginx(&nginx, &ours);
     let (code, report) = verify(&server, &theirs.cert(), &theirs.key());
     assert_eq!(code, Some(3), "{report:#}");
     assert_eq!(report["verdict"], "not_accepted", "{report:#}");
@@ -240,7 +167,7 @@ fn verify_origin_judges_a_real_nginx() {
 
     // The rollout step the docs suggest: `optional` asks but serves anyone.
     let optional = ours.replace("ssl_verify_client on;", "ssl_verify_client optional;");
-    let server = Nginx::start(&nginx, &site, &optional);
+    let server = site.nginx(&nginx, &optional);
     let (code, report) = verify(&server, &cert, &key);
     assert_eq!(code, Some(3), "{report:#}");
     assert_eq!(report["verdict"], "not_required", "{report:#}");
@@ -248,7 +175,7 @@ fn verify_origin_judges_a_real_nginx() {
     drop(server);
 
     // No client certificate configured at all.
-    let server = Nginx::start(&nginx, &site, "");
+    let server = site.nginx(&nginx, "");
     let (code, report) = verify(&server, &cert, &key);
     assert_eq!(code, Some(3), "{report:#}");
     assert_eq!(report["verdict"], "not_required");
@@ -257,7 +184,7 @@ fn verify_origin_judges_a_real_nginx() {
 
     // Configured for a foreign CA: ours is turned away.
     let foreign = snippet("nginx", &theirs.ca());
-    let server = Nginx::start(&nginx, &site, &foreign);
+    let server = site.nginx(&nginx, &foreign);
     let (code, report) = verify(&server, &cert, &key);
     assert_eq!(code, Some(3), "{report:#}");
     assert_eq!(report["verdict"], "not_accepted", "{report:#}");
@@ -284,11 +211,12 @@ fn nginx_accepts_the_snippets() {
             &shared,
         ]),
     ] {
-        let config = nginx_config(&site, free_port(), &text);
+        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let config = nginx_config(site.dir.path(), &site.server_block(addr, &text));
         fs::write(site.path("nginx.conf"), &config).unwrap();
         let out = Command::new(&nginx)
             .arg("-t")
-            .args(nginx_args(&site))
+            .args(nginx_args(site.dir.path()))
             .output()
             .unwrap();
         assert_ok("nginx -t", &out, &config);

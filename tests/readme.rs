@@ -11,34 +11,56 @@ use originpull::cli::{Cli, Command};
 use originpull::sim::{SimConfig, Simulator};
 
 const SECTION: &str = "## Try the CLI without an account";
+const WALKTHROUGH: &str = "## Set up AOP on an origin, end to end";
 
-/// The section's text, from its heading to the next `## ` heading.
-fn section(readme: &str) -> &str {
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md is readable")
+}
+
+/// A section's text, from its heading to the next `## ` heading.
+fn section<'a>(readme: &'a str, heading: &str) -> &'a str {
     let start = readme
-        .find(&format!("\n{SECTION}\n"))
-        .unwrap_or_else(|| panic!("README.md has no {SECTION:?} section"));
+        .find(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("README.md has no {heading:?} section"));
     let body = &readme[start + 1..];
-    let end = body[SECTION.len()..]
+    let end = body[heading.len()..]
         .find("\n## ")
-        .map_or(body.len(), |i| SECTION.len() + i);
+        .map_or(body.len(), |i| heading.len() + i);
     &body[..end]
 }
 
-/// Every `$ originpull …` line inside the section's fenced code blocks.
-fn commands(section: &str) -> Vec<&str> {
+/// Every `$ …` line inside the section's fenced code blocks.
+fn shell_lines(section: &str) -> Vec<&str> {
     let mut fenced = false;
     let mut out = Vec::new();
     for line in section.lines() {
         if line.trim_start().starts_with("```") {
             fenced = !fenced;
-        } else if fenced
-            && let Some(command) = line.trim().strip_prefix("$ ")
-            && command.starts_with("originpull ")
-        {
+        } else if fenced && let Some(command) = line.trim().strip_prefix("$ ") {
             out.push(command);
         }
     }
     out
+}
+
+/// Every `$ originpull …` line inside the section's fenced code blocks.
+fn commands(section: &str) -> Vec<&str> {
+    shell_lines(section)
+        .into_iter()
+        .filter(|c| c.starts_with("originpull "))
+        .collect()
+}
+
+/// The section's fenced block of the given language.
+fn fenced(section: &str, language: &str) -> String {
+    let open = format!("```{language}\n");
+    let start = section
+        .find(&open)
+        .unwrap_or_else(|| panic!("no ```{language} block"));
+    let body = &section[start + open.len()..];
+    let end = body.find("```").unwrap();
+    body[..end].to_owned()
 }
 
 /// Splits a command line into words as a shell would, quotes and backslashes included,
@@ -105,14 +127,13 @@ async fn run(base_url: &str, args: Vec<String>) -> Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn try_the_cli_examples_work_verbatim() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md is readable");
+    let readme = readme();
     let sim = Simulator::start(SimConfig::demo(TOKEN))
         .await
         .expect("simulator starts");
 
     let mut ran = 0;
-    for line in commands(section(&readme)) {
+    for line in commands(section(&readme, SECTION)) {
         let argv = words(line);
         let parsed = Cli::try_parse_from(&argv)
             .unwrap_or_else(|e| panic!("README example {line:?} does not parse: {e}"));
@@ -138,5 +159,125 @@ async fn try_the_cli_examples_work_verbatim() {
         ran >= 3,
         "only {ran} runnable examples found in README.md's {SECTION:?} section"
     );
+    sim.shutdown().await;
+}
+
+/// The end-to-end walkthrough, as written: every command of it run in a fresh directory,
+/// against the simulator and (where installed) a real nginx configured with the
+/// section's own server block. Only the port and the directory differ from the text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_origin_walkthrough_works_as_written() {
+    use common::servers::{Nginx, find, free_port, skip};
+    use std::net::SocketAddr;
+
+    const TOKEN: &str = "demo";
+    let readme = readme();
+    let text = section(&readme, WALKTHROUGH);
+    let sim = Simulator::start(SimConfig::demo(TOKEN)).await.unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let nginx = find(&["nginx"]);
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let mut server = None;
+    let mut verified = false;
+    for line in shell_lines(text) {
+        // `command > file`: the one redirection the walkthrough uses.
+        let (command, into) = match line.split_once(" > ") {
+            Some((command, file)) => (command, Some(work.path().join(file.trim()))),
+            None => (line, None),
+        };
+        let mut argv = words(command);
+        if argv[0] == "openssl" {
+            let out = std::process::Command::new("openssl")
+                .args(&argv[1..])
+                .current_dir(work.path())
+                .output();
+            match out {
+                Ok(out) => assert!(
+                    out.status.success(),
+                    "{line}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+                Err(_) => {
+                    // No openssl here: the same self-signed certificate, made in the test.
+                    let (cert, key) = common::test_origin::server_identity();
+                    std::fs::write(work.path().join("aop/origin.pem"), cert).unwrap();
+                    std::fs::write(work.path().join("aop/origin.key"), key).unwrap();
+                }
+            }
+            continue;
+        }
+        assert_eq!(
+            argv[0], "originpull",
+            "{line}: a command this test cannot run"
+        );
+        let parsed = Cli::try_parse_from(&argv)
+            .unwrap_or_else(|e| panic!("README example {line:?} does not parse: {e}"));
+        match parsed.command {
+            Some(Command::Sim { .. }) => continue,
+            Some(Command::VerifyOrigin(_)) => {
+                // The origin of step 3: nginx with the section's server block.
+                let Some(binary) = &nginx else {
+                    skip(
+                        "the_origin_walkthrough_works_as_written (verify-origin)",
+                        "nginx is not installed",
+                    );
+                    continue;
+                };
+                let aop = work.path().join("aop").display().to_string();
+                let block = fenced(text, "nginx")
+                    .replace("/home/you/aop", &aop)
+                    .replace("127.0.0.1:8443", &addr.to_string());
+                server = Some(Nginx::start(binary, work.path(), addr, &block));
+                for word in &mut argv {
+                    *word = word.replace("127.0.0.1:8443", &addr.to_string());
+                }
+            }
+            _ => {}
+        }
+        let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
+        let mut cmd = common::bare(
+            &args,
+            &[
+                ("CLOUDFLARE_BASE_URL", sim.base_url().as_str()),
+                ("CLOUDFLARE_API_TOKEN", TOKEN),
+                ("HOME", work.path().to_str().unwrap()),
+            ],
+        );
+        cmd.current_dir(work.path());
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "README step {line:?} failed ({}): {}{stdout}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Some(file) = into {
+            std::fs::write(file, &out.stdout).unwrap();
+        }
+        if stdout.contains("✓ required and accepted") {
+            verified = true;
+        }
+    }
+    drop(server);
+    if nginx.is_some() {
+        assert!(
+            verified,
+            "verify-origin did not find nginx requiring and accepting"
+        );
+    }
+    let zone = sim.control().zone_id("shop.example").unwrap();
+    let pem = std::fs::read_to_string(work.path().join("aop/client.pem")).unwrap();
+    assert!(
+        sim.control()
+            .certificates(&zone)
+            .iter()
+            .any(|c| c.certificate.as_deref() == Some(pem.as_str())),
+        "the walkthrough's certificate was not uploaded"
+    );
+    assert_eq!(sim.control().enabled(&zone), Some(true));
     sim.shutdown().await;
 }

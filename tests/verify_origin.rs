@@ -119,6 +119,11 @@ async fn an_origin_that_trusts_another_ca_turns_the_certificate_away() {
         let report = verdict(&origin, &ours).await;
         assert_eq!(report.verdict, Verdict::NotAccepted, "{report:#?}");
         assert_eq!(report.accepted, Some(false));
+        let version = match versions {
+            Versions::Both => "TLS 1.3",
+            Versions::Tls12Only => "TLS 1.2",
+        };
+        assert_eq!(report.tls_version.as_deref(), Some(version));
         assert_eq!(
             report.without_certificate.acceptable_cas,
             vec!["CN=originpull AOP CA for theirs.example".to_owned()]

@@ -134,7 +134,10 @@ pub async fn verify_origin(
 }
 
 fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
-    let mut about = vec![r.address.to_string()];
+    let mut about = Vec::new();
+    if r.address.to_string() != r.origin {
+        about.push(r.address.to_string());
+    }
     if let Some(sni) = &r.sni {
         about.push(format!("SNI {sni}"));
     }
@@ -142,34 +145,40 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         about.push(version.clone());
     }
     writeln!(out, "origin {} ({})", r.origin, about.join(", "))?;
+    let mut rows: Vec<(String, String)> = Vec::new();
     if let Some(cert) = &r.server_certificate {
-        writeln!(
-            out,
-            "  its certificate      {}, expires {} ({} days), {}",
-            cert.subject,
-            cert.not_after.format("%Y-%m-%d"),
-            cert.days_left,
-            if cert.checked {
-                "trusted"
-            } else {
-                "NOT checked (--insecure)"
-            }
-        )?;
+        rows.push((
+            "its certificate".to_owned(),
+            format!(
+                "{}, expires {} ({} days), {}",
+                cert.subject,
+                cert.not_after.format("%Y-%m-%d"),
+                cert.days_left,
+                if cert.checked {
+                    "trusted"
+                } else {
+                    "NOT checked (--insecure)"
+                }
+            ),
+        ));
     }
-    writeln!(
-        out,
-        "  without a certificate {}",
-        attempt_words(&r.without_certificate)
-    )?;
+    rows.push((
+        "without a certificate".to_owned(),
+        attempt_words(&r.without_certificate),
+    ));
     if let (Some(attempt), Some(cert)) = (&r.with_certificate, &r.client_certificate) {
-        writeln!(
-            out,
-            "  with {} ({}, issued by {})\n                       {}",
-            cert.file.display(),
-            cert.subject,
-            cert.issuer,
-            attempt_words(attempt)
-        )?;
+        rows.push((
+            format!("with {}", cert.file.display()),
+            attempt_words(attempt),
+        ));
+    }
+    let width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, text) in rows {
+        writeln!(out, "  {label:width$}  {text}")?;
     }
     let verdict = match r.verdict {
         Verdict::RequiredAndAccepted => "✓ required and accepted: the origin turns away a \
@@ -190,7 +199,7 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         ),
         Verdict::NotAccepted => format!(
             "✗ not accepted: the origin requires a client certificate and turns this one away{}: \
-             it does not trust the CA that signed it; configure the origin with that CA \
+             it does not trust {}, which signed it; configure the origin with that CA \
              (originpull origin-config --ca CA.pem), or try a certificate from a CA it trusts",
             r.with_certificate
                 .as_ref()
@@ -198,7 +207,10 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
                     Outcome::Refused { refusal } => format!(" ({refusal})"),
                     Outcome::Admitted { .. } => String::new(),
                 })
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            r.client_certificate
+                .as_ref()
+                .map_or("the CA", |c| c.issuer.as_str()),
         ),
     };
     writeln!(out, "{verdict}")?;

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod pty;
+pub mod servers;
 pub mod test_origin;
 
 use std::time::Duration;

@@ -467,7 +467,7 @@ async fn attempt(
                     let attempt = judge(&seen, answer::from_error(&e));
                     return Ok(Session {
                         attempt,
-                        tls_version: None,
+                        tls_version: seen.version,
                         server_certificate: seen.server_certificate,
                     });
                 }
@@ -490,7 +490,7 @@ async fn attempt(
     let seen = take_seen();
     Ok(Session {
         attempt: judge(&seen, ending),
-        tls_version,
+        tls_version: tls_version.or(seen.version),
         server_certificate: seen.server_certificate,
     })
 }
@@ -534,7 +534,11 @@ fn judge(seen: &tls::Seen, ending: Ending) -> Attempt {
 fn certificate_problem(error: &rustls::CertificateError) -> String {
     use rustls::CertificateError as E;
     match error {
-        E::UnknownIssuer => "it is not signed by a publicly trusted CA".to_owned(),
+        // webpki reports a self-signed certificate (a CA used as its own server
+        // certificate, as `openssl req -x509` makes) as an "other" error.
+        E::UnknownIssuer | E::Other(_) => "it is not issued by a publicly trusted CA (it is \
+            self-signed, from Cloudflare's Origin CA, or from a private CA)"
+            .to_owned(),
         E::NotValidForName | E::NotValidForNameContext { .. } => {
             "it is not valid for this name (give the site's name with --sni)".to_owned()
         }

@@ -9,7 +9,9 @@ use rustls::client::{ResolvesClientCert, Resumption, WebPkiServerVerifier};
 use rustls::crypto::{CryptoProvider, aws_lc_rs};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::sign::CertifiedKey;
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    ClientConfig, DigitallySignedStruct, ProtocolVersion, RootCertStore, SignatureScheme,
+};
 
 /// What one handshake saw: filled in by rustls's callbacks as the handshake runs.
 #[derive(Debug, Default)]
@@ -18,6 +20,9 @@ pub struct Seen {
     pub asked: Option<Vec<Vec<u8>>>,
     /// The origin's own certificate.
     pub server_certificate: Option<CertificateDer<'static>>,
+    /// The version whose handshake signature was checked: known even when the handshake
+    /// then fails, as a TLS 1.2 origin's refusal does.
+    pub version: Option<ProtocolVersion>,
 }
 
 pub type SeenCell = Arc<Mutex<Seen>>;
@@ -82,6 +87,7 @@ impl ServerCertVerifier for Noting {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        record(&self.seen, |s| s.version = Some(ProtocolVersion::TLSv1_2));
         self.inner.verify_tls12_signature(message, cert, dss)
     }
 
@@ -91,6 +97,7 @@ impl ServerCertVerifier for Noting {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        record(&self.seen, |s| s.version = Some(ProtocolVersion::TLSv1_3));
         self.inner.verify_tls13_signature(message, cert, dss)
     }
 
