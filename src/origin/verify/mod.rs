@@ -307,7 +307,7 @@ struct Session {
 
 pub async fn verify(probe: &Probe) -> Result<Report, VerifyError> {
     let name = server_name(probe)?;
-    let addr = resolve(&probe.target, probe.timeout).await?;
+    let addr = reachable(&probe.target, probe.timeout).await?;
     let without = attempt(probe, addr, &name, None).await?;
     let with = match &probe.identity {
         Some(identity) => Some(attempt(probe, addr, &name, Some(identity.key.clone())).await?),
@@ -380,21 +380,49 @@ fn server_name(probe: &Probe) -> Result<ServerName<'static>, VerifyError> {
     }
 }
 
-async fn resolve(target: &Target, timeout: Duration) -> Result<SocketAddr, VerifyError> {
+/// The first of the target's addresses that takes a connection (an IPv6 address listed
+/// first may well not), or why none did.
+async fn reachable(target: &Target, timeout: Duration) -> Result<SocketAddr, VerifyError> {
     let not_found = |reason: String| VerifyError::DoesNotResolve {
         host: target.host.clone(),
         reason,
     };
     let lookup = tokio::net::lookup_host((target.host.as_str(), target.port));
-    match tokio::time::timeout(timeout, lookup).await {
-        Ok(Ok(mut addrs)) => addrs
-            .next()
-            .ok_or_else(|| not_found("no address".to_owned())),
-        Ok(Err(e)) => Err(not_found(e.to_string())),
-        Err(_) => Err(not_found(format!(
-            "no answer from DNS within {} s",
-            timeout.as_secs_f64()
-        ))),
+    let addrs = match tokio::time::timeout(timeout, lookup).await {
+        Ok(Ok(addrs)) => addrs,
+        Ok(Err(e)) => return Err(not_found(e.to_string())),
+        Err(_) => {
+            return Err(not_found(format!(
+                "no answer from DNS within {} s",
+                timeout.as_secs_f64()
+            )));
+        }
+    };
+    let mut last = not_found("no address".to_owned());
+    for addr in addrs {
+        match connect(addr, timeout).await {
+            Ok(_) => return Ok(addr),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+async fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, VerifyError> {
+    match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(tcp)) => Ok(tcp),
+        Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            Err(VerifyError::Refused { addr })
+        }
+        Ok(Err(e)) => Err(VerifyError::Unreachable {
+            addr,
+            reason: e.to_string(),
+        }),
+        Err(_) => Err(VerifyError::Timeout {
+            addr,
+            step: "the TCP connection",
+            timeout,
+        }),
     }
 }
 
@@ -405,25 +433,7 @@ async fn attempt(
     identity: Option<Arc<CertifiedKey>>,
 ) -> Result<Session, VerifyError> {
     let timeout = probe.timeout;
-    let tcp = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
-        Ok(Ok(tcp)) => tcp,
-        Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
-            return Err(VerifyError::Refused { addr });
-        }
-        Ok(Err(e)) => {
-            return Err(VerifyError::Unreachable {
-                addr,
-                reason: e.to_string(),
-            });
-        }
-        Err(_) => {
-            return Err(VerifyError::Timeout {
-                addr,
-                step: "the TCP connection",
-                timeout,
-            });
-        }
-    };
+    let tcp = connect(addr, timeout).await?;
     let (config, seen) = tls::client_config(identity, probe.insecure)?;
     let handshake = TlsConnector::from(config).connect(name.clone(), tcp);
     let result = tokio::time::timeout(timeout, handshake).await;
