@@ -233,6 +233,16 @@ fn new_cert_refuses_bad_input_and_writes_nothing() {
             ],
             "before a 3650-day certificate",
         ),
+        // A file where the directory should be.
+        (
+            vec![
+                "--cn".into(),
+                "a.example".into(),
+                "--out".into(),
+                f("ca.pem"),
+            ],
+            "is a file, not a directory",
+        ),
         // Half a CA.
         (
             vec![

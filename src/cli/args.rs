@@ -201,7 +201,7 @@ pub struct AuditArgs {
 /// `originpull new-cert`.
 #[derive(Debug, Args, Clone)]
 pub struct NewCertArgs {
-    /// The certificate's common name, also its DNS subject alternative name
+    /// The certificate's common name, also its subject alternative name (a DNS name, or an IP address)
     #[arg(long, value_name = "NAME")]
     pub cn: String,
     /// Days the certificate is valid

@@ -19,8 +19,8 @@ use zeroize::Zeroizing;
 use super::files::{PRIVATE, PUBLIC, create_new};
 use crate::certinfo::{self, CertDetails, CertError, PemInput};
 
-/// Days a new private CA lives when the leaf asks for less: long enough that the next few
-/// leaves it signs do not need a new CA, which every origin would have to be told about.
+/// Days a new private CA lives at least: long enough that the next few leaves it signs do
+/// not need a new CA, which every origin would have to be told about.
 const NEW_CA_DAYS: u32 = 3650;
 
 /// The longest life `--days` allows a leaf.
@@ -118,6 +118,12 @@ pub enum NewCertError {
     },
 
     #[error(
+        "--out {} is a file, not a directory: name a directory (it is created if missing)",
+        .0.display()
+    )]
+    OutNotDirectory(PathBuf),
+
+    #[error(
         "refusing to overwrite {}: choose another --out directory, or move {} away; nothing \
          was written",
         list(.0),
@@ -184,8 +190,11 @@ pub fn new_cert(request: &Request, now: DateTime<Utc>) -> Result<Made, NewCertEr
     if !is_host_name(&request.cn) {
         return Err(NewCertError::BadName(request.cn.clone()));
     }
-    let mut pending = Vec::new();
     let out = &request.out;
+    if out.exists() && !out.is_dir() {
+        return Err(NewCertError::OutNotDirectory(out.clone()));
+    }
+    let mut pending = Vec::new();
     if request.ca.is_none() {
         pending.push((
             out.join(CA_CERT),
@@ -239,7 +248,8 @@ pub fn new_cert(request: &Request, now: DateTime<Utc>) -> Result<Made, NewCertEr
             ca.distinguished_name = common_name(&format!("originpull AOP CA for {}", request.cn));
             ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
             ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-            let ca_days = NEW_CA_DAYS.max(request.days);
+            // A year beyond the leaf at least: the next leaf it signs needs room too.
+            let ca_days = NEW_CA_DAYS.max(request.days + 365);
             validity(&mut ca, now, now + Duration::days(i64::from(ca_days)));
             let ca_pem = ca.self_signed(&ca_key)?.pem();
             let ca_key_pem = Zeroizing::new(ca_key.serialize_pem());

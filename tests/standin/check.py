@@ -1,10 +1,24 @@
-"""`originpull audit` and `originpull global` against a stand-in API, checked from outside.
+"""`originpull audit`, `global`, `new-cert` and `upload` against a stand-in API, checked from outside.
 
-The stand-in (standin.py, standard library only) serves a data set of zones built to
-exercise every finding of SPEC section 6 (dataset.py). The expected findings are computed
-here, independently, from that data and the SPEC's rules (findings.py), and compared zone
-by zone with what `originpull audit --format json` prints. Also checked: four calls a zone
-during the audit, `--fail-on` exit statuses, and `global ZONE on` as one PATCH.
+The stand-in (standin.py, standard library only but for its upload) serves a data set of
+zones built to exercise every finding of SPEC section 6 (dataset.py). The expected findings
+are computed here, independently, from that data and the SPEC's rules (findings.py), and
+compared zone by zone with what `originpull audit --format json` prints. Also checked: four
+calls a zone during the audit, `--fail-on` exit statuses, and `global ZONE on` as one PATCH.
+
+`new-cert`, for each --key-type (p256, p384, rsa2048, rsa4096), read with the `cryptography`
+package, not with originpull: the four files and their modes (keys 600, certificates 644);
+client.pem a leaf (BasicConstraints CA false, KeyUsage digitalSignature, no keyCertSign,
+ExtendedKeyUsage clientAuth) whose subject CN and DNS name are --cn, valid --days from now,
+its key of the type asked for, signed by ca.pem; ca.pem a self-signed CA. Then its output
+through `upload ZONE`: one POST, which the stand-in checks on its own (certificate and key
+parse, match, not expired) and accepts, the zone then holding client.pem; the key never
+in originpull's output. Also: `--ca-cert/--ca-key` signing with that CA (only the client's
+two files written, 30 days, uploaded too); a mismatched certificate and key refused before
+any request; new-cert never overwriting a file (refused, every file byte-for-byte as it
+was); and the stand-in's own refusals (mismatch, expiry, encryption, not PEM), so that its
+acceptance means something. The new-cert checks need `cryptography`
+(tests/sdk/requirements.txt); the audit's do not.
 
 Usage: check.py PATH/TO/originpull
 """
@@ -73,6 +87,7 @@ def main():
         fail_on(r, by_name)
         global_switch(r, standin, by_name)
         wrong_token(r)
+        new_cert(r, standin, by_name)
     print(f"{results['passed']} passed, {results['failed']} failed")
     sys.exit(1 if results["failed"] else 0)
 
@@ -244,6 +259,336 @@ def global_switch(r, standin, by_name):
 def wrong_token(r):
     out = r.run("audit", "--format", "json", token="not-the-token")
     check("audit with a wrong token exits 1", out.returncode == 1, f"got {out.returncode}")
+
+
+# ---- new-cert, checked with `cryptography`, and its output through upload -------------
+
+KEY_TYPES = ("p256", "p384", "rsa2048", "rsa4096")
+UPLOAD_ZONE = "clean.example"
+
+
+def new_cert(r, standin, by_name):
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        check("new-cert: the cryptography package is installed (tests/sdk/requirements.txt)", False)
+        return
+    zone = by_name[UPLOAD_ZONE]
+    standin_refuses(standin, zone)
+    for key_type in KEY_TYPES:
+        with tempfile.TemporaryDirectory() as tmp:
+            new_cert_one(r, standin, zone, key_type, tmp)
+    with tempfile.TemporaryDirectory() as tmp:
+        new_cert_stray_file(r, tmp)
+
+
+def load_cert(path):
+    from cryptography import x509
+
+    with open(path, "rb") as f:
+        return x509.load_pem_x509_certificate(f.read())
+
+
+def load_key(path):
+    from cryptography.hazmat.primitives import serialization
+
+    with open(path, "rb") as f:
+        return serialization.load_pem_private_key(f.read(), password=None)
+
+
+def extension(cert, cls):
+    from cryptography import x509
+
+    try:
+        return cert.extensions.get_extension_for_class(cls).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def spki(public_key):
+    from cryptography.hazmat.primitives import serialization
+
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def key_kind(public_key):
+    """p256, p384, rsa2048, ...: what --key-type would have asked for."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return {"secp256r1": "p256", "secp384r1": "p384"}.get(public_key.curve.name, public_key.curve.name)
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return f"rsa{public_key.key_size}"
+    return type(public_key).__name__
+
+
+def issued_by(cert, ca):
+    """'' when `ca` signed `cert` (names and signature), else why not."""
+    try:
+        cert.verify_directly_issued_by(ca)
+        return ""
+    except Exception as e:  # ValueError (names), InvalidSignature, TypeError (key types)
+        return f"{type(e).__name__}: {e}"
+
+
+def key_lines(path):
+    """The base64 lines of a PEM key: text that must never appear in originpull's output."""
+    with open(path) as f:
+        return [line for line in f.read().splitlines() if line and not line.startswith("-----")]
+
+
+def leaks_key(out, *key_paths):
+    text = out.stdout + out.stderr
+    return "PRIVATE KEY" in text or any(line in text for path in key_paths for line in key_lines(path))
+
+
+def modes(directory, names):
+    return {n: oct(os.stat(os.path.join(directory, n)).st_mode & 0o777) for n in names
+            if os.path.exists(os.path.join(directory, n))}
+
+
+def snapshot(directory):
+    def read(name):
+        with open(os.path.join(directory, name), "rb") as f:
+            return f.read()
+
+    return {n: read(n) for n in sorted(os.listdir(directory))}
+
+
+def check_leaf(label, cert_path, key_path, ca, cn, days, key_type, started, finished):
+    """The client certificate, read with `cryptography`: a leaf for clientAuth, signed by `ca`."""
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    try:
+        cert = load_cert(cert_path)
+        key = load_key(key_path)
+    except Exception as e:
+        check(f"{label}: client.pem and client.key parse (X.509 PEM, unencrypted PEM key)", False, repr(e))
+        return None
+    check(f"{label}: client.pem and client.key parse (X.509 PEM, unencrypted PEM key)", True)
+    check(f"{label}: client.key is client.pem's key", spki(key.public_key()) == spki(cert.public_key()))
+    kinds = (key_kind(cert.public_key()), key_kind(key.public_key()))
+    check(f"{label}: the key is {key_type}", kinds == (key_type, key_type), f"certificate {kinds[0]}, key {kinds[1]}")
+
+    basic = extension(cert, x509.BasicConstraints)
+    usage = extension(cert, x509.KeyUsage)
+    eku = extension(cert, x509.ExtendedKeyUsage)
+    check(f"{label}: client.pem is a leaf with clientAuth (BasicConstraints CA false, KeyUsage "
+          "digitalSignature without keyCertSign, ExtendedKeyUsage clientAuth)",
+          basic is not None and basic.ca is False
+          and usage is not None and usage.digital_signature and not usage.key_cert_sign
+          and eku is not None and ExtendedKeyUsageOID.CLIENT_AUTH in eku,
+          f"BasicConstraints {basic}, KeyUsage {usage}, ExtendedKeyUsage {eku}")
+
+    san = extension(cert, x509.SubjectAlternativeName)
+    dns = san.get_values_for_type(x509.DNSName) if san is not None else []
+    cns = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    check(f"{label}: subject CN and the DNS subject alternative name are {cn}", cns == [cn] and cn in dns,
+          f"CN {cns}, DNS names {dns}")
+
+    # notAfter is `days` after the moment of issue (whole seconds); notBefore may be set back
+    # a little for clocks behind, but the certificate is valid from the moment it is made.
+    slack = datetime.timedelta(seconds=5)
+    after, before = cert.not_valid_after_utc, cert.not_valid_before_utc
+    want = datetime.timedelta(days=days)
+    check(f"{label}: valid for {days} days from now",
+          started - slack + want <= after <= finished + slack + want
+          and started - datetime.timedelta(days=1) <= before <= finished + slack,
+          f"notBefore {before}, notAfter {after}, made between {started} and {finished}")
+
+    why = issued_by(cert, ca)
+    check(f"{label}: client.pem is signed by the CA (verified with its public key)", not why, why)
+    return cert
+
+
+def check_new_ca(label, out_dir):
+    from cryptography import x509
+
+    try:
+        ca = load_cert(os.path.join(out_dir, "ca.pem"))
+        ca_key = load_key(os.path.join(out_dir, "ca.key"))
+    except Exception as e:
+        check(f"{label}: ca.pem and ca.key parse", False, repr(e))
+        return None
+    basic = extension(ca, x509.BasicConstraints)
+    usage = extension(ca, x509.KeyUsage)
+    why = issued_by(ca, ca)
+    check(f"{label}: ca.pem is a self-signed CA (BasicConstraints CA true, KeyUsage keyCertSign), "
+          "ca.key its key",
+          basic is not None and basic.ca is True and usage is not None and usage.key_cert_sign and not why
+          and spki(ca_key.public_key()) == spki(ca.public_key()),
+          f"BasicConstraints {basic}, KeyUsage {usage}, self-signature {why or 'ok'}")
+    return ca
+
+
+def upload_checks(r, standin, zone, label, cert_path, key_path):
+    """`upload ZONE` of new-cert's output: one POST, accepted by the stand-in's own checks."""
+    with open(cert_path) as f:
+        pem = f.read()
+    before = {c.id for c in zone.certs}
+    mark = standin.mark()
+    out = r.run("upload", zone.name, "--cert", cert_path, "--key", key_path)
+    posts = [(p, b) for m, p, _, b in standin.requests(mark) if m == "POST"]
+    check(f"{label}: upload {zone.name} exits 0", out.returncode == 0,
+          f"got {out.returncode}; stderr: {out.stderr.strip()[:500]}")
+    path = f"/client/v4/zones/{zone.id}/origin_tls_client_auth"
+    check(f"{label}: upload sends exactly one POST, to the zone's origin_tls_client_auth",
+          len(posts) == 1 and posts[0][0] == path, f"sent {[p for p, _ in posts]}")
+    added = [c for c in zone.certs if c.id not in before]
+    check(f"{label}: the stand-in accepted it: the zone now holds a pending_deployment certificate "
+          "whose PEM is client.pem",
+          len(added) == 1 and added[0].status == "pending_deployment" and getattr(added[0], "certificate", None) == pem,
+          f"{len(added)} added" + (f", status {added[0].status}, PEM equal "
+                                   f"{getattr(added[0], 'certificate', None) == pem}" if added else ""))
+    if added:
+        check(f"{label}: upload prints the new certificate's id", added[0].id in out.stdout, out.stdout[:300])
+    check(f"{label}: upload's output does not contain the private key", not leaks_key(out, key_path))
+
+
+def new_cert_one(r, standin, zone, key_type, tmp):
+    label = f"new-cert {key_type}"
+    out_dir = os.path.join(tmp, "new-ca")
+    cn = f"origin-{key_type}.example"
+    files = ("ca.pem", "ca.key", "client.pem", "client.key")
+    want_modes = {"ca.pem": "0o644", "ca.key": "0o600", "client.pem": "0o644", "client.key": "0o600"}
+
+    started = now().replace(microsecond=0)
+    out = r.run("new-cert", "--cn", cn, "--key-type", key_type, "--out", out_dir)
+    finished = now()
+    check(f"{label}: exits 0", out.returncode == 0, f"got {out.returncode}; stderr: {out.stderr.strip()[:500]}")
+    if out.returncode != 0:
+        return
+    present = sorted(os.listdir(out_dir))
+    check(f"{label}: writes ca.pem, ca.key, client.pem, client.key and nothing else",
+          present == sorted(files), f"{present}")
+    got_modes = modes(out_dir, files)
+    check(f"{label}: keys mode 600, certificates 644", got_modes == want_modes, f"{got_modes}")
+    if not all(os.path.exists(os.path.join(out_dir, f)) for f in files):
+        return
+    check(f"{label}: its output does not contain a private key",
+          not leaks_key(out, os.path.join(out_dir, "client.key"), os.path.join(out_dir, "ca.key")))
+    ca = check_new_ca(label, out_dir)
+    if ca is None:
+        return
+    check_leaf(label, os.path.join(out_dir, "client.pem"), os.path.join(out_dir, "client.key"), ca, cn, 365,
+               key_type, started, finished)
+    upload_checks(r, standin, zone, label, os.path.join(out_dir, "client.pem"), os.path.join(out_dir, "client.key"))
+
+    # The same CA again: a p256 client certificate for 30 days, signed by this CA (an RSA CA
+    # signing an ECDSA key, for the RSA types), and only the client's two files written.
+    label2 = f"new-cert --ca-cert ({key_type} CA)"
+    out_dir2 = os.path.join(tmp, "own-ca")
+    cn2 = f"origin-{key_type}-again.example"
+    started = now().replace(microsecond=0)
+    out = r.run("new-cert", "--cn", cn2, "--days", "30", "--ca-cert", os.path.join(out_dir, "ca.pem"),
+                "--ca-key", os.path.join(out_dir, "ca.key"), "--out", out_dir2)
+    finished = now()
+    check(f"{label2}: exits 0", out.returncode == 0, f"got {out.returncode}; stderr: {out.stderr.strip()[:500]}")
+    if out.returncode == 0:
+        present = sorted(os.listdir(out_dir2))
+        check(f"{label2}: writes client.pem and client.key only (no ca.pem, no ca.key)",
+              present == ["client.key", "client.pem"], f"{present}")
+        got_modes = modes(out_dir2, ("client.pem", "client.key"))
+        check(f"{label2}: key mode 600, certificate 644",
+              got_modes == {"client.pem": "0o644", "client.key": "0o600"}, f"{got_modes}")
+        check(f"{label2}: its output does not contain a private key",
+              not leaks_key(out, os.path.join(out_dir2, "client.key"), os.path.join(out_dir, "ca.key")))
+        if check_leaf(label2, os.path.join(out_dir2, "client.pem"), os.path.join(out_dir2, "client.key"), ca,
+                      cn2, 30, "p256", started, finished) is not None:
+            upload_checks(r, standin, zone, label2, os.path.join(out_dir2, "client.pem"),
+                          os.path.join(out_dir2, "client.key"))
+
+        # A mismatched pair: this CA's first client certificate with the second one's key.
+        mark = standin.mark()
+        out = r.run("upload", zone.name, "--cert", os.path.join(out_dir, "client.pem"),
+                    "--key", os.path.join(out_dir2, "client.key"))
+        sent = standin.requests(mark)
+        check(f"{label}: upload with another certificate's key exits 1, refused locally: no POST sent",
+              out.returncode == 1 and not any(m == "POST" for m, _, _, _ in sent),
+              f"exit {out.returncode}, requests {[(m, p) for m, p, _, _ in sent]}; stderr {out.stderr.strip()[:300]}")
+        check(f"{label}: the refusal says the key does not match", "match" in out.stderr.lower(),
+              out.stderr.strip()[:300])
+
+    # Never overwrites: the same command again into the same directory.
+    before = snapshot(out_dir)
+    out = r.run("new-cert", "--cn", cn, "--key-type", key_type, "--out", out_dir)
+    named = [f for f in files if os.path.join(out_dir, f) in out.stderr]
+    check(f"{label}: again into the same --out exits non-zero and names the existing files",
+          out.returncode != 0 and named == list(files),
+          f"exit {out.returncode}, named {named}; stderr {out.stderr.strip()[:300]}")
+    check(f"{label}: again into the same --out leaves every file byte-for-byte, modes too",
+          snapshot(out_dir) == before and modes(out_dir, files) == want_modes)
+
+
+def new_cert_stray_file(r, tmp):
+    """One file already there (client.key): refused, and none of the other three written."""
+    stray = os.path.join(tmp, "client.key")
+    with open(stray, "w") as f:
+        f.write("not mine to overwrite\n")
+    out = r.run("new-cert", "--cn", "origin-stray.example", "--out", tmp)
+    check("new-cert into a directory holding a client.key exits non-zero and names it",
+          out.returncode != 0 and stray in out.stderr, f"exit {out.returncode}; stderr {out.stderr.strip()[:300]}")
+    check("new-cert into a directory holding a client.key writes nothing, keeps the file",
+          snapshot(tmp) == {"client.key": b"not mine to overwrite\n"},
+          f"{sorted(os.listdir(tmp))}")
+
+
+def standin_refuses(standin, zone):
+    """The stand-in's own upload checks, so its acceptance above means something."""
+    import urllib.error
+    import urllib.request
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def make(days_from, days_to, key=None):
+        key = key or ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "standin-self-check.example")])
+        t = now()
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(t + datetime.timedelta(days=days_from))
+                .not_valid_after(t + datetime.timedelta(days=days_to))
+                .sign(key, hashes.SHA256()))
+        pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+        key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+        return pem, key_pem, key
+
+    def post(cert, key):
+        body = json.dumps({"certificate": cert, "private_key": key}).encode()
+        req = urllib.request.Request(f"{standin.base_url}/zones/{zone.id}/origin_tls_client_auth", data=body,
+                                     method="POST", headers={"Authorization": f"Bearer {TOKEN}",
+                                                             "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    good, good_key, key = make(-1, 30)
+    _, other_key, _ = make(-1, 30)
+    expired, expired_key, _ = make(-60, -1, key)
+    encrypted = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.BestAvailableEncryption(b"secret")).decode()
+    count = len(zone.certs)
+    cases = (
+        ("a mismatched key", good, other_key),
+        ("an expired certificate", expired, expired_key),
+        ("an encrypted key", good, encrypted),
+        ("a certificate that is not PEM", "hello", good_key),
+        ("a key that is not PEM", good, "hello"),
+    )
+    for what, cert, key_pem in cases:
+        status, doc = post(cert, key_pem)
+        codes = [e.get("code") for e in doc.get("errors", [])]
+        check(f"stand-in itself: refuses {what} (HTTP 400, a 14xx code)",
+              status == 400 and doc.get("success") is False and len(codes) == 1 and 1400 <= codes[0] < 1500,
+              f"HTTP {status}, {doc}")
+    check("stand-in itself: the refusals added nothing to the zone", len(zone.certs) == count)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,33 @@
-"""A stand-in for Cloudflare's API, standard library only, for checks from outside.
+"""A stand-in for Cloudflare's API, for checks from outside.
 
 It serves the calls `originpull audit` and `originpull global` make, in Cloudflare's
 envelope, from a data set of zones (see dataset.py), and records every request (method,
 path, query, body) so a check can count what was sent. Bearer-token auth: a wrong token
 gets 403 with code 10000. Anything it does not know gets a Cloudflare-style 404.
+
+It also takes the zone-level upload, `POST /zones/{id}/origin_tls_client_auth` with
+`{"certificate": PEM, "private_key": PEM}`, and checks it on its own, with the
+`cryptography` package rather than anything of originpull's: the certificate parses as
+X.509 PEM (the leaf first; a chain after it is allowed), the key as an unencrypted PEM
+private key, the key is the certificate's, the certificate has not expired, and the zone
+does not already hold it. A refusal is HTTP 400 with a code in the 14xx range; an
+acceptance adds the certificate to the zone as `pending_deployment` and answers with it.
+The key is checked and dropped: never kept, never echoed (the request log holds the body,
+as it holds every body; nothing prints it).
+
+Everything else is standard library only: `cryptography` is imported when an upload
+arrives, so the audit's checks run without it.
 """
 
+import datetime
 import json
 import re
 import threading
 import urllib.parse
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from dataset import rfc3339
 
 PREFIX = "/client/v4"
 ZONE_ID = r"([0-9a-f]{32})"
@@ -173,6 +190,8 @@ class StandIn:
             certs = [c.api_object() for c in zone.certs]
             return 200, envelope(certs, {"page": 1, "per_page": max(len(certs), 20), "count": len(certs),
                                          "total_count": len(certs), "total_pages": 1})
+        if sub == "/origin_tls_client_auth" and method == "POST":
+            return self.upload(zone, body)
         if sub == "/origin_tls_client_auth/settings" and method == "GET":
             return 200, envelope({"enabled": zone.enabled})
         if sub == "/origin_tls_client_auth/hostnames/certificates" and method == "GET":
@@ -211,3 +230,96 @@ class StandIn:
         zone.global_value = value
         zone.global_modified = zone.now_str()
         return 200, envelope(zone.setting("tls_client_auth"))
+
+    def upload(self, zone, body):
+        """The zone-level upload, checked independently (see the module's docstring)."""
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return 400, failure(6007, "Malformed JSON in request body")
+        certificate = doc.get("certificate") if isinstance(doc, dict) else None
+        private_key = doc.get("private_key") if isinstance(doc, dict) else None
+        if not isinstance(certificate, str) or not certificate.strip():
+            return 400, failure(1400, "certificate is required: a PEM certificate")
+        if not isinstance(private_key, str) or not private_key.strip():
+            return 400, failure(1400, "private_key is required: a PEM private key")
+        # The key is only checked against the certificate; nothing keeps it.
+        try:
+            status, checked = check_pair(certificate, private_key)
+        except ImportError:
+            return 500, failure(10001, "The stand-in needs the cryptography package to check uploads")
+        if status != 200:
+            return status, checked
+        leaf = checked
+        if any(getattr(c, "certificate", None) == certificate for c in zone.certs):
+            return 400, failure(1406, "This certificate already exists for this zone.")
+        cert = UploadedCert(leaf, certificate)
+        zone.certs.append(cert)
+        return 200, envelope(cert.api_object())
+
+
+def check_pair(certificate, private_key):
+    """(200, the leaf as a cryptography Certificate), or (400, a failure envelope)."""
+    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        chain = x509.load_pem_x509_certificates(certificate.encode())
+    except (ValueError, UnsupportedAlgorithm):
+        return 400, failure(1401, "The certificate is not a valid PEM X.509 certificate")
+    leaf = chain[0]
+    try:
+        key = serialization.load_pem_private_key(private_key.encode(), password=None)
+    except TypeError:
+        return 400, failure(1407, "The private key is encrypted; upload it unencrypted")
+    except (ValueError, UnsupportedAlgorithm):
+        return 400, failure(1403, "The private key is not a valid unencrypted PEM private key")
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(*spki) != leaf.public_key().public_bytes(*spki):
+        return 400, failure(1402, "The certificate and private key do not match")
+    if leaf.not_valid_after_utc <= datetime.datetime.now(datetime.timezone.utc):
+        return 400, failure(1405, "The certificate has expired")
+    return 200, leaf
+
+
+def signature_name(leaf):
+    """Cloudflare's spelling of the signature algorithm: ECDSAWithSHA256, SHA256WithRSA."""
+    from cryptography.x509.oid import SignatureAlgorithmOID as Sig
+
+    names = {
+        Sig.ECDSA_WITH_SHA256: "ECDSAWithSHA256",
+        Sig.ECDSA_WITH_SHA384: "ECDSAWithSHA384",
+        Sig.ECDSA_WITH_SHA512: "ECDSAWithSHA512",
+        Sig.RSA_WITH_SHA256: "SHA256WithRSA",
+        Sig.RSA_WITH_SHA384: "SHA384WithRSA",
+        Sig.RSA_WITH_SHA512: "SHA512WithRSA",
+        Sig.ED25519: "Ed25519",
+    }
+    return names.get(leaf.signature_algorithm_oid, leaf.signature_algorithm_oid.dotted_string)
+
+
+class UploadedCert:
+    """A zone-level certificate the stand-in accepted: the shape of dataset.Cert's API object."""
+
+    def __init__(self, leaf, pem):
+        self.id = str(uuid.uuid4())
+        self.status = "pending_deployment"
+        self.issuer = leaf.issuer.rfc4514_string()
+        self.signature = signature_name(leaf)
+        self.serial_number = str(leaf.serial_number)
+        self.expires_on = leaf.not_valid_after_utc
+        self.uploaded_on = datetime.datetime.now(datetime.timezone.utc)
+        self.certificate = pem
+
+    def api_object(self):
+        return {
+            "id": self.id,
+            "status": self.status,
+            "issuer": self.issuer,
+            "signature": self.signature,
+            "serial_number": self.serial_number,
+            "expires_on": rfc3339(self.expires_on),
+            "uploaded_on": rfc3339(self.uploaded_on, fraction=True),
+            "certificate": self.certificate,
+        }
