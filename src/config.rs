@@ -289,14 +289,20 @@ pub fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "originpull")
 }
 
-/// Where logs go by default: the state dir where the platform has one.
-pub fn default_log_path() -> Option<PathBuf> {
+/// The state dir where the platform has one (`~/.local/state/originpull`), else the
+/// local data dir: logs and rotation journals live here.
+pub fn state_dir() -> Option<PathBuf> {
     let dirs = project_dirs()?;
-    let dir = dirs
-        .state_dir()
-        .unwrap_or_else(|| dirs.data_local_dir())
-        .to_path_buf();
-    Some(dir.join("originpull.log"))
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .to_path_buf(),
+    )
+}
+
+/// Where logs go by default.
+pub fn default_log_path() -> Option<PathBuf> {
+    Some(state_dir()?.join("originpull.log"))
 }
 
 fn load_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod logging;
 pub mod origin;
 pub mod rank;
+pub mod rotate;
 pub mod sim;
 pub mod survey;
 pub mod text;
