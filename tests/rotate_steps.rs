@@ -198,9 +198,11 @@ fn an_upload_found_by_the_check_is_not_sent_again() {
             cert_id: "old".into()
         }
     );
-    // active and alone: done
-    let run = Run::approved(vec![mine(CertStatus::Active)], Options::default());
-    assert_eq!(run.step(), &Step::Done(Outcome::Rotated));
+    // active and alone: nothing to do, and nothing to ask
+    let mut run = Run::new(Options::default(), Memory::default());
+    run.answer(Answer::Listed(vec![mine(CertStatus::Active)]));
+    assert_eq!(run.step(), &Step::Done(Outcome::Earlier));
+    assert!(!run.rotation.has_work());
 }
 
 #[test]

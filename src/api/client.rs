@@ -291,6 +291,26 @@ impl Client {
             .ok_or(ApiError::ZoneNotFound { name: wanted })
     }
 
+    /// Resolves each of `names` (names or ids) as [`resolve_zone`](Self::resolve_zone)
+    /// does, a few at a time, in their order; a name given twice counts once.
+    pub async fn resolve_zones(&self, names: &[String]) -> Result<Vec<Zone>, ApiError> {
+        let mut seen = std::collections::HashSet::new();
+        let unique: Vec<&String> = names
+            .iter()
+            .filter(|n| seen.insert(n.trim().trim_end_matches('.').to_ascii_lowercase()))
+            .collect();
+        let zones: Vec<Zone> = stream::iter(unique)
+            .map(|name| self.resolve_zone(name))
+            .buffered(ZONE_PAGE_CONCURRENCY)
+            .try_collect()
+            .await?;
+        let mut ids = std::collections::HashSet::new();
+        Ok(zones
+            .into_iter()
+            .filter(|z| ids.insert(z.id.clone()))
+            .collect())
+    }
+
     /// `GET /zones/{zone_id}/origin_tls_client_auth`; a `null` result reads as empty.
     pub async fn list_certificates(&self, zone_id: &str) -> Result<Vec<Certificate>, ApiError> {
         let (items, _) = self

@@ -137,6 +137,8 @@ pub enum Command {
     },
     /// Survey zones across all three AOP levels and print every finding
     Audit(AuditArgs),
+    /// Rotate zones to a new certificate without an outage: upload, wait until active, delete what it replaces
+    Rotate(RotateArgs),
     /// Make a client certificate for AOP, signed by your CA or by a new private CA
     NewCert(NewCertArgs),
     /// Print the server configuration that requires and verifies the client certificate
@@ -196,6 +198,34 @@ pub struct AuditArgs {
     /// Calls per 5 minutes, shared with everything else this run sends [default: 960, 80% of Cloudflare's 1200]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1200))]
     pub budget: Option<u64>,
+}
+
+/// `originpull rotate`.
+#[derive(Debug, Args, Clone)]
+pub struct RotateArgs {
+    /// Zones to rotate (names or ids)
+    #[arg(required = true, value_name = "ZONE")]
+    pub zones: Vec<String>,
+    /// The new PEM certificate (the leaf first; a chain after it is fine)
+    #[arg(long, value_name = "FILE")]
+    pub cert: PathBuf,
+    /// Its PEM private key, unencrypted
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// How long to wait for the new certificate to turn active: 90s, 15m, 1h
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    pub wait: Duration,
+    /// Delete nothing: leave the certificates the new one replaces in place
+    #[arg(long)]
+    pub keep_old: bool,
+    /// First check that this origin accepts the new certificate (verify-origin's check)
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = Target::parse)]
+    pub origin: Option<Target>,
+    /// Rotate without asking (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `originpull new-cert`.

@@ -5,6 +5,7 @@ mod audit;
 mod origin;
 mod output;
 mod report;
+mod rotate;
 
 use std::io::{self, IsTerminal, Write};
 
@@ -44,6 +45,13 @@ pub enum CliError {
     /// it: its report says which; the exit status is 3.
     #[error("the origin does not enforce AOP")]
     NotEnforced,
+    /// Some zones did not rotate: the result table says why.
+    #[error("{failed} of {zones} zone(s) did not rotate")]
+    NotRotated {
+        failed: usize,
+        zones: usize,
+        journal: Option<std::path::PathBuf>,
+    },
     /// The audit found something at or above `--fail-on`: not a failure of the run,
     /// the summary line says what; the exit status is 3.
     #[error("a finding reached level {}", worst.as_str())]
@@ -55,6 +63,7 @@ impl CliError {
         match self {
             Self::Api(e) => e.hint().map(str::to_owned),
             Self::Setup(e) => e.hint(),
+            Self::NotRotated { journal, .. } => Some(rotate::resume_hint(journal.as_ref())),
             _ => None,
         }
     }
@@ -87,6 +96,16 @@ pub async fn run(
         return Err(CliError::Refused(
             "refusing to delete without confirmation: standard input is not a terminal; \
              add --yes to delete from a script"
+                .into(),
+        ));
+    }
+    if let Command::Rotate(args) = &command
+        && !args.yes
+        && !io::stdin().is_terminal()
+    {
+        return Err(CliError::Refused(
+            "refusing to rotate without confirmation: standard input is not a terminal; \
+             add --yes to rotate from a script (nothing was sent)"
                 .into(),
         ));
     }
@@ -207,6 +226,7 @@ pub async fn run(
             });
             audit::run(&client, args, budget, cache, out).await?;
         }
+        Command::Rotate(args) => rotate::rotate(&client, settings, args, out).await?,
         Command::Sim { .. }
         | Command::NewCert(_)
         | Command::OriginConfig(_)
@@ -324,6 +344,15 @@ async fn confirm_delete(
         );
     }
     prompt.push_str("Type y to delete, anything else cancels: ");
+    if ask_yes(prompt).await? {
+        Ok(())
+    } else {
+        Err(CliError::Refused("cancelled: nothing was deleted".into()))
+    }
+}
+
+/// Asks on the terminal (the prompt on stderr); only y or yes is a yes.
+async fn ask_yes(prompt: String) -> Result<bool, CliError> {
     let answer = tokio::task::spawn_blocking(move || -> io::Result<String> {
         let mut err = io::stderr().lock();
         err.write_all(prompt.as_bytes())?;
@@ -334,11 +363,10 @@ async fn confirm_delete(
     })
     .await
     .map_err(|e| CliError::Io(io::Error::other(e)))??;
-    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(CliError::Refused("cancelled: nothing was deleted".into()))
-    }
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 async fn run_sim(

@@ -112,8 +112,8 @@ impl Step {
             Self::Planned => "planned",
             Self::Upload => "uploading",
             Self::Find { .. } => "looking for the upload",
-            Self::Wait => "waiting until active",
-            Self::DeleteOld => "deleting the old",
+            Self::Wait => "uploaded, waiting until it is active",
+            Self::DeleteOld => "active, deleting what it replaces",
             Self::Done(Outcome::Rotated) => "rotated",
             Self::Done(Outcome::KeptOld) => "rotated, old kept",
             Self::Done(Outcome::Earlier) => "rotated earlier",
@@ -265,10 +265,18 @@ impl ZoneRotation {
                     .cloned();
                 self.plan = Some(plan);
                 self.step = Step::Planned;
-                if let Some(cert) = found
-                    && let Some(failure) = unusable(&cert)
-                {
-                    self.fail(failure, &mut events);
+                match found {
+                    Some(cert) if unusable(&cert).is_some() => {
+                        self.fail(unusable(&cert).expect("checked"), &mut events);
+                    }
+                    // Active, and nothing left to delete: nothing to do here.
+                    Some(cert)
+                        if cert.status == Some(CertStatus::Active) && self.to_delete.is_empty() =>
+                    {
+                        self.step = Step::Done(Outcome::Earlier);
+                        events.push(Event::Done);
+                    }
+                    _ => {}
                 }
             }
             (Step::Find { after_duplicate }, Ask::List, Answer::Listed(certs)) => {

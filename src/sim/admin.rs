@@ -68,3 +68,25 @@ pub async fn set_permissions(
     control.set_zone_settings_access(request.zone_settings);
     StatusCode::NO_CONTENT
 }
+
+#[derive(Deserialize)]
+pub struct DeploymentsRequest {
+    /// A zone name or id.
+    zone: String,
+    /// `true`: its uploads time out (`deployment_timed_out`); `false`: they deploy.
+    fail: bool,
+}
+
+pub async fn set_deployments(
+    State(control): State<SimControl>,
+    Json(request): Json<DeploymentsRequest>,
+) -> StatusCode {
+    let id = control
+        .zone_id(&request.zone)
+        .unwrap_or_else(|| request.zone.clone());
+    if control.fail_deployments(&id, request.fail) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}

@@ -43,6 +43,8 @@ pub struct Shared {
     pub zones: Zones,
     state: Mutex<ZoneState>,
     faults: Mutex<Vec<FaultRule>>,
+    /// Zones (by index) whose uploads time out instead of turning active.
+    failing_deployments: Mutex<std::collections::HashSet<usize>>,
     latency: Mutex<Latency>,
     requests: Mutex<RequestLog>,
     zone_settings_access: Mutex<ZoneSettingsAccess>,
@@ -76,6 +78,7 @@ impl Shared {
             zones,
             state: Mutex::new(state),
             faults: Mutex::new(Vec::new()),
+            failing_deployments: Mutex::new(std::collections::HashSet::new()),
             latency: Mutex::new(Latency {
                 global: config.latency,
                 rules: Vec::new(),
@@ -146,6 +149,14 @@ impl Shared {
             })
     }
 
+    /// Whether this zone's uploads are set to time out.
+    pub fn deployment_fails(&self, zone: usize) -> bool {
+        self.failing_deployments
+            .lock()
+            .expect("deployment lock poisoned")
+            .contains(&zone)
+    }
+
     /// Consumes one use of the first matching rule.
     pub fn take_fault(&self, method: &str, path: &str) -> Option<FaultKind> {
         let mut faults = self.faults.lock().expect("fault lock poisoned");
@@ -193,6 +204,26 @@ pub struct SimControl {
 impl SimControl {
     pub(super) fn new(shared: Arc<Shared>) -> Self {
         Self { shared }
+    }
+
+    /// From now on, uploads to this zone stay `pending_deployment` for the deploy
+    /// delay and then turn `deployment_timed_out` (with `false`, they deploy again).
+    /// Returns whether the zone exists.
+    pub fn fail_deployments(&self, zone_id: &str, fail: bool) -> bool {
+        let Some(zone) = self.shared.zones.index_of(zone_id) else {
+            return false;
+        };
+        let mut failing = self
+            .shared
+            .failing_deployments
+            .lock()
+            .expect("deployment lock poisoned");
+        if fail {
+            failing.insert(zone);
+        } else {
+            failing.remove(&zone);
+        }
+        true
     }
 
     /// Adds a fault rule; rules are tried in the order they were added.
@@ -360,7 +391,7 @@ impl SimControl {
                 Deployment::Deploying(countdown(Duration::ZERO)),
                 Some(countdown(self.shared.delete_delay)),
             ),
-            CertStatus::DeploymentTimedOut => (Deployment::DeploymentTimedOut, None),
+            CertStatus::DeploymentTimedOut => (Deployment::TimedOut, None),
             other => return Err(format!("cannot add a hostname certificate as {other}")),
         };
         let mut record = CertRecord::new(

@@ -405,7 +405,7 @@ fn demo_cert(
     };
     let deployment = match spec.state {
         PendingDeployment => Deployment::Deploying(showing),
-        DeploymentTimedOut => Deployment::DeploymentTimedOut,
+        DeploymentTimedOut => Deployment::TimedOut,
         Active | PendingDeletion => Deployment::Deploying(settled),
     };
     let mut record = CertRecord::new(identity.id, &details, pem, uploaded_on, deployment);

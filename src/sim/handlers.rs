@@ -177,12 +177,17 @@ pub async fn upload_certificate(
         start: now,
         delay: shared.deploy_delay,
     };
+    let deployment = if shared.deployment_fails(zone) {
+        Deployment::Failing(deploying)
+    } else {
+        Deployment::Deploying(deploying)
+    };
     let record = CertRecord::new(
         random_cert_id(),
         &details,
         certificate.to_owned(),
         Utc::now(),
-        Deployment::Deploying(deploying),
+        deployment,
     );
     let added = shared.state().add(zone, record, now);
     match added {

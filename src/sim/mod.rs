@@ -232,6 +232,7 @@ fn router(shared: Arc<Shared>) -> Router {
             post(admin::add_fault).delete(admin::clear_faults),
         )
         .route("/__sim/latency", post(admin::set_latency))
+        .route("/__sim/deployments", post(admin::set_deployments))
         .route("/__sim/permissions", post(admin::set_permissions))
         .route(
             "/__sim/requests",

@@ -108,7 +108,9 @@ impl Countdown {
 pub enum Deployment {
     /// `pending_deployment` until the countdown ends, `active` after.
     Deploying(Countdown),
-    DeploymentTimedOut,
+    /// `pending_deployment` until the countdown ends, `deployment_timed_out` after.
+    Failing(Countdown),
+    TimedOut,
 }
 
 #[derive(Debug, Clone)]
@@ -160,7 +162,11 @@ impl CertRecord {
             (Some(_), _) => CertStatus::PendingDeletion,
             (None, Deployment::Deploying(countdown)) if countdown.done(now) => CertStatus::Active,
             (None, Deployment::Deploying(_)) => CertStatus::PendingDeployment,
-            (None, Deployment::DeploymentTimedOut) => CertStatus::DeploymentTimedOut,
+            (None, Deployment::Failing(countdown)) if countdown.done(now) => {
+                CertStatus::DeploymentTimedOut
+            }
+            (None, Deployment::Failing(_)) => CertStatus::PendingDeployment,
+            (None, Deployment::TimedOut) => CertStatus::DeploymentTimedOut,
         }
     }
 

@@ -1,0 +1,440 @@
+//! `originpull rotate`: the plan, one question, a progress line per zone, and the
+//! result, printed over the rotation engine (`crate::rotate`).
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::args::RotateArgs;
+use super::output;
+use super::{CliError, ask_yes};
+use crate::api::Client;
+use crate::certinfo;
+use crate::config::Settings;
+use crate::origin::verify::{self, Identity, Probe, Report, Verdict};
+use crate::rotate::{
+    self, Failure, IssuerChange, Journal, NewCert, Options, Outcome, Rotation, Step, ZoneRotation,
+};
+use crate::text::{sanitize, short_id};
+
+pub async fn rotate(
+    client: &Client,
+    settings: &Settings,
+    args: RotateArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    // Section 5's checks, before anything is sent.
+    let upload = certinfo::load_upload(&args.cert, &args.key)?;
+    let new = NewCert::of(&upload.details);
+    let origin = match &args.origin {
+        Some(target) => Some(check_origin(target.clone(), &args, settings).await?),
+        None => None,
+    };
+    let zones = client.resolve_zones(&args.zones).await?;
+    let journal = Journal::default_dir().and_then(|dir| {
+        let (credentials, _) = settings.credentials.as_ref()?;
+        Some(Journal::new(
+            &dir,
+            &settings.base_url,
+            credentials,
+            &new.sha256,
+        ))
+    });
+    let memory = journal.as_ref().map(Journal::load).unwrap_or_default();
+    let resumed = memory.values().any(|m| m.done || m.new_id.is_some());
+    let options = Options {
+        wait: args.wait,
+        keep_old: args.keep_old,
+    };
+    let mut rotation = Rotation::new(
+        new.clone(),
+        options,
+        zones.into_iter().map(|z| (z.id, z.name)),
+        memory,
+    );
+    let progress = io::stderr().is_terminal();
+    if progress {
+        eprintln!(
+            "originpull: reading the certificates of {} zone(s)…",
+            rotation.zones().len()
+        );
+    }
+    rotate::run::run(
+        client,
+        &mut rotation,
+        &upload,
+        journal.as_ref(),
+        rotate::run::CONCURRENCY,
+        |_| {},
+    )
+    .await?;
+
+    let mut plan_text = Vec::new();
+    print_plan(&mut plan_text, &rotation, origin.as_ref(), resumed)?;
+    if args.json {
+        if !args.yes {
+            io::stderr().write_all(&plan_text)?;
+        }
+    } else {
+        out.write_all(&plan_text)?;
+        out.flush()?;
+    }
+    if rotation.has_work() && !args.yes {
+        let n = rotation
+            .zones()
+            .iter()
+            .filter(|z| z.step == Step::Planned)
+            .count();
+        if !ask_yes(format!(
+            "Rotate {n} zone(s)? Type y to go on, anything else cancels: "
+        ))
+        .await?
+        {
+            return Err(CliError::Refused(
+                "cancelled: nothing was uploaded or deleted".into(),
+            ));
+        }
+    }
+    rotation.approve(Instant::now());
+    rotate::run::run(
+        client,
+        &mut rotation,
+        &upload,
+        journal.as_ref(),
+        rotate::run::CONCURRENCY,
+        |zone| {
+            if progress {
+                eprintln!("{}", progress_line(zone));
+            }
+        },
+    )
+    .await?;
+    drop(upload);
+    let journal_left = match &journal {
+        Some(journal) => match journal.close() {
+            Ok(true) => None,
+            Ok(false) => Some(journal.path().to_path_buf()),
+            Err(e) => {
+                tracing::warn!(error = %e, "the journal could not be removed");
+                Some(journal.path().to_path_buf())
+            }
+        },
+        None => None,
+    };
+
+    if args.json {
+        output::json(out, &RotationJson::of(&rotation))?;
+    } else {
+        writeln!(out)?;
+        print_result(out, &rotation)?;
+    }
+    let failed = rotation.progress().failed;
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(CliError::NotRotated {
+            failed,
+            zones: rotation.zones().len(),
+            journal: journal_left,
+        })
+    }
+}
+
+/// verify-origin's check with the new certificate. The origin's own certificate is
+/// not judged here (it may be self-signed, or from Cloudflare's Origin CA): only
+/// whether it takes the new client certificate.
+async fn check_origin(
+    target: verify::Target,
+    args: &RotateArgs,
+    settings: &Settings,
+) -> Result<Report, CliError> {
+    let identity = Identity::load(&args.cert, &args.key).map_err(verify::VerifyError::from)?;
+    let probe = Probe {
+        target,
+        sni: None,
+        identity: Some(identity),
+        timeout: settings.timeout,
+        insecure: true,
+    };
+    let report = verify::verify(&probe).await?;
+    if report.verdict == Verdict::NotAccepted {
+        let refusal = report
+            .with_certificate
+            .as_ref()
+            .and_then(|a| match &a.outcome {
+                verify::Outcome::Refused { refusal } => Some(refusal.to_string()),
+                verify::Outcome::Admitted { .. } => None,
+            })
+            .unwrap_or_else(|| "a refusal".into());
+        return Err(CliError::Refused(format!(
+            "the origin {} refused the new certificate ({refusal}): it does not trust {} yet. \
+             Nothing was uploaded: add that CA to the origin (originpull origin-config), \
+             then run this again",
+            report.origin,
+            sanitize(&upload_issuer(args)),
+        )));
+    }
+    Ok(report)
+}
+
+fn upload_issuer(args: &RotateArgs) -> String {
+    certinfo::read_pem(&args.cert, certinfo::PemInput::Certificate)
+        .ok()
+        .and_then(|pem| certinfo::parse_certificate(&pem).ok())
+        .map_or_else(|| "its CA".to_owned(), |d| d.issuer)
+}
+
+fn print_plan(
+    out: &mut dyn Write,
+    rotation: &Rotation,
+    origin: Option<&Report>,
+    resumed: bool,
+) -> io::Result<()> {
+    let new = rotation.new_cert();
+    let now = Utc::now();
+    writeln!(
+        out,
+        "rotate {} zone(s) to {}",
+        rotation.zones().len(),
+        sanitize(&new.subject)
+    )?;
+    writeln!(out, "  issuer   {}", sanitize(&new.issuer))?;
+    writeln!(
+        out,
+        "  expires  {} ({} days)",
+        new.expires.format("%Y-%m-%d"),
+        (new.expires - now).num_days()
+    )?;
+    writeln!(out, "  sha256   {}", new.sha256)?;
+    if let Some(report) = origin {
+        let verdict = match report.verdict {
+            Verdict::RequiredAndAccepted => "requires a client certificate and accepts this one",
+            _ => {
+                "accepts this one, but does not require a client certificate: AOP is not \
+                 enforced there"
+            }
+        };
+        writeln!(
+            out,
+            "  origin   {} {verdict} (its own certificate was not checked)",
+            report.origin
+        )?;
+    }
+    if resumed {
+        writeln!(
+            out,
+            "  resuming a rotation to this certificate that an earlier run began"
+        )?;
+    }
+    writeln!(out)?;
+    let rows: Vec<Vec<String>> = rotation
+        .zones()
+        .iter()
+        .map(|z| {
+            let (upload, delete) = plan_cells(z, rotation.options());
+            vec![sanitize(&z.zone).into_owned(), upload, delete]
+        })
+        .collect();
+    output::table(out, &["ZONE", "UPLOAD", "THEN DELETE"], &rows)?;
+
+    // One warning per distinct change of CA, naming its zones.
+    let mut warnings: Vec<(String, Vec<&str>)> = Vec::new();
+    for z in rotation.zones() {
+        if z.step != Step::Planned {
+            continue;
+        }
+        let Some(warning) = z
+            .plan
+            .as_ref()
+            .and_then(|p| p.issuer_change.warning(&new.issuer))
+        else {
+            continue;
+        };
+        match warnings.iter_mut().find(|(w, _)| *w == warning) {
+            Some((_, zones)) => zones.push(&z.zone),
+            None => warnings.push((warning, vec![&z.zone])),
+        }
+    }
+    for (warning, zones) in warnings {
+        writeln!(
+            out,
+            "\nWARNING ({}): {}",
+            sanitize(&zones.join(", ")),
+            sanitize(&warning)
+        )?;
+    }
+    if rotation.zones().iter().any(|z| {
+        z.plan
+            .as_ref()
+            .is_some_and(|p| p.issuer_change != IssuerChange::Same)
+    }) && origin.is_none()
+    {
+        writeln!(
+            out,
+            "  check first with: originpull rotate … --origin HOST (or originpull verify-origin)"
+        )?;
+    }
+    Ok(())
+}
+
+/// What the plan says is uploaded, and what is deleted after.
+fn plan_cells(z: &ZoneRotation, options: &Options) -> (String, String) {
+    let plan = z.plan.as_ref();
+    let upload = match (&z.step, plan.and_then(|p| p.uploaded.as_ref())) {
+        (Step::Done(Outcome::Earlier), _) => "nothing: rotated by an earlier run".to_owned(),
+        (Step::Failed(f), _) => format!("nothing: {}", sanitize(&f.reason)),
+        (_, Some(listed)) => format!(
+            "none: uploaded earlier as {} ({})",
+            short_id(&listed.id),
+            sanitize(listed.status.as_deref().unwrap_or("?"))
+        ),
+        (_, None) => "the new certificate".to_owned(),
+    };
+    let replaces = plan.map(|p| p.replaces.as_slice()).unwrap_or_default();
+    let delete = if !matches!(z.step, Step::Planned) || replaces.is_empty() {
+        "-".to_owned()
+    } else {
+        let ids: Vec<String> = replaces
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} ({}, expires {})",
+                    sanitize(&l.id),
+                    sanitize(l.issuer.as_deref().unwrap_or("?")),
+                    sanitize(
+                        l.expires_on
+                            .as_deref()
+                            .map_or("?", |t| t.get(..10).unwrap_or(t))
+                    )
+                )
+            })
+            .collect();
+        if options.keep_old {
+            format!("nothing (--keep-old keeps {})", ids.join(", "))
+        } else {
+            ids.join(", ")
+        }
+    };
+    (upload, delete)
+}
+
+fn progress_line(z: &ZoneRotation) -> String {
+    match &z.step {
+        Step::Failed(Failure { reason, .. }) => {
+            format!("{}: failed: {}", sanitize(&z.zone), sanitize(reason))
+        }
+        step => format!("{}: {}", sanitize(&z.zone), step.label()),
+    }
+}
+
+fn print_result(out: &mut dyn Write, rotation: &Rotation) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = rotation
+        .zones()
+        .iter()
+        .map(|z| {
+            let outcome = match &z.step {
+                Step::Failed(f) => format!(
+                    "FAILED{}: {}",
+                    if f.old_kept { " (old kept)" } else { "" },
+                    sanitize(&f.reason)
+                ),
+                step => step.label().to_owned(),
+            };
+            vec![
+                sanitize(&z.zone).into_owned(),
+                z.new_id
+                    .as_deref()
+                    .map_or("-".into(), |id| sanitize(id).into_owned()),
+                if z.deleted.is_empty() {
+                    "-".into()
+                } else {
+                    sanitize(&z.deleted.join(", ")).into_owned()
+                },
+                outcome,
+            ]
+        })
+        .collect();
+    output::table(out, &["ZONE", "NEW ID", "OLD DELETED", "OUTCOME"], &rows)?;
+    let p = rotation.progress();
+    writeln!(
+        out,
+        "\n{} of {} zone(s) rotated{}",
+        p.rotated,
+        p.zones,
+        if p.failed > 0 {
+            format!("; {} failed", p.failed)
+        } else {
+            String::new()
+        }
+    )
+}
+
+#[derive(Serialize)]
+struct RotationJson<'a> {
+    certificate: &'a NewCert,
+    zones: Vec<ZoneJson<'a>>,
+    rotated: usize,
+    failed: usize,
+}
+
+#[derive(Serialize)]
+struct ZoneJson<'a> {
+    zone: &'a str,
+    zone_id: &'a str,
+    /// `rotated`, `kept_old`, `earlier` or `failed`.
+    outcome: &'static str,
+    new_id: Option<&'a str>,
+    deleted: &'a [String],
+    kept: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<&'a Failure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    issuer_change: Option<&'a IssuerChange>,
+}
+
+impl<'a> RotationJson<'a> {
+    fn of(rotation: &'a Rotation) -> Self {
+        let p = rotation.progress();
+        Self {
+            certificate: rotation.new_cert(),
+            zones: rotation
+                .zones()
+                .iter()
+                .map(|z| ZoneJson {
+                    zone: &z.zone,
+                    zone_id: &z.zone_id,
+                    outcome: match &z.step {
+                        Step::Done(Outcome::Rotated) => "rotated",
+                        Step::Done(Outcome::KeptOld) => "kept_old",
+                        Step::Done(Outcome::Earlier) => "earlier",
+                        _ => "failed",
+                    },
+                    new_id: z.new_id.as_deref(),
+                    deleted: &z.deleted,
+                    kept: &z.kept,
+                    failure: match &z.step {
+                        Step::Failed(f) => Some(f),
+                        _ => None,
+                    },
+                    issuer_change: z.plan.as_ref().map(|p| &p.issuer_change),
+                })
+                .collect(),
+            rotated: p.rotated,
+            failed: p.failed,
+        }
+    }
+}
+
+/// The journal left behind for a failed rotation, for the error's hint.
+pub fn resume_hint(journal: Option<&PathBuf>) -> String {
+    match journal {
+        Some(path) => format!(
+            "run the same command again: it resumes where each zone stood (journal: {})",
+            path.display()
+        ),
+        None => "run the same command again: it finds what was uploaded and goes on".into(),
+    }
+}
