@@ -120,6 +120,7 @@ fn ten_thousand_zones_at_50_ms_per_call() {
             warnings: Vec::new(),
             keys: Default::default(),
         survey_cache: None,
+        journals: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
         });
         let started = Instant::now();
@@ -261,6 +262,7 @@ async fn app_with_cached(zones: &[Zone], home: &std::path::Path) -> (Driver, Sim
         warnings: Vec::new(),
         keys: Default::default(),
         survey_cache: None,
+        journals: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
     });
     app.dispatch(Msg::Init {

@@ -575,7 +575,7 @@ fn info_status_line_shares_the_footer_line() {
     let text = screen(&model, 120, 40);
     let last = text.lines().last().unwrap();
     assert!(
-        last.contains("Uploaded 7c1f0b52.") && last.contains("q quit"),
+        last.contains("Uploaded 7c1f0b52.") && last.contains("r refresh"),
         "{last}"
     );
 }
@@ -756,7 +756,8 @@ fn fleet_view() {
         confirm: None,
     });
     fleet.filter(None);
-    fleet.marked.insert(fleet.shown[1]);
+    let second = fleet.rows[fleet.shown[1] as usize].state.zone_id.clone();
+    model.marked.insert(second);
     model.fleet = Some(fleet);
     model.view = View::Fleet;
     let text = screen(&model, 120, 30);

@@ -1,16 +1,18 @@
 //! What flows into `update` (messages) and out of it (commands to run).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
 use crate::api::{ApiError, Certificate, GlobalAop, Page, TokenInfo, Zone, ZoneSettings};
-use crate::certinfo::CertError;
+use crate::certinfo::{CertDetails, CertError};
 use crate::rank::{Names, Ranked};
+use crate::rotate;
 use crate::survey::{self, ZoneState};
 
-use super::model::{Drawn, Ticket};
+use super::model::{Drawn, RotateField, Ticket};
 
 // Each message is moved once through the loop; boxing replies would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -100,6 +102,31 @@ pub enum Reply {
     Surveyed {
         call: survey::Call,
         answer: survey::Answer,
+    },
+    /// File names that complete what was typed in a rotation form's field.
+    Completed {
+        pane: u64,
+        field: RotateField,
+        typed: String,
+        candidates: Vec<String>,
+    },
+    /// The rotation form's certificate file, parsed.
+    NewCertRead {
+        pane: u64,
+        path: String,
+        result: Result<CertDetails, CertError>,
+    },
+    /// The rotation's files are checked (the key stays with the executor) and its
+    /// journal read: what earlier runs recorded, per zone id.
+    RotationReady {
+        pane: u64,
+        result: Result<(CertDetails, HashMap<String, rotate::Memory>), CertError>,
+    },
+    /// One of the rotation's calls came back.
+    Rotated {
+        pane: u64,
+        step: rotate::Call,
+        answer: rotate::Answer,
     },
 }
 
@@ -192,6 +219,38 @@ pub enum Cmd {
     },
     /// A zone the survey finished, for the cache.
     SaveSurveyZone(Box<ZoneState>),
+    /// List the directory of what is typed, for the names that complete it.
+    CompletePath {
+        call: u64,
+        pane: u64,
+        field: RotateField,
+        typed: String,
+    },
+    /// Read and parse the certificate the rotation form names.
+    ReadNewCert {
+        call: u64,
+        pane: u64,
+        path: String,
+    },
+    /// Check the rotation's certificate and key, keep them for its uploads, and read
+    /// its journal.
+    StartRotation {
+        call: u64,
+        pane: u64,
+        cert_path: PathBuf,
+        key_path: PathBuf,
+    },
+    /// Append to the rotation's journal, before the calls that follow are sent.
+    Journal(Vec<rotate::Entry>),
+    /// One call of the rotation, sent after its delay.
+    Rotate {
+        call: u64,
+        pane: u64,
+        step: rotate::Call,
+    },
+    /// The rotation is over or dropped: its journal goes if every zone is done, and
+    /// the key is forgotten.
+    EndRotation,
     /// Stop every read for zones other than this ticket's (or all, with `None`).
     /// Changes (toggle, upload, delete) are never stopped half sent.
     AbortStale {

@@ -16,9 +16,10 @@ use crate::certinfo;
 use crate::config::Settings;
 use crate::origin::verify::{self, Identity, Probe, Report, Verdict};
 use crate::rotate::{
-    self, Failure, IssuerChange, Journal, NewCert, Options, Outcome, Rotation, Step, ZoneRotation,
+    self, Failure, IssuerChange, Journal, JournalDir, NewCert, Options, Outcome, Rotation, Step,
+    ZoneRotation, describe,
 };
-use crate::text::{sanitize, short_id};
+use crate::text::sanitize;
 
 pub async fn rotate(
     client: &Client,
@@ -34,14 +35,8 @@ pub async fn rotate(
         None => None,
     };
     let zones = client.resolve_zones(&args.zones).await?;
-    let journal = Journal::default_dir().and_then(|dir| {
-        let (credentials, _) = settings.credentials.as_ref()?;
-        Some(Journal::new(
-            &dir,
-            &settings.base_url,
-            credentials,
-            &new.sha256,
-        ))
+    let journal = settings.credentials.as_ref().and_then(|(credentials, _)| {
+        Some(JournalDir::default_for(&settings.base_url, credentials)?.journal(&new.sha256))
     });
     let memory = journal.as_ref().map(Journal::load).unwrap_or_default();
     let resumed = memory.values().any(|m| m.done || m.new_id.is_some());
@@ -93,6 +88,10 @@ pub async fn rotate(
         ))
         .await?
         {
+            // Only reads were sent: the journal has nothing to resume.
+            if let Some(journal) = &journal {
+                journal.close()?;
+            }
             return Err(CliError::Refused(
                 "cancelled: nothing was uploaded or deleted".into(),
             ));
@@ -234,91 +233,22 @@ fn print_plan(
         .zones()
         .iter()
         .map(|z| {
-            let (upload, delete) = plan_cells(z, rotation.options());
+            let (upload, delete) = describe::plan_cells(z, rotation.options());
             vec![sanitize(&z.zone).into_owned(), upload, delete]
         })
         .collect();
     output::table(out, &["ZONE", "UPLOAD", "THEN DELETE"], &rows)?;
 
-    // One warning per distinct change of CA, naming its zones.
-    let mut warnings: Vec<(String, Vec<&str>)> = Vec::new();
-    for z in rotation.zones() {
-        if z.step != Step::Planned {
-            continue;
-        }
-        let Some(warning) = z
-            .plan
-            .as_ref()
-            .and_then(|p| p.issuer_change.warning(&new.issuer))
-        else {
-            continue;
-        };
-        match warnings.iter_mut().find(|(w, _)| *w == warning) {
-            Some((_, zones)) => zones.push(&z.zone),
-            None => warnings.push((warning, vec![&z.zone])),
-        }
+    for (warning, zones) in describe::issuer_warnings(rotation) {
+        writeln!(out, "\nWARNING ({}): {warning}", zones.join(", "))?;
     }
-    for (warning, zones) in warnings {
-        writeln!(
-            out,
-            "\nWARNING ({}): {}",
-            sanitize(&zones.join(", ")),
-            sanitize(&warning)
-        )?;
-    }
-    if rotation.zones().iter().any(|z| {
-        z.plan
-            .as_ref()
-            .is_some_and(|p| p.issuer_change != IssuerChange::Same)
-    }) && origin.is_none()
-    {
+    if describe::any_issuer_change(rotation) && origin.is_none() {
         writeln!(
             out,
             "  check first with: originpull rotate … --origin HOST (or originpull verify-origin)"
         )?;
     }
     Ok(())
-}
-
-/// What the plan says is uploaded, and what is deleted after.
-fn plan_cells(z: &ZoneRotation, options: &Options) -> (String, String) {
-    let plan = z.plan.as_ref();
-    let upload = match (&z.step, plan.and_then(|p| p.uploaded.as_ref())) {
-        (Step::Done(Outcome::Earlier), _) => "nothing: rotated by an earlier run".to_owned(),
-        (Step::Failed(f), _) => format!("nothing: {}", sanitize(&f.reason)),
-        (_, Some(listed)) => format!(
-            "none: uploaded earlier as {} ({})",
-            short_id(&listed.id),
-            sanitize(listed.status.as_deref().unwrap_or("?"))
-        ),
-        (_, None) => "the new certificate".to_owned(),
-    };
-    let replaces = plan.map(|p| p.replaces.as_slice()).unwrap_or_default();
-    let delete = if !matches!(z.step, Step::Planned) || replaces.is_empty() {
-        "-".to_owned()
-    } else {
-        let ids: Vec<String> = replaces
-            .iter()
-            .map(|l| {
-                format!(
-                    "{} ({}, expires {})",
-                    sanitize(&l.id),
-                    sanitize(l.issuer.as_deref().unwrap_or("?")),
-                    sanitize(
-                        l.expires_on
-                            .as_deref()
-                            .map_or("?", |t| t.get(..10).unwrap_or(t))
-                    )
-                )
-            })
-            .collect();
-        if options.keep_old {
-            format!("nothing (--keep-old keeps {})", ids.join(", "))
-        } else {
-            ids.join(", ")
-        }
-    };
-    (upload, delete)
 }
 
 fn progress_line(z: &ZoneRotation) -> String {
@@ -335,25 +265,13 @@ fn print_result(out: &mut dyn Write, rotation: &Rotation) -> io::Result<()> {
         .zones()
         .iter()
         .map(|z| {
-            let outcome = match &z.step {
-                Step::Failed(f) => format!(
-                    "FAILED{}: {}",
-                    if f.old_kept { " (old kept)" } else { "" },
-                    sanitize(&f.reason)
-                ),
-                step => step.label().to_owned(),
-            };
             vec![
                 sanitize(&z.zone).into_owned(),
                 z.new_id
                     .as_deref()
                     .map_or("-".into(), |id| sanitize(id).into_owned()),
-                if z.deleted.is_empty() {
-                    "-".into()
-                } else {
-                    sanitize(&z.deleted.join(", ")).into_owned()
-                },
-                outcome,
+                describe::deleted(z),
+                describe::outcome(z),
             ]
         })
         .collect();

@@ -70,13 +70,18 @@ pub struct Memory {
     pub done: bool,
     /// A call was about to go when the journal ends: the run stopped there.
     pub interrupted: bool,
+    /// An upload or a delete was sent: the zone may have changed.
+    pub changed: bool,
 }
 
 impl Memory {
     fn record(&mut self, event: Event) {
         self.interrupted = false;
         match event {
-            Event::Sending { .. } => self.interrupted = true,
+            Event::Sending { ask } => {
+                self.interrupted = true;
+                self.changed |= matches!(ask, Ask::Upload | Ask::Delete { .. });
+            }
             Event::Checked { replaces, new_id } => {
                 self.replaces = Some(replaces);
                 if new_id.is_some() {
@@ -97,6 +102,45 @@ impl Memory {
     }
 }
 
+/// Where one account's rotation journals live: the state dir, and a one-way hash of
+/// the base URL and credential, so two accounts never share a journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalDir {
+    dir: PathBuf,
+    account: String,
+}
+
+impl JournalDir {
+    pub fn new(dir: &Path, base_url: &str, credentials: &Credentials) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            account: account_key(base_url, credentials),
+        }
+    }
+
+    /// In the platform's state dir for originpull.
+    pub fn default_for(base_url: &str, credentials: &Credentials) -> Option<Self> {
+        Some(Self::new(
+            &crate::config::state_dir()?,
+            base_url,
+            credentials,
+        ))
+    }
+
+    /// The journal of the rotation to the certificate with this SHA-256 `fingerprint`.
+    pub fn journal(&self, fingerprint: &str) -> Journal {
+        let fp: String = fingerprint
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(16)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        Journal {
+            path: self.dir.join(format!("rotate-{}-{fp}.jsonl", self.account)),
+        }
+    }
+}
+
 /// One rotation's journal: per account and credential, per new certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Journal {
@@ -104,27 +148,6 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// The journal for rotating to the certificate with this SHA-256 `fingerprint`.
-    pub fn new(dir: &Path, base_url: &str, credentials: &Credentials, fingerprint: &str) -> Self {
-        let fp: String = fingerprint
-            .chars()
-            .filter(char::is_ascii_hexdigit)
-            .take(16)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        Self {
-            path: dir.join(format!(
-                "rotate-{}-{fp}.jsonl",
-                account_key(base_url, credentials)
-            )),
-        }
-    }
-
-    /// The platform's state dir for originpull.
-    pub fn default_dir() -> Option<PathBuf> {
-        crate::config::state_dir()
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -164,10 +187,11 @@ impl Journal {
         open_private(&self.path, true)?.write_all(&text)
     }
 
-    /// The rotation is over: with every zone of the journal done, it goes.
+    /// The rotation is over: with every zone of the journal done, or none changed
+    /// (a plan declined), it goes.
     pub fn close(&self) -> std::io::Result<bool> {
         let zones = self.load();
-        if zones.values().all(|m| m.done) {
+        if zones.values().all(|m| m.done) || zones.values().all(|m| !m.changed) {
             match std::fs::remove_file(&self.path) {
                 Ok(()) => Ok(true),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
@@ -203,7 +227,8 @@ mod tests {
     fn it_reads_back_what_it_wrote_and_skips_a_line_cut_short() {
         let dir = tempfile::tempdir().unwrap();
         let credentials = Credentials::Token("secret-token".to_owned().into());
-        let journal = Journal::new(dir.path(), "https://api.test", &credentials, "AB:CD:EF");
+        let journal =
+            JournalDir::new(dir.path(), "https://api.test", &credentials).journal("AB:CD:EF");
         assert!(journal.load().is_empty());
         journal
             .append(
@@ -251,6 +276,7 @@ mod tests {
                 deleted: vec![],
                 done: false,
                 interrupted: true,
+                changed: true,
             }
         );
         assert!(zones["b"].done);

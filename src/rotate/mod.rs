@@ -4,12 +4,13 @@
 //! the same command finish an interrupted rotation; and the runner that sends the
 //! calls within the budget. `originpull rotate` prints it; the TUI's `R` draws it.
 
+pub mod describe;
 pub mod journal;
 pub mod plan;
 pub mod run;
 pub mod steps;
 
-pub use journal::{Event, Journal, Memory};
+pub use journal::{Event, Journal, JournalDir, Memory};
 pub use plan::{IssuerChange, Listed, NewCert, ZonePlan};
 pub use steps::{
     Answer, Ask, Call, DEFAULT_WAIT, Entry, Failure, Options, Outcome, Progress, Rotation, Step,

@@ -29,9 +29,15 @@ impl Driver {
             .map(|w| StatusMessage::Error(format!("warning: {w}")));
         Self {
             model,
-            executor: launch
-                .client
-                .map(|client| Executor::new(client, launch.cache, launch.survey_cache, tx)),
+            executor: launch.client.map(|client| {
+                Executor::new(
+                    client,
+                    launch.cache,
+                    launch.survey_cache,
+                    launch.journals,
+                    tx,
+                )
+            }),
             replies,
         }
     }

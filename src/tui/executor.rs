@@ -14,6 +14,7 @@ use crate::app::{Cmd, Msg, Reply, Ticket, UploadError};
 use crate::cache::ZoneCache;
 use crate::certinfo;
 use crate::rank::Ranker;
+use crate::rotate::{self, Journal, JournalDir};
 use crate::survey::{self, SurveyCache};
 
 tokio::task_local! {
@@ -23,6 +24,11 @@ tokio::task_local! {
 
 pub struct Executor {
     client: Client,
+    journals: Option<JournalDir>,
+    /// The rotation under way: its checked files (the key among them) and journal.
+    rotation: Option<Arc<ActiveRotation>>,
+    /// The rotation's calls on the wire at once; its waits hold no slot.
+    rotation_slots: Arc<Semaphore>,
     /// The zone search in flight, aborted when typing goes on.
     search: Option<AbortHandle>,
     cache: Option<ZoneCache>,
@@ -41,6 +47,7 @@ impl Executor {
         client: Client,
         cache: Option<ZoneCache>,
         survey_cache: Option<SurveyCache>,
+        journals: Option<JournalDir>,
         tx: mpsc::UnboundedSender<Msg>,
     ) -> Self {
         // The client does not know about calls; the task it runs in does.
@@ -60,6 +67,9 @@ impl Executor {
         let ranked = tx.clone();
         Self {
             client,
+            journals,
+            rotation: None,
+            rotation_slots: Arc::new(Semaphore::new(rotate::run::CONCURRENCY)),
             search: None,
             cache,
             survey_cache,
@@ -223,6 +233,85 @@ impl Executor {
                     });
                 }
             }
+            Cmd::CompletePath {
+                call,
+                pane,
+                field,
+                typed,
+            } => self.spawn(call, None, async move {
+                let listed = typed.clone();
+                let candidates = tokio::task::spawn_blocking(move || completions(&listed))
+                    .await
+                    .unwrap_or_default();
+                Reply::Completed {
+                    pane,
+                    field,
+                    typed,
+                    candidates,
+                }
+            }),
+            Cmd::ReadNewCert { call, pane, path } => self.spawn(call, None, async move {
+                let file = expand_home(Path::new(&path));
+                let result = tokio::task::spawn_blocking(move || {
+                    let pem = certinfo::read_pem(&file, certinfo::PemInput::Certificate)?;
+                    certinfo::parse_certificate(&pem)
+                })
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                Reply::NewCertRead { pane, path, result }
+            }),
+            Cmd::StartRotation {
+                call,
+                pane,
+                cert_path,
+                key_path,
+            } => {
+                let (cert, key) = (expand_home(&cert_path), expand_home(&key_path));
+                let checked = certinfo::load_upload(&cert, &key);
+                let result = checked.map(|upload| {
+                    let journal = self
+                        .journals
+                        .as_ref()
+                        .map(|dir| dir.journal(&upload.details.sha256));
+                    let memory = journal.as_ref().map(Journal::load).unwrap_or_default();
+                    let details = upload.details.clone();
+                    self.rotation = Some(Arc::new(ActiveRotation { upload, journal }));
+                    (details, memory)
+                });
+                let _ = self.tx.send(Msg::Reply {
+                    call,
+                    reply: Reply::RotationReady { pane, result },
+                });
+            }
+            Cmd::Journal(entries) => {
+                // Written here, in order, before any call that follows it is spawned.
+                if let Some(journal) = self.rotation.as_ref().and_then(|r| r.journal.as_ref())
+                    && let Err(e) = journal.append(entries, chrono::Utc::now())
+                {
+                    tracing::error!(path = %journal.path().display(), error = %e, "rotation journal not written");
+                }
+            }
+            Cmd::Rotate { call, pane, step } => {
+                let Some(active) = self.rotation.clone() else {
+                    return;
+                };
+                let slots = self.rotation_slots.clone();
+                self.spawn(call, None, async move {
+                    tokio::time::sleep(step.after).await;
+                    let _slot = slots.acquire_owned().await;
+                    let answer = rotate::run::perform(&client, &step, &active.upload).await;
+                    Reply::Rotated { pane, step, answer }
+                });
+            }
+            Cmd::EndRotation => {
+                if let Some(journal) = self.rotation.take().and_then(|r| r.journal.clone()) {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = journal.close() {
+                            tracing::warn!(path = %journal.path().display(), error = %e, "rotation journal not removed");
+                        }
+                    });
+                }
+            }
             Cmd::RankNames(names) => self.ranker.names(names),
             Cmd::Rank { generation, query } => self.ranker.rank(generation, query),
             Cmd::AbortStale { keep } => self.tasks.retain(|(ticket, handle)| {
@@ -280,6 +369,45 @@ async fn upload(
     Ok(client
         .upload_certificate(zone_id, &pair.certificate, &pair.private_key)
         .await?)
+}
+
+/// A rotation's checked files and its journal, for its calls.
+struct ActiveRotation {
+    upload: certinfo::Upload,
+    journal: Option<Journal>,
+}
+
+/// The names that complete `typed` as a path: entries of its directory starting
+/// with its last part, a directory's with a `/` after it. Hidden ones only when
+/// the part starts with a dot.
+fn completions(typed: &str) -> Vec<String> {
+    const MAX: usize = 200;
+    let (dir_part, prefix) = match typed.rfind('/') {
+        Some(i) => typed.split_at(i + 1),
+        None => ("", typed),
+    };
+    let dir = if dir_part.is_empty() {
+        PathBuf::from(".")
+    } else {
+        expand_home(Path::new(dir_part))
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let visible = !name.starts_with('.') || prefix.starts_with('.');
+            (visible && name.starts_with(prefix)).then(|| {
+                let slash = if entry.path().is_dir() { "/" } else { "" };
+                format!("{dir_part}{name}{slash}")
+            })
+        })
+        .take(MAX)
+        .collect();
+    names.sort();
+    names
 }
 
 /// People type `~/certs/origin.pem` into the form; the shell is not there to expand it.

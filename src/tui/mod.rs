@@ -16,6 +16,7 @@ use crate::api::Client;
 use crate::app::keys::KeyMap;
 use crate::app::{Msg, Screen};
 use crate::cache::ZoneCache;
+use crate::rotate::JournalDir;
 use crate::survey::SurveyCache;
 pub use driver::Driver;
 pub use start::{TuiError, start};
@@ -38,6 +39,8 @@ pub struct Launch {
     pub keys: KeyMap,
     /// What earlier surveys found, for the fleet view.
     pub survey_cache: Option<SurveyCache>,
+    /// Where rotations keep their journals, shared with `originpull rotate`.
+    pub journals: Option<JournalDir>,
     /// Calls per 5 minutes the client may send: the fleet view's estimates use it.
     pub budget: usize,
 }

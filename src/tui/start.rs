@@ -6,6 +6,7 @@ use crate::app::Screen;
 use crate::app::keys::{KeyError, KeyMap};
 use crate::cache::ZoneCache;
 use crate::config::{ClientSetupError, Settings};
+use crate::rotate::JournalDir;
 use crate::sim::{SimConfig, Simulator};
 use crate::survey::SurveyCache;
 
@@ -62,6 +63,7 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             warnings: Vec::new(),
             keys,
             survey_cache: None,
+            journals: None,
             budget: settings.budget,
         }
     } else if let Some((credentials, _)) = &settings.credentials {
@@ -77,6 +79,7 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             keys,
             survey_cache: SurveyCache::default_dir()
                 .map(|dir| SurveyCache::new(&dir, &settings.base_url, credentials)),
+            journals: JournalDir::default_for(&settings.base_url, credentials),
             budget: settings.budget,
         }
     } else {
@@ -94,6 +97,7 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             warnings: settings.warnings.clone(),
             keys,
             survey_cache: None,
+            journals: None,
             budget: settings.budget,
         }
     };

@@ -164,7 +164,7 @@ fn render_table(
         let r = fleet.shown[i];
         let row = &fleet.rows[r as usize];
         let selected = i == fleet.selected;
-        let marked = fleet.marked.contains(&r);
+        let marked = model.marked.contains(&row.state.zone_id);
         let line = row_line(model, row, marked, name_width, width, theme);
         lines.push(if selected {
             line.style(theme.selected())
@@ -186,8 +186,8 @@ fn title(model: &Model, fleet: &Fleet, cols: u16, theme: Theme) -> Line<'static>
         fleet.rows.len(),
         fleet.sort.label()
     );
-    if !fleet.marked.is_empty() {
-        text.push_str(&format!(" · {} marked", fleet.marked.len()));
+    if !model.marked.is_empty() {
+        text.push_str(&format!(" · {} marked", model.marked.len()));
     }
     if let Some(survey) = &fleet.survey
         && survey.confirm.is_none()

@@ -25,9 +25,17 @@ pub fn line(hints: &[Hint], theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Shown in the header at all times, so the main screens' footers leave them out.
+const IN_HEADER: [Action; 2] = [Action::Help, Action::Quit];
+
 /// The keys that work in `mode`, as the user has them bound.
 pub fn for_mode(model: &Model, mode: Mode) -> Vec<Hint> {
-    model.keys.footer(mode, model.key_context())
+    let mut hints = model.keys.footer(mode, model.key_context());
+    if matches!(mode, Mode::Main | Mode::Fleet) {
+        let header = header(model);
+        hints.retain(|h| !header.contains(h));
+    }
+    hints
 }
 
 /// The footer's hints for whatever has the keys now.
@@ -37,7 +45,7 @@ pub fn now(model: &Model) -> Vec<Hint> {
 
 /// The few hints the header always shows: help and quit, as bound on the main screen.
 pub fn header(model: &Model) -> Vec<Hint> {
-    [Action::Help, Action::Quit]
+    IN_HEADER
         .into_iter()
         .filter_map(|action| model.keys.hint(Mode::Main, action))
         .collect()

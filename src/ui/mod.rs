@@ -18,6 +18,7 @@ mod help;
 mod hints;
 mod levels;
 mod no_credentials;
+mod rotate;
 mod status;
 mod theme;
 mod upload;
@@ -114,6 +115,12 @@ fn overlays(model: &Model, mut drawn: Drawn, frame: &mut Frame, area: Rect, them
             Overlay::Upload(form) => {
                 let keys = hints::for_mode(model, Mode::Upload);
                 upload::render(form, &keys, model.spinner, frame, area, theme);
+            }
+            Overlay::Rotate => {
+                if let Some(pane) = &model.rotation {
+                    let keys = hints::for_mode(model, model.mode());
+                    rotate::render(pane, &keys, model.spinner, model.now, frame, area, theme);
+                }
             }
         }
     }

@@ -66,10 +66,13 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usi
             .as_mut()
             .map(|h| h.positions(&zone.name))
             .unwrap_or_default();
+        let row_state = RowState {
+            selected,
+            focused,
+            marked: model.marked.contains(&zone.id),
+        };
         frame.render_widget(
-            zone_row(
-                &zone.name, &matched, summary, selected, focused, row.width, theme,
-            ),
+            zone_row(&zone.name, &matched, summary, row_state, row.width, theme),
             row,
         );
     }
@@ -102,19 +105,36 @@ fn title(model: &Model, cols: u16, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// How a row stands: under the cursor, in the focused pane, marked with `Space`.
+#[derive(Clone, Copy)]
+struct RowState {
+    selected: bool,
+    focused: bool,
+    marked: bool,
+}
+
 fn zone_row(
     name: &str,
     matched: &[usize],
     summary: Option<&ZoneSummary>,
-    selected: bool,
-    focused: bool,
+    state: RowState,
     cols: u16,
     theme: Theme,
 ) -> Line<'static> {
+    let RowState {
+        selected,
+        focused,
+        marked,
+    } = state;
     let markers = summary.map(|s| markers(s, theme)).unwrap_or_default();
     let markers_width: usize = markers.iter().map(Span::width).sum();
     let name_width = usize::from(cols).saturating_sub(2 + markers_width + 1);
-    let mut spans = vec![Span::raw(if selected { "▶ " } else { "  " })];
+    let mut spans = vec![Span::raw(match (selected, marked) {
+        (true, true) => "▶✓",
+        (true, false) => "▶ ",
+        (false, true) => " ✓",
+        (false, false) => "  ",
+    })];
     let shown = sanitize(name);
     // Positions index the name's characters; an escaped name has moved them.
     let matched = if shown == name { matched } else { &[] };

@@ -93,6 +93,7 @@ pub fn driver_at(base_url: &str, timeout: Duration) -> originpull::tui::Driver {
         warnings: Vec::new(),
         keys: Default::default(),
         survey_cache: None,
+        journals: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
     })
 }

@@ -20,23 +20,39 @@ was); and the stand-in's own refusals (mismatch, expiry, encryption, not PEM), s
 acceptance means something. The new-cert checks need `cryptography`
 (tests/sdk/requirements.txt); the audit's do not.
 
+`rotate`, against a second stand-in whose zones are its own (rot-01.example..., each with
+one active certificate made here with `cryptography`, so that adding them changes none of
+the audit's expectations) and whose certificates move with time: an upload turns active
+a few seconds after it lands. Checked from the stand-in's side, not from what originpull
+says of itself: after `rotate --yes --json` of 20 zones, each zone holds exactly one
+active certificate and it is the new one (by the SHA-256 of its PEM against the file's),
+the old ones deleted, one POST a zone, the new certificate never deleted, and no DELETE in
+the request log before the answer that first showed that zone's new certificate active;
+a run killed (SIGKILL) once its uploads are landing, then run again with the same state
+dir, finishes every zone without a second upload; a zone whose deployment times out fails
+alone (exit 1), its old certificate kept and active; and without a terminal and without
+--yes, a refusal before any request. These need `cryptography` too.
+
 Usage: check.py PATH/TO/originpull
 """
 
 import datetime
+import glob
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True  # nothing written into the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dataset  # noqa: E402
 import findings  # noqa: E402
-from standin import StandIn  # noqa: E402
+from standin import StandIn, UploadedCert  # noqa: E402
 
 TOKEN = "standin-check-token"
 results = {"passed": 0, "failed": 0}
@@ -76,6 +92,27 @@ class Runner:
             return subprocess.run([self.binary, *args], env=env, capture_output=True, text=True,
                                   timeout=180, stdin=subprocess.DEVNULL)
 
+    def env_in(self, root):
+        """A clean environment whose HOME, state, cache and config dirs are all under `root`:
+        two runs given the same `root` share the rotation's journal, as a rerun must."""
+        dirs = {"HOME": "home", "XDG_STATE_HOME": "state", "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config"}
+        env = {"CLOUDFLARE_BASE_URL": self.base_url, "CLOUDFLARE_API_TOKEN": TOKEN,
+               "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        for var, sub in dirs.items():
+            env[var] = os.path.join(root, sub)
+            os.makedirs(env[var], exist_ok=True)
+        return env
+
+    def run_in(self, root, *args):
+        """originpull with its dirs under `root`, stdin from /dev/null (no terminal)."""
+        return subprocess.run([self.binary, *args], env=self.env_in(root), capture_output=True, text=True,
+                              timeout=180, stdin=subprocess.DEVNULL)
+
+    def start_in(self, root, *args):
+        """originpull started, not waited for: a run to be killed."""
+        return subprocess.Popen([self.binary, *args], env=self.env_in(root), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
 
 def main():
     binary = sys.argv[1]
@@ -88,6 +125,7 @@ def main():
         global_switch(r, standin, by_name)
         wrong_token(r)
         new_cert(r, standin, by_name)
+    rotation(binary)
     print(f"{results['passed']} passed, {results['failed']} failed")
     sys.exit(1 if results["failed"] else 0)
 
@@ -589,6 +627,341 @@ def standin_refuses(standin, zone):
               status == 400 and doc.get("success") is False and len(codes) == 1 and 1400 <= codes[0] < 1500,
               f"HTTP {status}, {doc}")
     check("stand-in itself: the refusals added nothing to the zone", len(zone.certs) == count)
+
+
+# ---- rotate, against a stand-in whose certificates move with time -------------------
+
+# An upload turns active this long after it lands: originpull's first look is at 2 s, so
+# it sees one pending_deployment before the active; every run takes seconds, not minutes.
+ACTIVATION = 3.0
+# Long enough never to end a run that works; short enough that one that hangs ends.
+WAIT = "60s"
+ROTATE_ZONES = 20
+
+
+def rotation(binary):
+    """Every rotation check, on a stand-in of its own: its zones would change the audit's."""
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        check("rotate: the cryptography package is installed (tests/sdk/requirements.txt)", False)
+        return
+    started = time.monotonic()
+    ca = make_ca("Stand-in Old Origin CA")
+    t = now()
+
+    def zones(prefix, n):
+        return [rotation_zone(t, f"{prefix}-{i:02d}.example", ca) for i in range(1, n + 1)]
+
+    batch, resumed, late = zones("rot", ROTATE_ZONES), zones("resume", ROTATE_ZONES), zones("late", 4)
+    late[1].deployment_times_out = True
+    with StandIn(TOKEN, batch + resumed + late, activation_delay=ACTIVATION) as standin, \
+            tempfile.TemporaryDirectory() as tmp:
+        r = Runner(binary, standin.base_url)
+        made = rotation_cert(r, os.path.join(tmp, "cert-batch"))
+        if made:
+            rotate_needs_yes(r, standin, batch, made, os.path.join(tmp, "run-no-yes"))
+            rotate_all(r, standin, batch, made, os.path.join(tmp, "run-batch"))
+        made = rotation_cert(r, os.path.join(tmp, "cert-resumed"))
+        if made:
+            rotate_killed(r, standin, resumed, made, os.path.join(tmp, "run-killed"))
+        made = rotation_cert(r, os.path.join(tmp, "cert-late"))
+        if made:
+            rotate_timeout(r, standin, late, late[1], made, os.path.join(tmp, "run-late"))
+    print(f"      rotation checks took {time.monotonic() - started:.1f} s")
+
+
+def make_ca(name):
+    """A self-signed CA (p256), for the zones' old certificates."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    t = now()
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(t - datetime.timedelta(days=400)).not_valid_after(t + datetime.timedelta(days=400))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .sign(key, hashes.SHA256()))
+    return cert, key
+
+
+def rotation_zone(t, name, ca):
+    """A zone of the rotation's stand-in: one active certificate, a real PEM signed by `ca`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    ca_cert, ca_key = ca
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"origin.{name}")]))
+            .issuer_name(ca_cert.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(t - datetime.timedelta(days=300)).not_valid_after(t + datetime.timedelta(days=60))
+            .sign(ca_key, hashes.SHA256()))
+    pem = leaf.public_bytes(serialization.Encoding.PEM).decode()
+    old = UploadedCert(leaf, pem, deploys_in=0, uploaded_ago=datetime.timedelta(days=300))
+    return dataset.Zone(t, name, ssl="strict", enabled=True, certs=[old])
+
+
+def fingerprint(pem):
+    """The SHA-256 of a PEM's first certificate (its DER), in hex; None if it does not parse."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    try:
+        return x509.load_pem_x509_certificates(pem.encode())[0].fingerprint(hashes.SHA256()).hex()
+    except Exception:
+        return None
+
+
+def rotation_cert(r, out_dir):
+    """The new certificate, by `new-cert`: (client.pem, client.key, its SHA-256), or None."""
+    out = r.run("new-cert", "--cn", "rotated.example", "--out", out_dir)
+    cert_path, key_path = os.path.join(out_dir, "client.pem"), os.path.join(out_dir, "client.key")
+    ok = out.returncode == 0 and os.path.exists(cert_path) and os.path.exists(key_path)
+    if not ok:
+        check("rotate: new-cert makes the certificate to rotate to", False,
+              f"exit {out.returncode}; stderr {out.stderr.strip()[:300]}")
+        return None
+    with open(cert_path) as f:
+        return cert_path, key_path, fingerprint(f.read())
+
+
+def rotate_args(zones, made):
+    cert_path, key_path, _ = made
+    return ["rotate", *[z.name for z in zones], "--cert", cert_path, "--key", key_path, "--wait", WAIT]
+
+
+def rotate_json(out):
+    """The --json document, or None."""
+    try:
+        doc = json.loads(out.stdout)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) and isinstance(doc.get("zones"), list) else None
+
+
+def rows_by_zone(doc):
+    return {row.get("zone"): row for row in (doc or {}).get("zones", []) if isinstance(row, dict)}
+
+
+def active_ids(standin, zone):
+    return [c.id for c, status in standin.certificates(zone) if status == "active"]
+
+
+def certificate_by_id(standin, zone, cert_id):
+    """A certificate the zone holds, or held before its deletion ended."""
+    return next((c for c, _ in standin.certificates(zone) if c.id == cert_id), None) or standin.gone.get(cert_id)
+
+
+def calls(requests, zone, method, sub):
+    """(index, time, certificate id or None) of each `method` to the zone's origin_tls_client_auth`sub`."""
+    prefix = f"/client/v4/zones/{zone.id}/origin_tls_client_auth"
+    found = []
+    for index, t, m, path, _, _ in requests:
+        if m != method or not path.startswith(prefix):
+            continue
+        rest = path[len(prefix):]
+        if sub == "" and rest == "":
+            found.append((index, t, None))
+        elif sub == "/{id}" and re.fullmatch(r"/[^/]+", rest) and rest != "/settings":
+            found.append((index, t, rest[1:]))
+    return found
+
+
+def end_state(standin, zone, fp, olds):
+    """What is wrong with the zone after a rotation to `fp`: '' when exactly the new one is
+    active, it is there once, and each of `olds` is pending_deletion or gone."""
+    held = standin.certificates(zone)
+    active = [c for c, status in held if status == "active"]
+    new = [c for c, _ in held if fingerprint(getattr(c, "certificate", "")) == fp]
+    left = [(c.id, status) for c, status in held if c.id in olds and status != "pending_deletion"]
+    wrong = []
+    if len(active) != 1 or fingerprint(getattr(active[0], "certificate", "")) != fp:
+        wrong.append(f"active {[(c.id, fingerprint(getattr(c, 'certificate', ''))) for c in active]}")
+    if len(new) != 1:
+        wrong.append(f"{len(new)} certificates with the new SHA-256 ({[(c.id, standin.status(c)) for c in new]})")
+    if left:
+        wrong.append(f"old ones still there: {left}")
+    return f"{zone.name}: " + ", ".join(wrong) if wrong else ""
+
+
+def deletes_wrong(standin, zone, requests, fp, olds):
+    """What is wrong with the zone's DELETEs: one not of an old active certificate (the new
+    one above all), or one earlier in the log than the first answer showing the new one
+    active, or sent before the stand-in's clock made it active. '' when nothing is."""
+    new = [c for c, _ in standin.certificates(zone) if fingerprint(getattr(c, "certificate", "")) == fp]
+    new_ids = {c.id for c in new}
+    shown = min((standin.shown_active.get(i, float("inf")) for i in new_ids), default=float("inf"))
+    since = min((c.active_since for c in new if c.active_since is not None), default=float("inf"))
+    wrong = []
+    for index, t, cert_id in calls(requests, zone, "DELETE", "/{id}"):
+        if cert_id in new_ids:
+            wrong.append(f"DELETE of the new certificate {cert_id}")
+        elif cert_id not in olds:
+            wrong.append(f"DELETE of {cert_id}, not a certificate active before")
+        if index <= shown or t < since:
+            wrong.append(f"DELETE {cert_id} at request #{index}, {t - since:+.2f} s from activation; "
+                         f"first shown active at #{shown}")
+    return f"{zone.name}: " + "; ".join(wrong) if wrong else ""
+
+
+def journals(root):
+    return glob.glob(os.path.join(root, "state", "**", "rotate-*.jsonl"), recursive=True)
+
+
+def rotate_needs_yes(r, standin, zones, made, root):
+    """No terminal, no --yes: refused, before a single request (the zones need the rotation)."""
+    mark = standin.mark()
+    out = r.run_in(root, *rotate_args(zones, made), "--json")
+    sent = standin.requests(mark)
+    check("rotate without a terminal and without --yes exits 1 and says to add --yes",
+          out.returncode == 1 and "--yes" in out.stderr, f"exit {out.returncode}; stderr {out.stderr.strip()[:300]}")
+    check("rotate without a terminal and without --yes sends no request at all", not sent,
+          f"sent {[(m, p) for m, p, _, _ in sent]}")
+
+
+def rotate_all(r, standin, zones, made, root):
+    """Twenty zones in one run: each ends with the new certificate alone active."""
+    label = f"rotate {len(zones)} zones --yes --json"
+    _, key_path, fp = made
+    olds = {z.id: set(active_ids(standin, z)) for z in zones}
+    mark = standin.mark()
+    out = r.run_in(root, *rotate_args(zones, made), "--yes", "--json")
+    requests = standin.timed_requests(mark)
+    check(f"{label}: exits 0", out.returncode == 0, f"got {out.returncode}; stderr {out.stderr.strip()[-1500:]}")
+    check(f"{label}: its output does not contain the private key", not leaks_key(out, key_path))
+    doc = rotate_json(out)
+    rows = rows_by_zone(doc)
+    wrong = []
+    for z in zones:
+        row = rows.get(z.name)
+        new_ids = [c.id for c, _ in standin.certificates(z) if fingerprint(getattr(c, "certificate", "")) == fp]
+        if row is None:
+            wrong.append(f"{z.name}: no row")
+        elif (row.get("outcome") != "rotated" or row.get("zone_id") != z.id or set(row.get("deleted") or []) != olds[z.id]
+              or [row.get("new_id")] != new_ids):
+            wrong.append(f"{z.name}: {row}, the stand-in's new id {new_ids}, old {sorted(olds[z.id])}")
+    check(f"{label}: JSON rotated {len(zones)}, failed 0; each zone's row rotated, its new_id and deleted "
+          "the stand-in's", doc is not None and doc.get("rotated") == len(zones) and doc.get("failed") == 0
+          and not wrong, f"stdout {out.stdout[:300]!r}" if doc is None else "; ".join(wrong)[:3000])
+    said = str(((doc or {}).get("certificate") or {}).get("sha256", ""))
+    check(f"{label}: JSON certificate.sha256 is the file's", re.sub(r"[^0-9a-f]", "", said.lower()) == fp,
+          f"{said!r}, the file's {fp}")
+
+    looked_up = {q.get("name") for _, _, m, p, q, _ in requests if m == "GET" and p == "/client/v4/zones"}
+    check(f"{label}: each zone name resolved by GET /zones?name=NAME",
+          {z.name for z in zones} <= looked_up, f"looked up {sorted(n for n in looked_up if n)}")
+    rotation_end_checks(label, standin, zones, requests, fp, olds)
+    posts = {z.name: len(calls(requests, z, "POST", "")) for z in zones}
+    check(f"{label}: exactly one POST (upload) per zone", all(n == 1 for n in posts.values()),
+          f"{ {k: v for k, v in posts.items() if v != 1} }")
+    check(f"{label}: the journal is removed once every zone rotated", not journals(root), f"{journals(root)}")
+
+
+def rotation_end_checks(label, standin, zones, requests, fp, olds):
+    """The stand-in's view after zones rotated: the end state, and the DELETEs in order."""
+    wrong = [w for w in (end_state(standin, z, fp, olds[z.id]) for z in zones) if w]
+    check(f"{label}: every zone holds exactly one active certificate, the new one (SHA-256 of its PEM), "
+          "once, and its old one is pending_deletion or gone", not wrong, "; ".join(wrong)[:3000])
+    wrong = [w for w in (deletes_wrong(standin, z, requests, fp, olds[z.id]) for z in zones) if w]
+    check(f"{label}: only the old certificates deleted, never the new one, and no DELETE before the "
+          "stand-in showed the zone's new certificate active", not wrong, "; ".join(wrong)[:3000])
+
+
+def wait_for_upload(standin, mark, zones, proc, seconds=30):
+    """True once the request log shows a POST to one of `zones` since `mark`; False if the
+    run ended first or nothing came in time."""
+    paths = {f"/client/v4/zones/{z.id}/origin_tls_client_auth" for z in zones}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(m == "POST" and p in paths for m, p, _, _ in standin.requests(mark)):
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def rotate_killed(r, standin, zones, made, root):
+    """Killed (SIGKILL) while its uploads land, then the same command again, same state dir:
+    it finishes every zone, and no zone gets the new certificate twice."""
+    label = "rotate killed midway, then run again"
+    fp = made[2]
+    args = [*rotate_args(zones, made), "--yes", "--json"]
+    olds = {z.id: set(active_ids(standin, z)) for z in zones}
+    mark = standin.mark()
+    # Uploads' answers held back a while: the kill, at the first upload seen, then comes
+    # with uploads landed whose answers the run never read, and (past the calls it sends
+    # at once) zones it had not uploaded to yet. The rerun must tell them apart.
+    standin.post_answer_delay = 1.0
+    proc = r.start_in(root, *args)
+    posted = wait_for_upload(standin, mark, zones, proc)
+    running = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    _, err = proc.communicate(timeout=30)
+    standin.post_answer_delay = 0
+    first = standin.timed_requests(mark)
+    check(f"{label}: the first run was killed after an upload reached the stand-in, before it ended",
+          posted and running and proc.returncode == -signal.SIGKILL,
+          f"upload seen {posted}, still running {running}, exit {proc.returncode}; stderr {err.strip()[:300]}")
+    landed = {z.id for z in zones
+              if any(fingerprint(getattr(c, "certificate", "")) == fp for c, _ in standin.certificates(z))}
+    print(f"      killed with {len(landed)} of {len(zones)} uploads landed, "
+          f"{sum(1 for _, _, m, _, _, _ in first if m == 'DELETE')} DELETEs sent")
+    check(f"{label}: the killed run left its journal in the state dir", bool(journals(root)),
+          f"nothing under {root}/state")
+
+    mark = standin.mark()
+    out = r.run_in(root, *args)
+    second = standin.timed_requests(mark)
+    check(f"{label}: the second run exits 0", out.returncode == 0,
+          f"got {out.returncode}; stderr {out.stderr.strip()[-1500:]}")
+    doc = rotate_json(out)
+    check(f"{label}: its JSON says rotated {len(zones)}, failed 0",
+          doc is not None and doc.get("rotated") == len(zones) and doc.get("failed") == 0,
+          f"stdout {out.stdout[:500]!r}")
+    rotation_end_checks(label, standin, zones, first + second, fp, olds)
+    again = sorted(z.name for z in zones if z.id in landed and calls(second, z, "POST", ""))
+    check(f"{label}: the second run uploads only where the first run's upload had not landed",
+          not again, f"POST again to {again}")
+    posts = {z.name: len(calls(first + second, z, "POST", "")) for z in zones}
+    check(f"{label}: at most one POST per zone over both runs", all(n <= 1 for n in posts.values()),
+          f"{ {k: v for k, v in posts.items() if v > 1} }")
+
+
+def rotate_timeout(r, standin, zones, failing, made, root):
+    """One zone's deployment times out: it fails alone, its old certificate kept and active."""
+    label = f"rotate {len(zones)} zones, {failing.name}'s deployment timing out"
+    fp = made[2]
+    olds = {z.id: set(active_ids(standin, z)) for z in zones}
+    mark = standin.mark()
+    out = r.run_in(root, *rotate_args(zones, made), "--yes", "--json")
+    requests = standin.timed_requests(mark)
+    check(f"{label}: exits 1", out.returncode == 1, f"got {out.returncode}; stderr {out.stderr.strip()[-1500:]}")
+    doc = rotate_json(out)
+    rows = rows_by_zone(doc)
+    row = rows.get(failing.name) or {}
+    failure = row.get("failure") or {}
+    check(f"{label}: its row is failed, failure.old_kept true, the reason says deployment timed out",
+          row.get("outcome") == "failed" and failure.get("old_kept") is True
+          and "deployment timed out" in str(failure.get("reason", "")),
+          f"row {row}" if doc is not None else f"stdout {out.stdout[:300]!r}")
+    held = {c.id: status for c, status in standin.certificates(failing)}
+    deleted = [cert_id for _, _, cert_id in calls(requests, failing, "DELETE", "/{id}")]
+    check(f"{label}: its old certificate is still there and active, and nothing was deleted in it",
+          all(held.get(i) == "active" for i in olds[failing.id]) and not deleted,
+          f"held {held}, DELETEs {deleted}")
+    others = [z for z in zones if z is not failing]
+    wrong = [f"{z.name}: {rows.get(z.name)}" for z in others if (rows.get(z.name) or {}).get("outcome") != "rotated"]
+    check(f"{label}: the other {len(others)} zones' rows are rotated; JSON rotated {len(others)}, failed 1",
+          doc is not None and not wrong and doc.get("rotated") == len(others) and doc.get("failed") == 1,
+          "; ".join(wrong)[:2000] or f"rotated {doc and doc.get('rotated')}, failed {doc and doc.get('failed')}")
+    rotation_end_checks(f"{label}: the other zones", standin, others, requests, fp, olds)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,9 @@ class Zone:
         self.certs = list(certs)
         self.hostname_certs = list(hostname_certs)
         self.settings_forbidden = settings_forbidden
+        # Uploads to this zone end in deployment_timed_out instead of active (the stand-in
+        # reads it when an upload lands): set by a check that needs a zone to fail.
+        self.deployment_times_out = False
 
     def now_str(self):
         return rfc3339(datetime.datetime.now(datetime.timezone.utc), fraction=True)

@@ -15,6 +15,21 @@ acceptance adds the certificate to the zone as `pending_deployment` and answers 
 The key is checked and dropped: never kept, never echoed (the request log holds the body,
 as it holds every body; nothing prints it).
 
+Certificates move with time, as the real API's do, so that a rotation has something to
+wait for: an upload is `pending_deployment` for `activation_delay` seconds, then `active`
+(or `deployment_timed_out`, in a zone whose `deployment_times_out` flag is set). A DELETE
+turns a certificate `pending_deletion`, and `deletion_delay` seconds later it is gone: out
+of the list, and a 404 to GET or DELETE. Every status is computed from timestamps when a
+request reads it (no background threads), so what a check sees is what a client would
+have been told. `GET .../origin_tls_client_auth/{id}` reads one certificate; an unknown
+id is a 404 in Cloudflare's failure envelope. Deletion works on any zone-level
+certificate, dataset.Cert or an upload, as the stand-in keeps its own record of it.
+
+For the rotation's checks it also keeps, beside the request log, the moment each request
+arrived and the index of the first answer that showed each certificate `active`: a client
+that deletes the old certificate before it could know the new one was active shows up as
+a DELETE earlier in the log than that answer.
+
 Everything else is standard library only: `cryptography` is imported when an upload
 arrives, so the audit's checks run without it.
 """
@@ -22,7 +37,9 @@ arrives, so the audit's checks run without it.
 import datetime
 import json
 import re
+import sys
 import threading
+import time
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,15 +92,45 @@ def name_matches(name, wanted):
     return name.lower() == wanted.lower()
 
 
-class StandIn:
-    """The server, its data and its request log. `with StandIn(token, zones) as s:`."""
+# An upload turns active this long after it lands: a few seconds, as the real API takes a
+# few minutes, so that a client has to poll; short enough for the checks. The audit's and
+# upload's checks look at an upload the moment it lands, well inside it.
+ACTIVATION_DELAY = 3.0
+# A deleted certificate stays in the list as pending_deletion this long.
+DELETION_DELAY = 1.0
 
-    def __init__(self, token, zones):
+
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """Quiet about a client killed mid-call (the rotation's check kills one): the request
+        took effect, its answer is lost, as it would be with Cloudflare."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class StandIn:
+    """The server, its data and its request log. `with StandIn(token, zones) as s:`.
+
+    `activation_delay` (seconds) is how long an upload stays pending_deployment;
+    `deletion_delay` how long a deleted certificate stays pending_deletion.
+    """
+
+    def __init__(self, token, zones, activation_delay=ACTIVATION_DELAY, deletion_delay=DELETION_DELAY):
         self.token = token
         self.zones = zones  # list of dataset.Zone
         self.by_id = {z.id: z for z in zones}
+        self.activation_delay = activation_delay
+        self.deletion_delay = deletion_delay
         self.lock = threading.Lock()
         self.log = []  # (method, path, query dict, body str)
+        self.times = []  # time.monotonic() of each request of the log, when it arrived
+        self.deleting = {}  # certificate id -> time.monotonic() of the DELETE that took it
+        self.gone = {}  # certificate id -> the certificate, once its deletion is over
+        self.shown_active = {}  # certificate id -> log index of the first answer showing it active
+        # Seconds a POST's answer is held back after the POST took effect: a check that kills
+        # the client then knows the answers of the uploads in flight are lost.
+        self.post_answer_delay = 0
         self.server = None
         self.thread = None
 
@@ -108,7 +155,11 @@ class StandIn:
                 body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
                 with standin.lock:
                     standin.log.append((method, parsed.path, query, body))
+                    standin.times.append(time.monotonic())
                     status, payload = standin.answer(method, parsed.path, query, body, self.headers)
+                    held = standin.post_answer_delay if method == "POST" else 0
+                if held:
+                    time.sleep(held)  # done already; only the answer waits
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -131,7 +182,7 @@ class StandIn:
             def do_DELETE(self):
                 self.handle_any("DELETE")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -149,6 +200,40 @@ class StandIn:
     def mark(self):
         with self.lock:
             return len(self.log)
+
+    def timed_requests(self, since=0):
+        """(index, arrival time.monotonic(), method, path, query, body) of each request since `since`."""
+        with self.lock:
+            return [(since + i, t, *req) for i, (t, req) in enumerate(zip(self.times[since:], self.log[since:]))]
+
+    def certificates(self, zone):
+        """The zone's certificates as its list would show them now: (certificate, status)."""
+        with self.lock:
+            self.prune(zone)
+            return [(c, self.status(c)) for c in zone.certs]
+
+    # ---- certificates over time ----------------------------------------------------
+
+    def status(self, cert):
+        """What the API says of `cert` now: pending_deletion once deleted, else its own status."""
+        return "pending_deletion" if cert.id in self.deleting else cert.status
+
+    def shown(self, cert):
+        """`cert`'s API object as of now, noting the first answer (this request) that shows it active."""
+        obj = cert.api_object()
+        obj["status"] = self.status(cert)
+        if obj["status"] == "active":
+            self.shown_active.setdefault(cert.id, len(self.log) - 1)
+        return obj
+
+    def prune(self, zone):
+        """Takes out of the zone what was deleted more than `deletion_delay` ago."""
+        now = time.monotonic()
+        for cert in list(zone.certs):
+            taken = self.deleting.get(cert.id)
+            if taken is not None and now - taken >= self.deletion_delay:
+                zone.certs.remove(cert)
+                self.gone[cert.id] = cert
 
     # ---- routing -------------------------------------------------------------------
 
@@ -172,6 +257,7 @@ class StandIn:
         if zone is None:
             return 404, failure(1001, "Invalid zone identifier")
         sub = m.group(2) or ""
+        self.prune(zone)
 
         if sub == "" and method == "GET":
             return 200, envelope(zone.api_object())
@@ -187,7 +273,7 @@ class StandIn:
             if method == "PATCH":
                 return self.patch_global(zone, body)
         if sub == "/origin_tls_client_auth" and method == "GET":
-            certs = [c.api_object() for c in zone.certs]
+            certs = [self.shown(c) for c in zone.certs]
             return 200, envelope(certs, {"page": 1, "per_page": max(len(certs), 20), "count": len(certs),
                                          "total_count": len(certs), "total_pages": 1})
         if sub == "/origin_tls_client_auth" and method == "POST":
@@ -199,7 +285,20 @@ class StandIn:
             if chunk is None:
                 return 400, failure(7003, "Invalid paging parameters")
             return 200, envelope(chunk, info)
+        one = re.fullmatch(r"/origin_tls_client_auth/([^/]+)", sub)
+        if one and method in ("GET", "DELETE"):
+            return self.one_certificate(zone, method, one.group(1))
         return 404, failure(7003, "Could not route to " + rest + ", perhaps your object identifier is invalid?")
+
+    def one_certificate(self, zone, method, cert_id):
+        """GET one zone-level certificate, or DELETE it: pending_deletion now, gone later."""
+        cert = next((c for c in zone.certs if c.id == cert_id), None)
+        if cert is None:
+            # Unknown, or its deletion is over. Cloudflare's code for this is not known.
+            return 404, failure(1404, "Certificate not found")
+        if method == "DELETE":
+            self.deleting.setdefault(cert.id, time.monotonic())
+        return 200, envelope(self.shown(cert))
 
     def list_zones(self, query):
         zones = sorted(self.zones, key=lambda z: z.name)
@@ -253,9 +352,10 @@ class StandIn:
         leaf = checked
         if any(getattr(c, "certificate", None) == certificate for c in zone.certs):
             return 400, failure(1406, "This certificate already exists for this zone.")
-        cert = UploadedCert(leaf, certificate)
+        outcome = "deployment_timed_out" if zone.deployment_times_out else "active"
+        cert = UploadedCert(leaf, certificate, self.activation_delay, outcome)
         zone.certs.append(cert)
-        return 200, envelope(cert.api_object())
+        return 200, envelope(self.shown(cert))
 
 
 def check_pair(certificate, private_key):
@@ -300,17 +400,36 @@ def signature_name(leaf):
 
 
 class UploadedCert:
-    """A zone-level certificate the stand-in accepted: the shape of dataset.Cert's API object."""
+    """A zone-level certificate with a real PEM: the shape of dataset.Cert's API object.
 
-    def __init__(self, leaf, pem):
+    The stand-in makes one for each upload it accepts; a check makes some for a zone's
+    old certificates (`deploys_in=0`, active from the start). `pending_deployment` for
+    `deploys_in` seconds (forever when None), then `outcome`: its status is read off
+    the clock each time it is asked for.
+    """
+
+    def __init__(self, leaf, pem, deploys_in=None, outcome="active", uploaded_ago=datetime.timedelta(0)):
         self.id = str(uuid.uuid4())
-        self.status = "pending_deployment"
         self.issuer = leaf.issuer.rfc4514_string()
         self.signature = signature_name(leaf)
         self.serial_number = str(leaf.serial_number)
         self.expires_on = leaf.not_valid_after_utc
-        self.uploaded_on = datetime.datetime.now(datetime.timezone.utc)
+        self.uploaded_on = datetime.datetime.now(datetime.timezone.utc) - uploaded_ago
         self.certificate = pem
+        self.outcome = outcome
+        # time.monotonic() of the moment deployment ends, None for never.
+        self.deploys_at = None if deploys_in is None else time.monotonic() + deploys_in
+
+    @property
+    def status(self):
+        if self.deploys_at is None or time.monotonic() < self.deploys_at:
+            return "pending_deployment"
+        return self.outcome
+
+    @property
+    def active_since(self):
+        """time.monotonic() of the moment it turned (or turns) active; None if it never does."""
+        return self.deploys_at if self.outcome == "active" else None
 
     def api_object(self):
         return {

@@ -47,6 +47,7 @@ pub enum Action {
     Upload,
     Delete,
     Refresh,
+    Rotate,
 }
 
 impl Action {
@@ -68,17 +69,26 @@ pub enum Mode {
     /// Typing into the zone filter.
     Filter,
     Upload,
+    /// The rotation form: two paths to type.
+    RotateForm,
+    /// The rotation's plan, waiting for `y`.
+    RotationPlan,
+    /// The rotation's files being checked, its zones read, or its progress.
+    RotationProgress,
     ConfirmDelete,
     Help,
     NoCredentials,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 10] = [
         Self::Main,
         Self::Fleet,
         Self::Filter,
         Self::Upload,
+        Self::RotateForm,
+        Self::RotationPlan,
+        Self::RotationProgress,
         Self::ConfirmDelete,
         Self::Help,
         Self::NoCredentials,
@@ -87,7 +97,7 @@ impl Mode {
     /// In a text field a key that types a character types it: bindings to such keys
     /// do not apply there.
     pub fn is_text(self) -> bool {
-        matches!(self, Self::Filter | Self::Upload)
+        matches!(self, Self::Filter | Self::Upload | Self::RotateForm)
     }
 
     fn title(self) -> &'static str {
@@ -96,6 +106,9 @@ impl Mode {
             Self::Fleet => "the fleet view",
             Self::Filter => "the filter",
             Self::Upload => "the upload form",
+            Self::RotateForm => "the rotation form",
+            Self::RotationPlan => "the rotation's plan",
+            Self::RotationProgress => "the rotation's progress",
             Self::ConfirmDelete => "the delete dialog",
             Self::Help => "the help",
             Self::NoCredentials => "the no-credentials screen",

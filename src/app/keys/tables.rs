@@ -35,6 +35,7 @@ pub(super) const DEFAULTS: &[(Action, &str, &[&str])] = &[
     (Action::Upload, "upload", &["u"]),
     (Action::Delete, "delete", &["d", "delete"]),
     (Action::Refresh, "refresh", &["r"]),
+    (Action::Rotate, "rotate", &["shift-r"]),
 ];
 
 const fn entry(action: Action, help: &'static str, footer: Option<&'static str>) -> super::Entry {
@@ -49,7 +50,7 @@ use Action::*;
 
 const MAIN: &[Mode] = &[Mode::Main];
 const SCREENS: &[Mode] = &[Mode::Main, Mode::Fleet];
-const TEXT: &[Mode] = &[Mode::Filter, Mode::Upload];
+const TEXT: &[Mode] = &[Mode::Filter, Mode::Upload, Mode::RotateForm];
 
 /// Most specific first: the footer lists what is particular to the focused pane
 /// before what works everywhere, and help reads best in the same order.
@@ -70,6 +71,7 @@ pub(super) const SECTIONS: &[Section] = &[
                 Some("filter"),
             ),
             entry(Cancel, "clear a kept filter", None),
+            entry(Mark, "mark or unmark the zone (for a rotation)", None),
         ],
     },
     Section {
@@ -120,6 +122,16 @@ pub(super) const SECTIONS: &[Section] = &[
             entry(Cancel, "clear a kept filter, or go back to the zones", None),
             entry(Fleet, "go back to the zones", Some("zones")),
         ],
+    },
+    Section {
+        title: "Rotation",
+        modes: SCREENS,
+        when: When::Always,
+        entries: &[entry(
+            Rotate,
+            "rotate the marked zones, or the open zone, to a new certificate without an outage",
+            Some("rotate"),
+        )],
     },
     Section {
         title: "Lists and the detail pane",
@@ -203,7 +215,52 @@ pub(super) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        title: "Text fields (filter, upload form): other keys type",
+        title: "Rotation form (R)",
+        modes: &[Mode::RotateForm],
+        when: When::Always,
+        entries: &[
+            entry(
+                Accept,
+                "check both files, read the zones' certificates, show the plan",
+                Some("plan"),
+            ),
+            entry(FocusNext, "complete the file name", Some("complete")),
+            entry(Down, "switch field", Some("switch field")),
+            entry(Up, "switch field", None),
+            entry(Cancel, "close the form: nothing is sent", Some("cancel")),
+        ],
+    },
+    Section {
+        title: "Rotation plan",
+        modes: &[Mode::RotationPlan],
+        when: When::Always,
+        entries: &[
+            entry(Yes, "run the plan shown", Some("rotate")),
+            entry(No, "cancel: nothing is uploaded or deleted", Some("cancel")),
+            entry(Cancel, "cancel: nothing is uploaded or deleted", None),
+        ],
+    },
+    Section {
+        title: "Rotation progress",
+        modes: &[Mode::RotationProgress],
+        when: When::Always,
+        entries: &[entry(
+            Cancel,
+            "hide it while it runs (it goes on; R shows it again), close it once done",
+            Some("hide/close"),
+        )],
+    },
+    Section {
+        title: "Rotation plan and progress",
+        modes: &[Mode::RotationPlan, Mode::RotationProgress],
+        when: When::Always,
+        entries: &[
+            entry(Down, "scroll down", Some("scroll")),
+            entry(Up, "scroll up", None),
+        ],
+    },
+    Section {
+        title: "Text fields (filter, upload and rotation forms): other keys type",
         modes: TEXT,
         when: When::Always,
         entries: &[

@@ -1,4 +1,5 @@
-//! What sits on top of the main screen: help, the delete dialog, the upload form.
+//! What sits on top of the main screen: help, the delete dialog, the upload form, the
+//! rotation.
 
 use tui_input::Input;
 
@@ -9,6 +10,8 @@ pub enum Overlay {
     Help,
     ConfirmDelete(DeleteConfirm),
     Upload(UploadForm),
+    /// The rotation pane (`Model::rotation`) on top.
+    Rotate,
 }
 
 /// The delete dialog names the certificate it will delete, and only that one.

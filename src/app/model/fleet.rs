@@ -104,7 +104,6 @@ pub struct Fleet {
     pub shown: Vec<u32>,
     /// Index into `shown`.
     pub selected: usize,
-    pub marked: HashSet<u32>,
     /// Each zone's row, by zone id.
     row_of: HashMap<String, u32>,
     /// The widest zone name, in columns, for the table's first column.

@@ -4,9 +4,10 @@
 mod dialogs;
 mod fleet;
 mod open_zone;
+mod rotation;
 mod zones;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use chrono::{DateTime, Utc};
 pub use dialogs::{DeleteConfirm, Overlay, UploadField, UploadForm};
 pub use fleet::{Fleet, FleetRow, FleetSurvey, Sort, Stats};
 pub use open_zone::{CertRow, OpenZone, Toggle, Watch, ZoneSummary};
+pub use rotation::{NewCertView, RotateField, RotationPane, Stage};
 pub use zones::{Ranking, Visible, ZoneList, ZonePane};
 
 use super::keys::{Context, KeyMap, Mode};
@@ -128,6 +130,8 @@ pub struct Model {
     pub view: View,
     /// Set up the first time the fleet view opens; its survey then runs on.
     pub fleet: Option<Fleet>,
+    /// The rotation started with `R`: its overlay may be hidden while it runs.
+    pub rotation: Option<RotationPane>,
     /// The survey cache's read, while it is out.
     pub fleet_cache_call: Option<u64>,
     /// Calls per 5 minutes the process may send: the survey's pace and its estimate.
@@ -137,6 +141,9 @@ pub struct Model {
     /// Lines of the help overlay scrolled off its top.
     pub help_scroll: usize,
     pub summaries: HashMap<String, ZoneSummary>,
+    /// Zones marked with `Space`, in the zone list or the fleet view, by id: what
+    /// `R` rotates.
+    pub marked: BTreeSet<String>,
     pub status: Option<StatusMessage>,
     /// How many messages the status line has been given: a new number means
     /// something new was said, even in the same words.
@@ -166,12 +173,14 @@ impl Model {
             open: None,
             view: View::Zones,
             fleet: None,
+            rotation: None,
             fleet_cache_call: None,
             budget: crate::api::client::DEFAULT_BUDGET,
             focus: Focus::Zones,
             overlays: Vec::new(),
             help_scroll: 0,
             summaries: HashMap::new(),
+            marked: BTreeSet::new(),
             status: None,
             messages: 0,
             in_flight: Vec::new(),
@@ -197,6 +206,14 @@ impl Model {
                 .as_ref()
                 .and_then(|f| f.survey.as_ref())
                 .is_some_and(|s| s.in_flight > 0)
+            || self.rotation.as_ref().is_some_and(|r| r.in_flight > 0)
+    }
+
+    /// Marks the zone, or unmarks it when it was marked.
+    pub fn toggle_mark(&mut self, zone_id: String) {
+        if !self.marked.remove(&zone_id) {
+            self.marked.insert(zone_id);
+        }
     }
 
     pub fn top_overlay(&self) -> Option<&Overlay> {
@@ -216,6 +233,11 @@ impl Model {
             Some(Overlay::Help) => Mode::Help,
             Some(Overlay::ConfirmDelete(_)) => Mode::ConfirmDelete,
             Some(Overlay::Upload(_)) => Mode::Upload,
+            Some(Overlay::Rotate) => match self.rotation.as_ref().map(|r| r.stage) {
+                Some(Stage::Form) => Mode::RotateForm,
+                Some(Stage::Plan) => Mode::RotationPlan,
+                _ => Mode::RotationProgress,
+            },
             None if self.zones.filtering => Mode::Filter,
             None if self.view == View::Fleet => Mode::Fleet,
             None => Mode::Main,

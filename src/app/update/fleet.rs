@@ -182,11 +182,12 @@ pub(super) fn on_key(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
             pump(model, cmds);
         }
         Action::Mark => {
-            if let Some(fleet) = &mut model.fleet
-                && let Some((row, _)) = fleet.selected_row()
-                && !fleet.marked.remove(&row)
-            {
-                fleet.marked.insert(row);
+            let zone = model
+                .fleet
+                .as_ref()
+                .and_then(|f| Some(f.selected_row()?.1.state.zone_id.clone()));
+            if let Some(zone) = zone {
+                model.toggle_mark(zone);
             }
         }
         Action::Filter => model.zones.filtering = true,
@@ -203,6 +204,7 @@ pub(super) fn on_key(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
             pump(model, cmds);
         }
         Action::Refresh => open_zone::refresh(model, cmds),
+        Action::Rotate => super::rotation::open(model),
         _ => {}
     }
 }

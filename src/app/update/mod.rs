@@ -8,6 +8,7 @@ mod changes;
 mod dialogs;
 mod fleet;
 mod open_zone;
+mod rotation;
 mod zones;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
@@ -45,6 +46,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Paste(text) => match model.mode() {
             Mode::Upload => dialogs::paste(model, &text),
+            Mode::RotateForm => rotation::paste(model, &text),
             Mode::Filter => zones::paste(model, &text, &mut cmds),
             _ => {}
         },
@@ -108,6 +110,8 @@ fn on_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         Mode::Help => dialogs::on_help(model, action, cmds),
         Mode::ConfirmDelete => dialogs::on_confirm(model, action, cmds),
         Mode::Upload => dialogs::on_upload(model, action, key, cmds),
+        Mode::RotateForm => rotation::on_form(model, action, key, cmds),
+        Mode::RotationPlan | Mode::RotationProgress => rotation::on_rotation(model, action, cmds),
         Mode::Filter => zones::on_filter(model, action, key, cmds),
         Mode::Fleet => {
             if let Some(action) = action {
@@ -146,6 +150,15 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Delete => dialogs::ask_delete(model),
         Action::Refresh => open_zone::refresh(model, cmds),
         Action::Fleet => fleet::open(model, cmds),
+        Action::Rotate => rotation::open(model),
+        Action::Mark => {
+            if model.focus == Focus::Zones
+                && let Some(zone) = model.zones.selected_zone()
+            {
+                let id = zone.id.clone();
+                model.toggle_mark(id);
+            }
+        }
         // Keys of other modes' tables: the main screen's table does not offer them.
         Action::Left
         | Action::Right
@@ -154,8 +167,7 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         | Action::ClearLine
         | Action::Yes
         | Action::No
-        | Action::Sort
-        | Action::Mark => {}
+        | Action::Sort => {}
     }
 }
 
@@ -264,6 +276,17 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
         } => changes::deleted(model, ticket, &cert_id, result, cmds),
         Reply::SurveyCache(states) => fleet::cached(model, call, states, cmds),
         Reply::Surveyed { call, answer } => fleet::surveyed(model, call, answer, cmds),
+        Reply::Completed {
+            pane,
+            field,
+            typed,
+            candidates,
+        } => rotation::completed(model, pane, field, &typed, candidates, cmds),
+        Reply::NewCertRead { pane, path, result } => {
+            rotation::new_cert_read(model, pane, path, result)
+        }
+        Reply::RotationReady { pane, result } => rotation::ready(model, pane, result, cmds),
+        Reply::Rotated { pane, step, answer } => rotation::rotated(model, pane, step, answer, cmds),
     }
 }
 
