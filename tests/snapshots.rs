@@ -9,11 +9,15 @@ use originpull::api::{
 };
 use originpull::app::update::describe_error;
 use originpull::app::{
-    CertRow, DeleteConfirm, Focus, InFlight, Loadable, Model, Msg, OpenZone, Overlay, Ranking,
-    Screen, StatusMessage, Ticket, Toggle, UploadField, UploadForm, ZoneList, ZoneSummary, update,
+    CertRow, DeleteConfirm, Focus, InFlight, Loadable, Model, Msg, NewCertView, OpenZone, Overlay,
+    Ranking, RotateField, RotationPane, Screen, Stage, StatusMessage, Ticket, Toggle, UploadField,
+    UploadForm, ZoneList, ZoneSummary, update,
 };
 use originpull::certinfo::{CertDetails, parse_certificate};
 use originpull::rank::{Names, Ranker};
+use originpull::rotate::{
+    Answer as RotateAnswer, Ask as RotateAsk, NewCert, Options as RotateOptions, Rotation,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -767,4 +771,143 @@ fn fleet_view() {
     );
     assert!(text.contains("not surveyed yet"), "{text}");
     insta::assert_snapshot!(text);
+}
+
+// ---- The rotation (R) ----------------------------------------------------------------
+
+fn new_cert_details() -> CertDetails {
+    CertDetails {
+        subject: "CN=edge.shop.example".to_owned(),
+        issuer: "CN=originpull AOP CA for edge.shop.example".to_owned(),
+        issuer_common_name: Some("originpull AOP CA for edge.shop.example".to_owned()),
+        sha256: "9C:41:07:AA:5E:11:F0:3B:28:64:D2:19:80:7A:C3:EE:01:44:5F:92:B7:3D:6A:C8:E1:0F:27:B9:54:63:A0:1D".to_owned(),
+        ..details("edge.shop.example", now() + Duration::days(365))
+    }
+}
+
+fn rotation_pane(stage: Stage) -> RotationPane {
+    let zones = vec![("z0".to_owned(), "shop.example".to_owned())];
+    let current = Some((
+        "shop.example".to_owned(),
+        four_certs().into_iter().map(|r| r.cert).collect(),
+    ));
+    let mut pane = RotationPane::new(7, zones, current);
+    pane.stage = stage;
+    pane.cert_path = Input::new("/home/ops/certs/2027/edge.pem".into());
+    pane.key_path = Input::new("/home/ops/certs/2027/edge.key".into());
+    pane.new_cert = Some((
+        "/home/ops/certs/2027/edge.pem".to_owned(),
+        NewCertView::Read(new_cert_details()),
+    ));
+    pane
+}
+
+#[test]
+fn rotation_form_beside_the_current_certificate() {
+    let mut model = zone_open();
+    let mut pane = rotation_pane(Stage::Form);
+    pane.field = RotateField::Key;
+    pane.completions = vec![
+        "/home/ops/certs/2027/edge.key".to_owned(),
+        "/home/ops/certs/2027/edge.key.bak".to_owned(),
+        "/home/ops/certs/2027/old/".to_owned(),
+    ];
+    model.rotation = Some(pane);
+    model.overlays.push(Overlay::Rotate);
+    insta::assert_snapshot!(screen(&model, 140, 40));
+}
+
+/// A rotation of three zones, each read: one to upload and replace, one uploaded by
+/// an earlier run and still deploying, one whose earlier upload timed out.
+fn three_zone_rotation() -> Rotation {
+    let new = NewCert::of(&new_cert_details());
+    let names = ["shop.example", "blog.example", "api.example"];
+    let zones = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (format!("z{i}"), (*n).to_owned()));
+    let mut rotation = Rotation::new(new, RotateOptions::default(), zones, HashMap::new());
+    let mine = |status: CertStatus| Certificate {
+        id: Some("4be0c2a1-6f0e-4f57-9d6b-0e2a3c4d5e6f".to_owned()),
+        status: Some(status),
+        issuer: Some("CN=originpull AOP CA for edge.shop.example".to_owned()),
+        serial_number: Some("05:12:8A:7F:33:C0:1B".to_owned()),
+        ..Default::default()
+    };
+    let old = |id: &str| {
+        cert(
+            id,
+            CertStatus::Active,
+            "Example Origin CA",
+            Duration::days(20),
+            345,
+        )
+    };
+    let lists = [
+        vec![old("7c1f0b52-9d4e-4b8a-a3f1-2c5e8d9b0a11")],
+        vec![
+            old("2b9e4d11-5a3c-4e7f-8d2b-6c1a0f9e8d77"),
+            mine(CertStatus::PendingDeployment),
+        ],
+        vec![
+            old("e4f5a6b7-c8d9-4e0f-a1b2-c3d4e5f60718"),
+            mine(CertStatus::DeploymentTimedOut),
+        ],
+    ];
+    let now = std::time::Instant::now();
+    for (call, list) in rotation.next_calls(now).into_iter().zip(lists) {
+        rotation.answer(&call, RotateAnswer::Listed(list), now);
+    }
+    rotation
+}
+
+#[test]
+fn rotation_plan_of_three_zones() {
+    let mut model = zone_open();
+    let mut pane = rotation_pane(Stage::Plan);
+    pane.zones = three_zone_rotation()
+        .zones()
+        .iter()
+        .map(|z| (z.zone_id.clone(), z.zone.clone()))
+        .collect();
+    pane.rotation = Some(three_zone_rotation());
+    model.rotation = Some(pane);
+    model.overlays.push(Overlay::Rotate);
+    insta::assert_snapshot!(screen(&model, 140, 40));
+}
+
+#[test]
+fn rotation_progress_as_it_runs() {
+    let mut model = zone_open();
+    let mut rotation = three_zone_rotation();
+    let now = std::time::Instant::now();
+    rotation.approve(now);
+    // shop.example: uploaded, active, its old one deleted; blog.example waits.
+    for call in rotation.next_calls(now) {
+        let answer = match &call.ask {
+            RotateAsk::Upload => RotateAnswer::Uploaded(Certificate {
+                id: Some("91d3e5f7-0a2b-4c6d-8e0f-1a2b3c4d5e6f".to_owned()),
+                status: Some(CertStatus::Active),
+                ..Default::default()
+            }),
+            _ => continue,
+        };
+        rotation.answer(&call, answer, now);
+    }
+    for call in rotation.next_calls(now) {
+        if matches!(call.ask, RotateAsk::Delete { .. }) {
+            rotation.answer(&call, RotateAnswer::Deleted, now);
+        }
+    }
+    let mut pane = rotation_pane(Stage::Running);
+    pane.zones = rotation
+        .zones()
+        .iter()
+        .map(|z| (z.zone_id.clone(), z.zone.clone()))
+        .collect();
+    pane.rotation = Some(rotation);
+    pane.in_flight = 1;
+    model.rotation = Some(pane);
+    model.overlays.push(Overlay::Rotate);
+    insta::assert_snapshot!(screen(&model, 140, 40));
 }

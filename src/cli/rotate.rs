@@ -70,9 +70,8 @@ pub async fn rotate(
     let mut plan_text = Vec::new();
     print_plan(&mut plan_text, &rotation, origin.as_ref(), resumed)?;
     if args.json {
-        if !args.yes {
-            io::stderr().write_all(&plan_text)?;
-        }
+        // Standard output is the JSON; the plan and its warnings go where people look.
+        io::stderr().write_all(&plan_text)?;
     } else {
         out.write_all(&plan_text)?;
         out.flush()?;
@@ -239,6 +238,9 @@ fn print_plan(
         .collect();
     output::table(out, &["ZONE", "UPLOAD", "THEN DELETE"], &rows)?;
 
+    for (zone, reason) in describe::failures(rotation) {
+        writeln!(out, "\n{zone} will not rotate: {reason}")?;
+    }
     for (warning, zones) in describe::issuer_warnings(rotation) {
         writeln!(out, "\nWARNING ({}): {warning}", zones.join(", "))?;
     }
@@ -276,6 +278,9 @@ fn print_result(out: &mut dyn Write, rotation: &Rotation) -> io::Result<()> {
         })
         .collect();
     output::table(out, &["ZONE", "NEW ID", "OLD DELETED", "OUTCOME"], &rows)?;
+    for (zone, reason) in describe::failures(rotation) {
+        writeln!(out, "\n{zone}: {reason}")?;
+    }
     let p = rotation.progress();
     writeln!(
         out,
@@ -348,11 +353,10 @@ impl<'a> RotationJson<'a> {
 
 /// The journal left behind for a failed rotation, for the error's hint.
 pub fn resume_hint(journal: Option<&PathBuf>) -> String {
+    let then = "do what each zone's reason above says, if anything, then run the same command \
+                again: it resumes where each zone stood";
     match journal {
-        Some(path) => format!(
-            "run the same command again: it resumes where each zone stood (journal: {})",
-            path.display()
-        ),
-        None => "run the same command again: it finds what was uploaded and goes on".into(),
+        Some(path) => format!("{then} (journal: {})", path.display()),
+        None => format!("{then}, finding what was uploaded"),
     }
 }

@@ -10,7 +10,7 @@ pub fn plan_cells(z: &ZoneRotation, options: &Options) -> (String, String) {
     let plan = z.plan.as_ref();
     let upload = match (&z.step, plan.and_then(|p| p.uploaded.as_ref())) {
         (Step::Done(Outcome::Earlier), _) => "nothing: rotated already".to_owned(),
-        (Step::Failed(f), _) => format!("nothing: {}", sanitize(&f.reason)),
+        (Step::Failed(_), _) => "nothing: it will not rotate (see below)".to_owned(),
         (_, Some(listed)) => format!(
             "none: uploaded earlier as {} ({})",
             short_id(&listed.id),
@@ -82,16 +82,28 @@ pub fn any_issuer_change(rotation: &Rotation) -> bool {
     })
 }
 
-/// How the zone stands or ended, with the reason of a failure.
+/// How the zone stands or ended; a failure's reason is in [`failures`].
 pub fn outcome(z: &ZoneRotation) -> String {
     match &z.step {
-        Step::Failed(f) => format!(
-            "FAILED{}: {}",
-            if f.old_kept { " (old kept)" } else { "" },
-            sanitize(&f.reason)
-        ),
+        Step::Failed(f) if f.old_kept => "FAILED (old kept)".to_owned(),
+        Step::Failed(_) => "FAILED".to_owned(),
         step => step.label().to_owned(),
     }
+}
+
+/// Each zone that failed, or will not rotate, with why.
+pub fn failures(rotation: &Rotation) -> Vec<(String, String)> {
+    rotation
+        .zones()
+        .iter()
+        .filter_map(|z| match &z.step {
+            Step::Failed(f) => Some((
+                sanitize(&z.zone).into_owned(),
+                sanitize(&f.reason).into_owned(),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The certificates the zone's rotation deleted, or `-`.

@@ -130,8 +130,14 @@ fn form(pane: &RotationPane, cols: usize, now: DateTime<Utc>, theme: Theme) -> V
                     format!("{}{slash}", sanitize(name))
                 })
                 .collect();
-            let text = format!("  {}", names.join("  "));
-            lines.extend(wrap(&[(&text, theme.dim())], cols));
+            lines.extend(
+                wrap(&[(&names.join("  "), theme.dim())], cols.saturating_sub(2))
+                    .into_iter()
+                    .map(|mut line| {
+                        line.spans.insert(0, Span::raw("  "));
+                        line
+                    }),
+            );
         }
     }
     lines.push(Line::default());
@@ -245,6 +251,7 @@ fn plan(rotation: &Rotation, cols: usize, now: DateTime<Utc>, theme: Theme) -> V
         cols,
         theme,
     ));
+    lines.extend(failures(rotation, "will not rotate: ", cols, theme));
     for (warning, zones) in describe::issuer_warnings(rotation) {
         lines.push(Line::default());
         lines.extend(wrap(
@@ -315,6 +322,23 @@ fn progress(
         cols,
         theme,
     ));
+    lines.extend(failures(rotation, "", cols, theme));
+    lines
+}
+
+/// Why each failed zone failed, wrapped under the table.
+fn failures(rotation: &Rotation, lead: &str, cols: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (zone, reason) in describe::failures(rotation) {
+        lines.push(Line::default());
+        lines.extend(wrap(
+            &[
+                ("✗ ", theme.error()),
+                (&format!("{zone}: {lead}{reason}"), theme.error()),
+            ],
+            cols,
+        ));
+    }
     lines
 }
 

@@ -845,8 +845,8 @@ def rotate_all(r, standin, zones, made, root):
         new_ids = [c.id for c, _ in standin.certificates(z) if fingerprint(getattr(c, "certificate", "")) == fp]
         if row is None:
             wrong.append(f"{z.name}: no row")
-        elif (row.get("outcome") != "rotated" or row.get("zone_id") != z.id or set(row.get("deleted") or []) != olds[z.id]
-              or [row.get("new_id")] != new_ids):
+        elif (row.get("outcome") != "rotated" or row.get("zone_id") != z.id
+              or set(row.get("deleted") or []) != olds[z.id] or [row.get("new_id")] != new_ids):
             wrong.append(f"{z.name}: {row}, the stand-in's new id {new_ids}, old {sorted(olds[z.id])}")
     check(f"{label}: JSON rotated {len(zones)}, failed 0; each zone's row rotated, its new_id and deleted "
           "the stand-in's", doc is not None and doc.get("rotated") == len(zones) and doc.get("failed") == 0

@@ -7,6 +7,7 @@ mod dialogs;
 mod fleet;
 mod keys;
 mod open_zone;
+mod rotation;
 mod zones;
 
 use std::sync::mpsc;
