@@ -159,7 +159,11 @@ impl ZonePlan {
                 .filter(|c| !gone(c))
                 .filter_map(|c| Listed::of(c))
                 .collect(),
-            None => active.iter().filter_map(|c| Listed::of(c)).collect(),
+            None => others
+                .iter()
+                .filter(|c| presented_soon(c))
+                .filter_map(|c| Listed::of(c))
+                .collect(),
         };
         Self {
             zone_id: zone_id.to_owned(),
@@ -169,6 +173,15 @@ impl ZonePlan {
             issuer_change: IssuerChange::of(new, &active),
         }
     }
+}
+
+/// Active, or on its way there: once the new certificate is active, another such one
+/// would only stay beside it (several active, the newest presented) for good.
+fn presented_soon(cert: &Certificate) -> bool {
+    matches!(
+        cert.status,
+        Some(CertStatus::Active | CertStatus::PendingDeployment | CertStatus::Initializing)
+    )
 }
 
 /// Already deleted, or on its way: nothing for a rotation to do to it.
@@ -252,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn the_plan_replaces_the_other_active_certificates_only() {
+    fn the_plan_replaces_the_other_active_or_deploying_certificates_only() {
         let new = new_cert();
         let certs = [
             listed("old", CertStatus::Active, "CN=First CA", "01"),
@@ -263,6 +276,7 @@ mod tests {
                 "CN=First CA",
                 "03",
             ),
+            listed("coming", CertStatus::PendingDeployment, "CN=First CA", "04"),
             listed(
                 "mine",
                 CertStatus::PendingDeployment,
@@ -273,7 +287,7 @@ mod tests {
         let plan = ZonePlan::of("z", "a.example", &certs, &new, None, None);
         assert_eq!(plan.uploaded.as_ref().map(|l| l.id.as_str()), Some("mine"));
         let ids: Vec<&str> = plan.replaces.iter().map(|l| l.id.as_str()).collect();
-        assert_eq!(ids, ["old"]);
+        assert_eq!(ids, ["old", "coming"]);
         assert_eq!(
             plan.issuer_change,
             IssuerChange::Changed {
