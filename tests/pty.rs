@@ -268,3 +268,90 @@ fn audit_on_a_terminal_shows_progress_on_stderr_and_never_in_the_output() {
     assert_eq!(records.as_array().unwrap().len(), 200);
     assert!(!json.contains("zones ·"), "no progress in the output");
 }
+
+/// `R` in a real terminal, at `--log-level trace`: the form, the plan, `y`, the
+/// progress; while the rotation waits for activation its journal is on disk, and
+/// neither the token nor any line of the key is in it, in the log or on screen.
+#[test]
+fn r_rotates_in_a_real_terminal_and_the_journal_holds_no_secret() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(async {
+        let mut config = originpull::sim::SimConfig::demo(common::TOKEN);
+        config.deploy_delay = std::time::Duration::from_secs(3);
+        originpull::sim::Simulator::start(config).await.unwrap()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (cert, key) = common::leaf_pair("edge.shop.example");
+    let pems = tempfile::tempdir().unwrap();
+    std::fs::write(pems.path().join("c.pem"), &cert).unwrap();
+    std::fs::write(pems.path().join("k.pem"), &key).unwrap();
+    let base = sim.base_url();
+    let home_s = h.display().to_string();
+    let state = h.join("state").display().to_string();
+    let cache = h.join("cache").display().to_string();
+    let mut s = Session::start(
+        &["--log-level", "trace"],
+        &[
+            ("HOME", &home_s),
+            ("XDG_STATE_HOME", &state),
+            ("XDG_CACHE_HOME", &cache),
+            ("CLOUDFLARE_BASE_URL", &base),
+            ("CLOUDFLARE_API_TOKEN", common::TOKEN),
+        ],
+    );
+    s.wait_for("shop.example");
+    s.keys("/shop.example\r\r");
+    s.wait_for("· zone-level ");
+    s.keys("R");
+    s.wait_for("New certificate (PEM)");
+    s.keys(&format!(
+        "{}\x1b[B{}\r",
+        pems.path().join("c.pem").display(),
+        pems.path().join("k.pem").display()
+    ));
+    s.wait_for("THEN DELETE");
+    s.keys("y");
+    s.wait_for("uploaded, waiting until it is active");
+    let journals: Vec<_> = files_under(h)
+        .into_iter()
+        .filter(|(p, _)| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("rotate-")
+        })
+        .collect();
+    assert_eq!(journals.len(), 1, "the journal is on disk while it runs");
+    let mut seen = files_under(h);
+    s.wait_for("1 of 1 zone(s) rotated");
+    let screen = s.screen();
+    // Esc alone (followed at once by q it would read as Alt-q) closes the table.
+    s.keys("\x1b");
+    s.wait_for("rotation: 1 of 1 zone(s) rotated");
+    s.keys("q");
+    assert!(s.wait_exit().success());
+    seen.extend(files_under(h));
+
+    let key_lines: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(!screen.contains(common::TOKEN));
+    for line in &key_lines {
+        assert!(!screen.contains(line), "key material is on screen");
+    }
+    for (path, bytes) in &seen {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(common::TOKEN), "the token is in {path:?}");
+        for line in &key_lines {
+            assert!(!text.contains(line), "key material is in {path:?}");
+        }
+    }
+    assert!(
+        !files_under(h).iter().any(|(p, _)| p
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("rotate-")),
+        "a finished rotation leaves no journal"
+    );
+    runtime.block_on(sim.shutdown());
+}

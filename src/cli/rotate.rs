@@ -31,7 +31,7 @@ pub async fn rotate(
     let upload = certinfo::load_upload(&args.cert, &args.key)?;
     let new = NewCert::of(&upload.details);
     let origin = match &args.origin {
-        Some(target) => Some(check_origin(target.clone(), &args, settings).await?),
+        Some(target) => Some(check_origin(target.clone(), &args, &new, settings).await?),
         None => None,
     };
     let zones = client.resolve_zones(&args.zones).await?;
@@ -147,6 +147,7 @@ pub async fn rotate(
 async fn check_origin(
     target: verify::Target,
     args: &RotateArgs,
+    new: &NewCert,
     settings: &Settings,
 ) -> Result<Report, CliError> {
     let identity = Identity::load(&args.cert, &args.key).map_err(verify::VerifyError::from)?;
@@ -172,17 +173,10 @@ async fn check_origin(
              Nothing was uploaded: add that CA to the origin (originpull origin-config), \
              then run this again",
             report.origin,
-            sanitize(&upload_issuer(args)),
+            sanitize(&new.issuer),
         )));
     }
     Ok(report)
-}
-
-fn upload_issuer(args: &RotateArgs) -> String {
-    certinfo::read_pem(&args.cert, certinfo::PemInput::Certificate)
-        .ok()
-        .and_then(|pem| certinfo::parse_certificate(&pem).ok())
-        .map_or_else(|| "its CA".to_owned(), |d| d.issuer)
 }
 
 fn print_plan(
