@@ -92,6 +92,28 @@ fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     out
 }
 
+/// The app at `--log-level trace` against `sim`, every file it writes under `home`,
+/// shop.example open.
+fn traced_session(sim: &originpull::sim::Simulator, home: &std::path::Path) -> Session {
+    let dir = |sub: &str| home.join(sub).display().to_string();
+    let s = Session::start(
+        &["--log-level", "trace"],
+        &[
+            ("HOME", &home.display().to_string()),
+            ("XDG_STATE_HOME", &dir("state")),
+            ("XDG_CACHE_HOME", &dir("cache")),
+            ("XDG_CONFIG_HOME", &dir("config")),
+            ("CLOUDFLARE_BASE_URL", &sim.base_url()),
+            ("CLOUDFLARE_API_TOKEN", common::TOKEN),
+        ],
+    );
+    s.wait_for("shop.example");
+    let mut s = s;
+    s.keys("/shop.example\r\r");
+    s.wait_for("· zone-level ");
+    s
+}
+
 #[test]
 fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -103,25 +125,7 @@ fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
     std::fs::write(pems.path().join("c.pem"), &cert).unwrap();
     std::fs::write(pems.path().join("k.pem"), &key).unwrap();
 
-    let base = sim.base_url();
-    let home_s = h.display().to_string();
-    let state = h.join("state").display().to_string();
-    let cache = h.join("cache").display().to_string();
-    let config = h.join("config").display().to_string();
-    let mut s = Session::start(
-        &["--log-level", "trace"],
-        &[
-            ("HOME", &home_s),
-            ("XDG_STATE_HOME", &state),
-            ("XDG_CACHE_HOME", &cache),
-            ("XDG_CONFIG_HOME", &config),
-            ("CLOUDFLARE_BASE_URL", &base),
-            ("CLOUDFLARE_API_TOKEN", common::TOKEN),
-        ],
-    );
-    s.wait_for("shop.example");
-    s.keys("/shop.example\r\r");
-    s.wait_for("· zone-level ");
+    let mut s = traced_session(&sim, h);
     s.keys("u");
     s.wait_for("Certificate (PEM)");
     s.keys(&format!(
@@ -286,23 +290,7 @@ fn r_rotates_in_a_real_terminal_and_the_journal_holds_no_secret() {
     let pems = tempfile::tempdir().unwrap();
     std::fs::write(pems.path().join("c.pem"), &cert).unwrap();
     std::fs::write(pems.path().join("k.pem"), &key).unwrap();
-    let base = sim.base_url();
-    let home_s = h.display().to_string();
-    let state = h.join("state").display().to_string();
-    let cache = h.join("cache").display().to_string();
-    let mut s = Session::start(
-        &["--log-level", "trace"],
-        &[
-            ("HOME", &home_s),
-            ("XDG_STATE_HOME", &state),
-            ("XDG_CACHE_HOME", &cache),
-            ("CLOUDFLARE_BASE_URL", &base),
-            ("CLOUDFLARE_API_TOKEN", common::TOKEN),
-        ],
-    );
-    s.wait_for("shop.example");
-    s.keys("/shop.example\r\r");
-    s.wait_for("· zone-level ");
+    let mut s = traced_session(&sim, h);
     s.keys("R");
     s.wait_for("New certificate (PEM)");
     s.keys(&format!(

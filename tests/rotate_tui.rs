@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{TOKEN, bare, client_with, leaf_pair, pump_until};
+use common::{TOKEN, bare, launch_at, leaf_pair, pump_until};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use originpull::api::{CertStatus, Credentials};
 use originpull::app::{Msg, Overlay, Stage};
@@ -39,20 +39,12 @@ async fn sim_with_deploy(deploy: Duration) -> Simulator {
 fn app(sim: &Simulator, state: &Path) -> Driver {
     let credentials = Credentials::Token(TOKEN.to_owned().into());
     Driver::new(Launch {
-        client: Some(client_with(&sim.base_url(), TOKEN, Duration::from_secs(5))),
-        screen: originpull::app::Screen::Main,
-        verify_token: true,
-        endpoint: "test".to_owned(),
-        cache: None,
-        warnings: Vec::new(),
-        keys: Default::default(),
-        survey_cache: None,
         journals: Some(JournalDir::new(
             &state.join("originpull"),
             &sim.base_url(),
             &credentials,
         )),
-        budget: originpull::api::client::DEFAULT_BUDGET,
+        ..launch_at(&sim.base_url(), Duration::from_secs(5))
     })
 }
 

@@ -222,15 +222,7 @@ fn print_plan(
         )?;
     }
     writeln!(out)?;
-    let rows: Vec<Vec<String>> = rotation
-        .zones()
-        .iter()
-        .map(|z| {
-            let (upload, delete) = describe::plan_cells(z, rotation.options());
-            vec![sanitize(&z.zone).into_owned(), upload, delete]
-        })
-        .collect();
-    output::table(out, &["ZONE", "UPLOAD", "THEN DELETE"], &rows)?;
+    output::table(out, &describe::PLAN_HEADER, &describe::plan_rows(rotation))?;
 
     for (zone, reason) in describe::failures(rotation) {
         writeln!(out, "\n{zone} will not rotate: {reason}")?;
@@ -275,18 +267,7 @@ fn print_result(out: &mut dyn Write, rotation: &Rotation) -> io::Result<()> {
     for (zone, reason) in describe::failures(rotation) {
         writeln!(out, "\n{zone}: {reason}")?;
     }
-    let p = rotation.progress();
-    writeln!(
-        out,
-        "\n{} of {} zone(s) rotated{}",
-        p.rotated,
-        p.zones,
-        if p.failed > 0 {
-            format!("; {} failed", p.failed)
-        } else {
-            String::new()
-        }
-    )
+    writeln!(out, "\n{}", describe::summary(&rotation.progress()))
 }
 
 #[derive(Serialize)]

@@ -2,11 +2,36 @@
 //! does to each zone, the warnings it carries, and how each zone ended.
 
 use super::plan::IssuerChange;
-use super::steps::{Options, Outcome, Rotation, Step, ZoneRotation};
+use super::steps::{Options, Outcome, Progress, Rotation, Step, ZoneRotation};
 use crate::text::{sanitize, short_id};
 
+/// The plan table's columns.
+pub const PLAN_HEADER: [&str; 3] = ["ZONE", "UPLOAD", "THEN DELETE"];
+
+/// The plan, a row per zone under [`PLAN_HEADER`].
+pub fn plan_rows(rotation: &Rotation) -> Vec<Vec<String>> {
+    rotation
+        .zones()
+        .iter()
+        .map(|z| {
+            let (upload, delete) = plan_cells(z, rotation.options());
+            vec![sanitize(&z.zone).into_owned(), upload, delete]
+        })
+        .collect()
+}
+
+/// `3 of 4 zone(s) rotated, 1 failed`.
+pub fn summary(p: &Progress) -> String {
+    let failed = if p.failed > 0 {
+        format!(", {} failed", p.failed)
+    } else {
+        String::new()
+    };
+    format!("{} of {} zone(s) rotated{failed}", p.rotated, p.zones)
+}
+
 /// What the plan uploads to the zone, and what it deletes after.
-pub fn plan_cells(z: &ZoneRotation, options: &Options) -> (String, String) {
+fn plan_cells(z: &ZoneRotation, options: &Options) -> (String, String) {
     let plan = z.plan.as_ref();
     let upload = match (&z.step, plan.and_then(|p| p.uploaded.as_ref())) {
         (Step::Done(Outcome::Earlier), _) => "nothing: rotated already".to_owned(),

@@ -11,6 +11,7 @@
 mod certs;
 mod confirm;
 mod detail;
+mod field;
 mod fit;
 mod fleet;
 mod header;

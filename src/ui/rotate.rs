@@ -4,11 +4,10 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Padding, Paragraph};
 
-use super::fit::{centered, fit, pad, tail, width, with_cursor, wrap};
+use super::fit::{centered, fit, pad, width, wrap};
 use super::hints::{self, spinner};
 use super::theme::Theme;
 use crate::api::CertStatus;
@@ -101,24 +100,7 @@ fn form(pane: &RotationPane, cols: usize, now: DateTime<Utc>, theme: Theme) -> V
         (RotateField::Key, "Its private key (PEM)", &pane.key_path),
     ] {
         let active = pane.field == field;
-        let (marker, style) = if active {
-            ("▶ ", theme.bold())
-        } else {
-            ("  ", theme.dim())
-        };
-        lines.push(Line::styled(format!("{marker}{label}"), style));
-        let shown = if active {
-            with_cursor(input, cols.saturating_sub(2))
-        } else {
-            tail(&sanitize(input.value()), cols.saturating_sub(2))
-        };
-        lines.push(Line::from(vec![
-            Span::raw("  "),
-            Span::styled(
-                pad(&shown, cols.saturating_sub(2)),
-                theme.accent().add_modifier(Modifier::UNDERLINED),
-            ),
-        ]));
+        lines.extend(super::field::lines(label, input, active, cols, theme));
         if active && !pane.completions.is_empty() {
             // The names alone: the directory is what is typed already.
             let names: Vec<String> = pane
@@ -237,17 +219,9 @@ fn plan(rotation: &Rotation, cols: usize, now: DateTime<Utc>, theme: Theme) -> V
         )),
         Line::default(),
     ];
-    let rows: Vec<Vec<String>> = rotation
-        .zones()
-        .iter()
-        .map(|z| {
-            let (upload, delete) = describe::plan_cells(z, rotation.options());
-            vec![sanitize(&z.zone).into_owned(), upload, delete]
-        })
-        .collect();
     lines.extend(table(
-        &["ZONE", "UPLOAD", "THEN DELETE"],
-        &rows,
+        &describe::PLAN_HEADER,
+        &describe::plan_rows(rotation),
         cols,
         theme,
     ));
@@ -273,21 +247,10 @@ fn progress(
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let p = rotation.progress();
-    let head = if pane.stage == Stage::Running {
-        format!(
-            "{} {} of {} zone(s) rotated, {} failed, {} calls",
-            spinner(tick),
-            p.rotated,
-            p.zones,
-            p.failed,
-            p.calls
-        )
-    } else {
-        format!(
-            "{} of {} zone(s) rotated, {} failed, {} calls",
-            p.rotated, p.zones, p.failed, p.calls
-        )
-    };
+    let mut head = format!("{}, {} calls", describe::summary(&p), p.calls);
+    if pane.stage == Stage::Running {
+        head = format!("{} {head}", spinner(tick));
+    }
     let style = if p.failed > 0 {
         theme.error()
     } else if pane.stage == Stage::Finished {

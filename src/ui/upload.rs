@@ -3,11 +3,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Clear, Padding, Paragraph};
 
-use super::fit::{centered, fit, pad, tail, with_cursor, wrap};
+use super::fit::{centered, fit, wrap};
 use super::hints::{self, spinner};
 use super::theme::Theme;
 use crate::app::keys::Hint;
@@ -36,25 +35,13 @@ pub fn render(
         ),
         (UploadField::Key, "Private key (PEM)", &form.key_path),
     ] {
-        let active = form.field == field;
-        let (marker, style) = if active {
-            ("▶ ", theme.bold())
-        } else {
-            ("  ", theme.dim())
-        };
-        lines.push(Line::styled(format!("{marker}{label}"), style));
-        let shown = if active {
-            with_cursor(input, cols.saturating_sub(2))
-        } else {
-            tail(&sanitize(input.value()), cols.saturating_sub(2))
-        };
-        lines.push(Line::from(vec![
-            Span::raw("  "),
-            Span::styled(
-                pad(&shown, cols.saturating_sub(2)),
-                theme.accent().add_modifier(Modifier::UNDERLINED),
-            ),
-        ]));
+        lines.extend(super::field::lines(
+            label,
+            input,
+            form.field == field,
+            cols,
+            theme,
+        ));
         lines.push(Line::default());
     }
     if let Some(error) = &form.error {

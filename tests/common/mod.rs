@@ -84,7 +84,12 @@ pub fn driver_for(sim: &Simulator, timeout: Duration) -> originpull::tui::Driver
 
 /// The whole app, headless, against any base URL (a [`Relay`], a closed port).
 pub fn driver_at(base_url: &str, timeout: Duration) -> originpull::tui::Driver {
-    originpull::tui::Driver::new(originpull::tui::Launch {
+    originpull::tui::Driver::new(launch_at(base_url, timeout))
+}
+
+/// What the app starts with against `base_url`: no caches, no journals, the defaults.
+pub fn launch_at(base_url: &str, timeout: Duration) -> originpull::tui::Launch {
+    originpull::tui::Launch {
         client: Some(client_with(base_url, TOKEN, timeout)),
         screen: originpull::app::Screen::Main,
         verify_token: true,
@@ -95,7 +100,7 @@ pub fn driver_at(base_url: &str, timeout: Duration) -> originpull::tui::Driver {
         survey_cache: None,
         journals: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
-    })
+    }
 }
 
 pub fn key_msg(code: crossterm::event::KeyCode) -> originpull::app::Msg {

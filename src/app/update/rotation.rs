@@ -384,16 +384,10 @@ fn pump(model: &mut Model, cmds: &mut Vec<Cmd>) {
         Stage::Running if done => {
             pane.stage = Stage::Finished;
             cmds.push(Cmd::EndRotation);
-            let summary = format!(
-                "rotation: {} of {} zone(s) rotated{}",
-                progress.rotated,
-                progress.zones,
-                if progress.failed > 0 {
-                    format!(", {} failed (R shows why)", progress.failed)
-                } else {
-                    String::new()
-                }
-            );
+            let mut summary = format!("rotation: {}", rotate::describe::summary(&progress));
+            if progress.failed > 0 {
+                summary.push_str(" (R shows why)");
+            }
             if progress.failed > 0 {
                 model.say(StatusMessage::Error(summary));
             } else {
