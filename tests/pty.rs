@@ -92,11 +92,37 @@ fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     out
 }
 
+/// A client certificate and its key, written to `c.pem` and `k.pem` in a directory of
+/// their own; the key's text, to look for afterwards.
+fn pems() -> (tempfile::TempDir, String) {
+    let (cert, key) = common::leaf_pair("edge.shop.example");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.pem"), &cert).unwrap();
+    std::fs::write(dir.path().join("k.pem"), &key).unwrap();
+    (dir, key)
+}
+
+/// Neither the token nor any line of `key` on `screen` or in any of `files`.
+fn assert_no_secret(screen: &str, files: &[(std::path::PathBuf, Vec<u8>)], key: &str) {
+    let key_lines: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(!screen.contains(common::TOKEN));
+    for line in &key_lines {
+        assert!(!screen.contains(line), "key material is on screen");
+    }
+    for (path, bytes) in files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(common::TOKEN), "the token is in {path:?}");
+        for line in &key_lines {
+            assert!(!text.contains(line), "key material is in {path:?}");
+        }
+    }
+}
+
 /// The app at `--log-level trace` against `sim`, every file it writes under `home`,
 /// shop.example open.
 fn traced_session(sim: &originpull::sim::Simulator, home: &std::path::Path) -> Session {
     let dir = |sub: &str| home.join(sub).display().to_string();
-    let s = Session::start(
+    let mut s = Session::start(
         &["--log-level", "trace"],
         &[
             ("HOME", &home.display().to_string()),
@@ -108,7 +134,6 @@ fn traced_session(sim: &originpull::sim::Simulator, home: &std::path::Path) -> S
         ],
     );
     s.wait_for("shop.example");
-    let mut s = s;
     s.keys("/shop.example\r\r");
     s.wait_for("· zone-level ");
     s
@@ -120,10 +145,7 @@ fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
     let sim = runtime.block_on(common::sim(None));
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (cert, key) = common::leaf_pair("edge.shop.example");
-    let pems = tempfile::tempdir().unwrap();
-    std::fs::write(pems.path().join("c.pem"), &cert).unwrap();
-    std::fs::write(pems.path().join("k.pem"), &key).unwrap();
+    let (pems, key) = pems();
 
     let mut s = traced_session(&sim, h);
     s.keys("u");
@@ -138,11 +160,6 @@ fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
     s.keys("q");
     assert!(s.wait_exit().success());
 
-    let key_lines: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----")).collect();
-    assert!(!screen.contains(common::TOKEN));
-    for line in &key_lines {
-        assert!(!screen.contains(line), "key material is on screen");
-    }
     let written = files_under(h);
     assert!(
         written
@@ -151,13 +168,7 @@ fn secrets_reach_no_file_and_no_screen_even_with_trace_logging() {
         "trace logging wrote a log under {h:?}: {:?}",
         written.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
-    for (path, bytes) in &written {
-        let text = String::from_utf8_lossy(bytes);
-        assert!(!text.contains(common::TOKEN), "the token is in {path:?}");
-        for line in &key_lines {
-            assert!(!text.contains(line), "key material is in {path:?}");
-        }
-    }
+    assert_no_secret(&screen, &written, &key);
     runtime.block_on(sim.shutdown());
 }
 
@@ -286,10 +297,7 @@ fn r_rotates_in_a_real_terminal_and_the_journal_holds_no_secret() {
     });
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let (cert, key) = common::leaf_pair("edge.shop.example");
-    let pems = tempfile::tempdir().unwrap();
-    std::fs::write(pems.path().join("c.pem"), &cert).unwrap();
-    std::fs::write(pems.path().join("k.pem"), &key).unwrap();
+    let (pems, key) = pems();
     let mut s = traced_session(&sim, h);
     s.keys("R");
     s.wait_for("New certificate (PEM)");
@@ -321,18 +329,7 @@ fn r_rotates_in_a_real_terminal_and_the_journal_holds_no_secret() {
     assert!(s.wait_exit().success());
     seen.extend(files_under(h));
 
-    let key_lines: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----")).collect();
-    assert!(!screen.contains(common::TOKEN));
-    for line in &key_lines {
-        assert!(!screen.contains(line), "key material is on screen");
-    }
-    for (path, bytes) in &seen {
-        let text = String::from_utf8_lossy(bytes);
-        assert!(!text.contains(common::TOKEN), "the token is in {path:?}");
-        for line in &key_lines {
-            assert!(!text.contains(line), "key material is in {path:?}");
-        }
-    }
+    assert_no_secret(&screen, &seen, &key);
     assert!(
         !files_under(h).iter().any(|(p, _)| p
             .file_name()
