@@ -213,7 +213,7 @@ pub struct RotateArgs {
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
     /// How long to wait for the new certificate to turn active: 90s, 15m, 1h
-    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_wait)]
     pub wait: Duration,
     /// Delete nothing: leave the certificates the new one replaces in place
     #[arg(long)]
@@ -293,6 +293,18 @@ pub struct VerifyOriginArgs {
 
 fn parse_level(text: &str) -> Result<Level, String> {
     Level::parse(text).ok_or_else(|| format!("{text:?} is not a level: error, warning or notice"))
+}
+
+/// How long a rotation waits for activation: deployment takes minutes, so less than
+/// ten seconds can only fail.
+fn parse_wait(text: &str) -> Result<Duration, String> {
+    let wait = parse_duration(text)?;
+    if wait < Duration::from_secs(10) {
+        return Err(format!(
+            "{text:?} is too short to wait for a certificate to deploy (it takes minutes); give 10s or more"
+        ));
+    }
+    Ok(wait)
 }
 
 /// A number with a unit: `90s`, `15m`, `1h`, `2d`.
