@@ -6,6 +6,7 @@ pub mod cache;
 pub mod certinfo;
 pub mod cli;
 pub mod config;
+pub mod hostnames;
 pub mod logging;
 pub mod origin;
 pub mod rank;

@@ -171,6 +171,12 @@ impl ApiError {
                     "add the permission named above to the API token at https://dash.cloudflare.com/profile/api-tokens"
                 }
             },
+            _ if self.has_code(1412) => {
+                "upload the leaf (the certificate issued to you), not the CA that signed it; a chain after the leaf is fine"
+            }
+            _ if self.has_code(1415) => {
+                "the certificate id is not one of this zone's hostname certificates (or it was deleted); list them with `originpull hostnames certs ZONE`"
+            }
             _ if self.has_code(1406) => {
                 "this certificate is already uploaded to the zone: it is in the zone's certificate list"
             }

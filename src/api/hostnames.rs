@@ -1,10 +1,92 @@
-//! Per-hostname AOP: for now, the zone's hostname certificates.
+//! Per-hostname AOP: the zone's hostname certificates, each hostname's association
+//! with one, and the proxied DNS records that say which hostnames a zone serves (no
+//! call lists a zone's associations; see `cloudflare-api.md`).
 
+use bytes::Bytes;
 use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
-use super::client::Client;
+use super::client::{Client, json_body, required};
 use super::error::ApiError;
-use super::model::Certificate;
+use super::model::{ApiTime, CertStatus, Certificate, MAX_PAGES, Page};
+
+/// Hostname certificates a zone may hold; associations a certificate may have.
+pub const MAX_HOSTNAME_CERTS: usize = 10;
+pub const MAX_ASSOCIATIONS_PER_CERT: usize = 100;
+/// DNS records per page: the API's largest.
+pub const DNS_PER_PAGE: u32 = 100;
+
+/// One hostname's association with a hostname certificate, as the API reports it.
+/// `private_key`, which the documented examples echo, is not a field here, so it is
+/// skipped unread.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Association {
+    #[serde(default)]
+    pub hostname: Option<String>,
+    #[serde(default)]
+    pub cert_id: Option<String>,
+    /// `true`: this certificate goes to the hostname; `false`: none does, whatever the
+    /// zone level says; `None`: no association.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub status: Option<CertStatus>,
+    #[serde(default)]
+    pub cert_status: Option<CertStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<ApiTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_updated_at: Option<ApiTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_uploaded_on: Option<ApiTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<ApiTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<ApiTime>,
+}
+
+impl Association {
+    /// Whether the API says anything holds for this hostname: the answer for one never
+    /// associated (or cleared) may be a 200 whose fields are all `null`.
+    pub fn exists(&self) -> bool {
+        self.cert_id.is_some() || self.enabled.is_some()
+    }
+}
+
+/// What a hostname should be, for the one `PUT` that changes many. `enabled: None`
+/// goes out as an explicit JSON `null`: that, not `false`, removes the association.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostnameSetting {
+    pub hostname: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cert_id: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+/// A DNS record, as far as discovery reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsRecord {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub proxied: Option<bool>,
+}
+
+fn hostnames_path<'a>(zone_id: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut p = vec!["zones", zone_id, "origin_tls_client_auth", "hostnames"];
+    p.extend_from_slice(rest);
+    p
+}
 
 impl Client {
     /// `GET /zones/{zone_id}/origin_tls_client_auth/hostnames/certificates`; a `null`
@@ -15,16 +97,176 @@ impl Client {
         &self,
         zone_id: &str,
     ) -> Result<Vec<Certificate>, ApiError> {
-        let path = [
-            "zones",
-            zone_id,
-            "origin_tls_client_auth",
-            "hostnames",
-            "certificates",
-        ];
+        let path = hostnames_path(zone_id, &["certificates"]);
         let (items, _) = self
             .send::<Vec<Certificate>>(Method::GET, &path, &[], None)
             .await?;
         Ok(items.unwrap_or_default())
+    }
+
+    /// `GET .../hostnames/certificates/{certificate_id}`.
+    pub async fn get_hostname_certificate(
+        &self,
+        zone_id: &str,
+        cert_id: &str,
+    ) -> Result<Certificate, ApiError> {
+        self.get(&hostnames_path(zone_id, &["certificates", cert_id]), &[])
+            .await
+    }
+
+    /// `POST .../hostnames/certificates`, `{certificate, private_key}`. As with the
+    /// zone-level upload, the body holding the key is wiped once the transport drops it.
+    pub async fn upload_hostname_certificate(
+        &self,
+        zone_id: &str,
+        certificate: &str,
+        private_key: &SecretString,
+    ) -> Result<Certificate, ApiError> {
+        #[derive(Serialize)]
+        struct Upload<'a> {
+            certificate: &'a str,
+            private_key: &'a str,
+        }
+        let key = private_key.expose_secret();
+        let mut body = Zeroizing::new(Vec::with_capacity(6 * (certificate.len() + key.len()) + 64));
+        serde_json::to_writer(
+            &mut *body,
+            &Upload {
+                certificate,
+                private_key: key,
+            },
+        )
+        .map_err(|e| ApiError::Transport {
+            reason: format!("cannot encode the upload: {e}"),
+        })?;
+        let (result, _) = self
+            .send::<Certificate>(
+                Method::POST,
+                &hostnames_path(zone_id, &["certificates"]),
+                &[],
+                Some(Bytes::from_owner(body)),
+            )
+            .await?;
+        required(result)
+    }
+
+    /// `DELETE .../hostnames/certificates/{certificate_id}`, no body.
+    pub async fn delete_hostname_certificate(
+        &self,
+        zone_id: &str,
+        cert_id: &str,
+    ) -> Result<Certificate, ApiError> {
+        let (result, _) = self
+            .send::<Certificate>(
+                Method::DELETE,
+                &hostnames_path(zone_id, &["certificates", cert_id]),
+                &[],
+                None,
+            )
+            .await?;
+        Ok(result.unwrap_or_else(|| Certificate {
+            id: Some(cert_id.to_owned()),
+            status: Some(CertStatus::Deleted),
+            ..Default::default()
+        }))
+    }
+
+    /// `PUT /zones/{zone_id}/origin_tls_client_auth/hostnames` with every setting in
+    /// one `config` array; returns the associations as the API now has them.
+    pub async fn set_hostnames(
+        &self,
+        zone_id: &str,
+        settings: &[HostnameSetting],
+    ) -> Result<Vec<Association>, ApiError> {
+        #[derive(Serialize)]
+        struct Config<'a> {
+            config: &'a [HostnameSetting],
+        }
+        let body = json_body(&Config { config: settings })?;
+        let (result, _) = self
+            .send::<Vec<Association>>(Method::PUT, &hostnames_path(zone_id, &[]), &[], Some(body))
+            .await?;
+        Ok(result.unwrap_or_default())
+    }
+
+    /// `GET .../hostnames/{hostname}`: the hostname's association, or `None` when it
+    /// has none. The API's answer for a hostname never associated is undocumented: a
+    /// 404 and a 200 whose fields are `null` both read as none.
+    pub async fn get_hostname(
+        &self,
+        zone_id: &str,
+        hostname: &str,
+    ) -> Result<Option<Association>, ApiError> {
+        let path = hostnames_path(zone_id, &[hostname]);
+        match self
+            .send::<Association>(Method::GET, &path, &[], None)
+            .await
+        {
+            Ok((result, _)) => Ok(result.filter(Association::exists)),
+            // A 404 about the route or an id (7000, 7003) is a fault, not an answer.
+            Err(e) if e.status() == Some(404) && !e.has_code(7000) && !e.has_code(7003) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One page of `GET /zones/{zone_id}/dns_records?proxied=true`.
+    pub async fn proxied_dns_page(
+        &self,
+        zone_id: &str,
+        page: u64,
+    ) -> Result<Page<DnsRecord>, ApiError> {
+        let query = [
+            ("proxied", "true".to_owned()),
+            ("page", page.to_string()),
+            ("per_page", DNS_PER_PAGE.to_string()),
+        ];
+        let (items, info) = self
+            .send::<Vec<DnsRecord>>(
+                Method::GET,
+                &["zones", zone_id, "dns_records"],
+                &query,
+                None,
+            )
+            .await?;
+        Ok(Page {
+            items: items.unwrap_or_default(),
+            info,
+        })
+    }
+
+    /// The zone's proxied hostnames, each once, in the order the API lists them: the
+    /// hostnames whose associations discovery asks about. Pages are read one after
+    /// another (a zone has few): while the first page's total says there are more, or,
+    /// without a total, while they come back full; an empty page ends it.
+    pub async fn proxied_hostnames(&self, zone_id: &str) -> Result<Vec<String>, ApiError> {
+        let mut names: Vec<String> = Vec::new();
+        let mut total = None;
+        let mut page = 1;
+        loop {
+            let listed = self.proxied_dns_page(zone_id, page).await?;
+            if page == 1 {
+                total = listed.total_pages();
+            }
+            let more = !listed.items.is_empty()
+                && page < MAX_PAGES
+                && match total {
+                    Some(total) => page < total,
+                    None => listed.items.len() as u64 >= u64::from(DNS_PER_PAGE),
+                };
+            for record in listed.items {
+                // The filter is the server's; a server that ignores it is not believed.
+                if record.proxied == Some(false) || record.name.is_empty() {
+                    continue;
+                }
+                let name = record.name.trim_end_matches('.').to_ascii_lowercase();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            if !more {
+                return Ok(names);
+            }
+            page += 1;
+        }
     }
 }

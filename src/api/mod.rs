@@ -10,4 +10,7 @@ mod settings;
 
 pub use client::{CallNotice, Client, ClientConfig, Credentials, DEFAULT_BASE_URL};
 pub use error::ApiError;
+pub use hostnames::{
+    Association, DnsRecord, HostnameSetting, MAX_ASSOCIATIONS_PER_CERT, MAX_HOSTNAME_CERTS,
+};
 pub use model::*;

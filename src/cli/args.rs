@@ -139,6 +139,11 @@ pub enum Command {
     Audit(AuditArgs),
     /// Rotate zones to a new certificate without an outage: upload, wait until active, delete what it replaces
     Rotate(RotateArgs),
+    /// Per-hostname AOP: hostname certificates and each hostname's association
+    Hostnames {
+        #[command(subcommand)]
+        command: HostnamesCommand,
+    },
     /// Make a client certificate for AOP, signed by your CA or by a new private CA
     NewCert(NewCertArgs),
     /// Print the server configuration that requires and verifies the client certificate
@@ -198,6 +203,76 @@ pub struct AuditArgs {
     /// Calls per 5 minutes, shared with everything else this run sends [default: 960, 80% of Cloudflare's 1200]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1200))]
     pub budget: Option<u64>,
+}
+
+/// `originpull hostnames …`.
+#[derive(Debug, Subcommand, Clone)]
+pub enum HostnamesCommand {
+    /// List the zone's hostname certificates
+    Certs {
+        zone: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a certificate and key locally, then upload them as a hostname certificate
+    Upload {
+        zone: String,
+        /// PEM certificate (the leaf first; a chain after it is fine)
+        #[arg(long, value_name = "FILE")]
+        cert: PathBuf,
+        /// PEM private key, unencrypted
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a hostname certificate (refused while a known hostname still uses it)
+    Delete {
+        zone: String,
+        cert_id: String,
+        /// Delete without asking (required when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Delete even though known hostnames still use it: they lose their certificate
+        #[arg(long)]
+        force: bool,
+    },
+    /// Each hostname's association: those named, those originpull knows, and with --discover the zone's proxied DNS records
+    Status {
+        zone: String,
+        hostnames: Vec<String>,
+        /// Also ask about every proxied DNS record of the zone (one call per hostname)
+        #[arg(long)]
+        discover: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Associate hostnames with a hostname certificate, in one PUT
+    #[command(group = clap::ArgGroup::new("state").required(true).args(["enable", "disable"]))]
+    Set {
+        zone: String,
+        #[arg(required = true, value_name = "HOSTNAME")]
+        hostnames: Vec<String>,
+        /// The hostname certificate's id
+        #[arg(long = "cert", value_name = "CERT_ID")]
+        cert_id: String,
+        /// Present the certificate to these hostnames
+        #[arg(long)]
+        enable: bool,
+        /// Keep the association but present no certificate to these hostnames, even with zone-level AOP on
+        #[arg(long)]
+        disable: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove hostnames' associations (enabled: null), in one PUT: zone-level AOP applies to them again
+    Clear {
+        zone: String,
+        #[arg(required = true, value_name = "HOSTNAME")]
+        hostnames: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `originpull rotate`.

@@ -2,6 +2,7 @@
 
 pub mod args;
 mod audit;
+mod hostnames;
 mod origin;
 mod output;
 mod report;
@@ -45,6 +46,9 @@ pub enum CliError {
     /// it: its report says which; the exit status is 3.
     #[error("the origin does not enforce AOP")]
     NotEnforced,
+    /// The output is printed but incomplete: what could not be read says why.
+    #[error("{0}")]
+    Partial(String),
     /// Some zones did not rotate: the result table says why.
     #[error("{failed} of {zones} zone(s) did not rotate")]
     NotRotated {
@@ -227,6 +231,7 @@ pub async fn run(
             audit::run(&client, args, budget, cache, out).await?;
         }
         Command::Rotate(args) => rotate::rotate(&client, settings, args, out).await?,
+        Command::Hostnames { command } => hostnames::run(&client, settings, command, out).await?,
         Command::Sim { .. }
         | Command::NewCert(_)
         | Command::OriginConfig(_)

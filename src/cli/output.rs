@@ -70,10 +70,32 @@ fn field(v: Option<&str>) -> String {
     sanitize(v.unwrap_or("-")).into_owned()
 }
 
+/// Zone-level certificates: the table, the enablement, and what the findings say.
 pub fn certificates(
     out: &mut dyn Write,
     certs: &[Certificate],
     enabled: Option<bool>,
+    now: DateTime<Utc>,
+) -> io::Result<()> {
+    certificate_table(out, certs, now)?;
+    if let Some(enabled) = enabled {
+        writeln!(out, "zone-level AOP: {}", enablement_word(enabled))?;
+    }
+    let zone = ZoneState {
+        certificates: Some(certs.to_vec()),
+        enabled,
+        ..ZoneState::default()
+    };
+    for f in survey::findings(&zone, now, Rules::default()) {
+        writeln!(out, "{}: {}", f.level.as_str(), sanitize(&f.message))?;
+    }
+    Ok(())
+}
+
+/// Certificates (zone-level or hostname) as a table: status, issuer, expiry, id.
+pub fn certificate_table(
+    out: &mut dyn Write,
+    certs: &[Certificate],
     now: DateTime<Utc>,
 ) -> io::Result<()> {
     if certs.is_empty() {
@@ -97,17 +119,6 @@ pub fn certificates(
             &["STATUS", "ISSUER", "EXPIRES", "LEFT", "UPLOADED", "ID"],
             &rows,
         )?;
-    }
-    if let Some(enabled) = enabled {
-        writeln!(out, "zone-level AOP: {}", enablement_word(enabled))?;
-    }
-    let zone = ZoneState {
-        certificates: Some(certs.to_vec()),
-        enabled,
-        ..ZoneState::default()
-    };
-    for f in survey::findings(&zone, now, Rules::default()) {
-        writeln!(out, "{}: {}", f.level.as_str(), sanitize(&f.message))?;
     }
     Ok(())
 }
