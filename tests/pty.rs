@@ -322,9 +322,18 @@ fn r_rotates_in_a_real_terminal_and_the_journal_holds_no_secret() {
     let mut seen = files_under(h);
     s.wait_for("1 of 1 zone(s) rotated");
     let screen = s.screen();
-    // Esc alone (followed at once by q it would read as Alt-q) closes the table.
+    // Esc alone (followed at once by q it would read as Alt-q) closes the table; q
+    // once the table is gone from the screen.
     s.keys("\x1b");
-    s.wait_for("rotation: 1 of 1 zone(s) rotated");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while s.screen().contains("Rotate shop.example") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the table stayed:\n{}",
+            s.screen()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     s.keys("q");
     assert!(s.wait_exit().success());
     seen.extend(files_under(h));
