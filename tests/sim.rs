@@ -1,5 +1,6 @@
 //! The simulator over loopback HTTP, driven with a plain HTTP client: envelope, auth,
-//! zones, certificates, enablement, faults, latency, request log and demo data.
+//! zones, certificates, enablement, per-hostname AOP (hostname certificates and
+//! associations), DNS records, faults, latency, request log and demo data.
 
 mod common;
 
@@ -9,7 +10,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use originpull::api::{CertStatus, SslMode};
 use originpull::certinfo;
 use originpull::sim::{
-    FaultKind, FaultRule, RecordedRequest, SimConfig, Simulator, ZoneSettingsAccess,
+    FaultKind, FaultRule, HostnameAssociation, RecordedRequest, SimConfig, Simulator,
+    UnassociatedAnswer, ZoneSettingsAccess,
 };
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
@@ -53,6 +55,14 @@ impl Api {
 
     async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         send(self.authed(Method::POST, path).json(body)).await
+    }
+
+    async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        send(self.authed(Method::PUT, path).json(body)).await
+    }
+
+    async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        send(self.authed(Method::DELETE, path)).await
     }
 
     async fn zones(&self, query: &str) -> (StatusCode, Value) {
@@ -1649,6 +1659,26 @@ async fn a_hundred_thousand_zones_start_fast_and_page_fast() {
         sim.control().zone_id("site-99965.example").is_none(),
         "exactly 100,000"
     );
+    // Generated zones' DNS records are made from their names, not stored.
+    let (status, body) = api
+        .get(&format!("/zones/{last}/dns_records?proxied=true"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let names: Vec<&str> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "api.site-99964.example",
+            "site-99964.example",
+            "www.site-99964.example"
+        ]
+    );
+    assert_eq!(sim.control().dns_record_count(&last, None), Some(6));
     sim.shutdown().await;
 
     let mut config = SimConfig::demo(TOKEN);
@@ -1683,5 +1713,1255 @@ async fn a_rate_limit_answers_429_past_its_window_until_there_is_room() {
     // Once the oldest request leaves the window, one more fits.
     tokio::time::sleep(Duration::from_millis(600).saturating_sub(started.elapsed())).await;
     assert_eq!(api.zones("per_page=5").await.0, StatusCode::OK);
+    sim.shutdown().await;
+}
+
+// Per-hostname AOP.
+
+/// Every field of an association object the API sends.
+const ASSOCIATION_FIELDS: [&str; 14] = [
+    "hostname",
+    "cert_id",
+    "enabled",
+    "status",
+    "cert_status",
+    "cert_updated_at",
+    "cert_uploaded_on",
+    "created_at",
+    "updated_at",
+    "certificate",
+    "issuer",
+    "serial_number",
+    "signature",
+    "expires_on",
+];
+
+const INVALID_CERT_ID_MESSAGE: &str =
+    "Certificate ID in request is either invalid or the certificate has been deleted";
+
+/// A simulator like `start`'s whose deletions take long enough (1.5 s) for a test to
+/// see `pending_deletion` without racing it on a busy machine.
+async fn start_slow_deletes(zones: Option<usize>) -> Simulator {
+    let mut config = SimConfig::demo(TOKEN);
+    config.zones = zones;
+    config.deploy_delay = Duration::from_millis(300);
+    config.delete_delay = Duration::from_millis(1500);
+    Simulator::start(config).await.expect("simulator starts")
+}
+
+/// `PUT .../hostnames` with this `config`.
+async fn associate(api: &Api, zone: &str, config: Value) -> (StatusCode, Value) {
+    api.put(&aop(zone, "/hostnames"), &json!({ "config": config }))
+        .await
+}
+
+async fn upload_hostname_cert(api: &Api, zone: &str, cert: &str, key: &str) -> (StatusCode, Value) {
+    let body = json!({"certificate": cert, "private_key": key});
+    api.post(&aop(zone, "/hostnames/certificates"), &body).await
+}
+
+/// Uploads a fresh hostname certificate for `cn` and returns its id.
+async fn new_hostname_cert(api: &Api, zone: &str, ca: &TestCa, cn: &str, serial: u128) -> String {
+    let (cert, key) = leaf(ca, cn, serial);
+    let (status, body) = upload_hostname_cert(api, zone, &cert, &key).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["result"]["id"].as_str().unwrap().to_owned()
+}
+
+/// `GET .../hostnames/{hostname}`.
+async fn hostname(api: &Api, zone: &str, host: &str) -> (StatusCode, Value) {
+    api.get(&aop(zone, &format!("/hostnames/{host}"))).await
+}
+
+fn time(value: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(value.as_str().unwrap_or_else(|| panic!("{value}")))
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+#[tokio::test]
+async fn a_hostname_certificate_upload_is_pending_then_active_and_a_delete_removes_it() {
+    let sim = start_slow_deletes(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00001.example").unwrap();
+    let certs = aop(&zone, "/hostnames/certificates");
+    let ca = test_ca();
+    let (cert, key) = leaf(&ca, "www.site-00001.example", 77);
+
+    let (status, body) = upload_hostname_cert(&api, &zone, &cert, &key).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_success(&body);
+    let created = &body["result"];
+    assert_eq!(created["status"], "pending_deployment");
+    assert_eq!(created["issuer"], "Sim Test CA");
+    assert_eq!(created["signature"], "ECDSAWithSHA256");
+    assert_eq!(created["serial_number"], "77");
+    assert_eq!(created["expires_on"], "2099-01-01T00:00:00Z");
+    assert_eq!(created["certificate"], cert.as_str());
+    assert!(created["uploaded_on"].is_string());
+    assert!(created.get("private_key").is_none());
+    assert!(!body.to_string().contains(key_body(&key)));
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(uuid::Uuid::try_parse(&id).unwrap().get_version_num(), 4);
+
+    let one = format!("{certs}/{id}");
+    let (status, fetched) = api.get(&one).await;
+    assert_eq!(status, StatusCode::OK, "{fetched}");
+    assert_eq!(fetched["result"]["id"], id.as_str());
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            api.get(&one).await.1["result"]["status"] == "active"
+        })
+        .await,
+        "turns active after the deploy delay"
+    );
+    let (_, listed) = api.get(&certs).await;
+    assert_eq!(listed["result"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["result"][0]["status"], "active");
+    assert!(
+        control.certificates(&zone).is_empty(),
+        "not a zone-level one"
+    );
+
+    let (status, body) = upload_hostname_cert(&api, &zone, &cert, &key).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![1406])
+    );
+    assert_eq!(
+        first_message(&body),
+        "This certificate already exists for this zone."
+    );
+    // The zone level is another list, which may hold the same certificate.
+    let (status, body) = api.upload(&zone, &cert, &key).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let zone_level_id = body["result"]["id"].as_str().unwrap().to_owned();
+
+    for unknown in ["2458ce5a-0c35-4c7f-82c7-8e9487d3ff60", &zone_level_id] {
+        let path = format!("{certs}/{unknown}");
+        for (status, body) in [api.get(&path).await, api.delete(&path).await] {
+            assert_eq!(
+                (status, failure_codes(&body)),
+                (StatusCode::NOT_FOUND, vec![1404]),
+                "{path}"
+            );
+        }
+    }
+    let (status, body) = api.get(&format!("{certs}/not-an-id!")).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![7003, 7000])
+    );
+
+    let (status, body) = api.delete(&one).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"]["id"], id.as_str());
+    assert_eq!(body["result"]["status"], "pending_deletion");
+    let (_, again) = api.delete(&one).await;
+    assert_eq!(
+        again["result"], body["result"],
+        "deleting again returns it again"
+    );
+    assert_eq!(
+        api.get(&certs).await.1["result"][0]["status"],
+        "pending_deletion"
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            api.get(&one).await.0 == StatusCode::NOT_FOUND
+        })
+        .await,
+        "gone after the delete delay"
+    );
+    assert_eq!(api.get(&certs).await.1["result"], json!([]));
+    assert!(control.hostname_certificates(&zone).is_empty());
+    let (status, body) = api.delete(&one).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::NOT_FOUND, vec![1404])
+    );
+    // Once gone, the same certificate may be uploaded again, under a new id.
+    let (status, body) = upload_hostname_cert(&api, &zone, &cert, &key).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_ne!(body["result"]["id"], id.as_str());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostname_uploads_refuse_a_ca_with_1412_bad_input_and_an_eleventh_certificate() {
+    let sim = start_slow_deletes(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00003.example").unwrap();
+    let ca = test_ca();
+    let (cert, key) = leaf(&ca, "a.site-00003.example", 1);
+    let (_, other_key) = leaf(&ca, "b.site-00003.example", 2);
+
+    let refused = [
+        (
+            json!({"certificate": ca.cert_pem, "private_key": ca.key_pem}),
+            1412,
+        ),
+        (
+            json!({"certificate": "not a pem", "private_key": key}),
+            1002,
+        ),
+        (json!({"certificate": cert, "private_key": other_key}), 2200),
+        (json!({"certificate": cert, "private_key": cert}), 2106),
+        (json!({"certificate": cert}), 1001),
+        (json!({"certificate": 7, "private_key": key}), 1001),
+        (json!([cert, key]), 1001),
+    ];
+    for (body, code) in refused {
+        let (status, answer) = api
+            .post(&aop(&zone, "/hostnames/certificates"), &body)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(failure_codes(&answer), [code], "{answer}");
+        for secret in [&key, &other_key, &ca.key_pem] {
+            assert!(!answer.to_string().contains(key_body(secret)), "{answer}");
+        }
+        if code == 1412 {
+            assert_eq!(first_message(&answer), "Only leaf certificate is allowed.");
+        }
+    }
+    assert!(control.hostname_certificates(&zone).is_empty());
+
+    // Ten per zone; an eleventh is refused.
+    let mut ids = Vec::new();
+    for k in 0..10 {
+        ids.push(
+            new_hostname_cert(
+                &api,
+                &zone,
+                &ca,
+                &format!("h{k}.site-00003.example"),
+                10 + k,
+            )
+            .await,
+        );
+    }
+    let (eleventh, eleventh_key) = leaf(&ca, "h10.site-00003.example", 20);
+    let (status, body) = upload_hostname_cert(&api, &zone, &eleventh, &eleventh_key).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![1413])
+    );
+    assert!(
+        first_message(&body).contains("10 hostname certificates"),
+        "{body}"
+    );
+    assert_eq!(control.hostname_certificates(&zone).len(), 10);
+    // Another zone has its own ten.
+    let other = control.zone_id("site-00004.example").unwrap();
+    let (status, body) = upload_hostname_cert(&api, &other, &eleventh, &eleventh_key).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // One being deleted still counts; once it is gone there is room.
+    let (status, _) = api
+        .delete(&aop(&zone, &format!("/hostnames/certificates/{}", ids[0])))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = upload_hostname_cert(&api, &zone, &eleventh, &eleventh_key).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![1413])
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            upload_hostname_cert(&api, &zone, &eleventh, &eleventh_key)
+                .await
+                .0
+                == StatusCode::OK
+        })
+        .await
+    );
+    assert_eq!(control.hostname_certificates(&zone).len(), 10);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostname_certificate_deployments_fail_where_told_and_so_do_their_associations() {
+    let sim = start(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00002.example").unwrap();
+    assert!(control.fail_deployments(&zone, true));
+    let ca = test_ca();
+    let id = new_hostname_cert(&api, &zone, &ca, "www.site-00002.example", 5).await;
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": "www.site-00002.example", "cert_id": id, "enabled": true}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"][0]["status"], "pending_deployment");
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            let (_, body) = hostname(&api, &zone, "www.site-00002.example").await;
+            body["result"]["cert_status"] == "deployment_timed_out"
+                && body["result"]["status"] == "deployment_timed_out"
+        })
+        .await
+    );
+    assert_eq!(
+        control.hostname_certificates(&zone)[0].status,
+        Some(CertStatus::DeploymentTimedOut)
+    );
+    // A certificate that timed out is still the zone's: hostnames may name it.
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": "api.site-00002.example", "cert_id": id, "enabled": false}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_association_is_enabled_disabled_and_removed_by_an_explicit_null() {
+    let sim = start(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00005.example").unwrap();
+    let ca = test_ca();
+    let (cert, key) = leaf(&ca, "www.site-00005.example", 55);
+    let (status, body) = upload_hostname_cert(&api, &zone, &cert, &key).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["result"]["id"].as_str().unwrap().to_owned();
+    let host = "www.site-00005.example";
+
+    let (status, body) = hostname(&api, &zone, host).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::NOT_FOUND, vec![1416]),
+        "never associated"
+    );
+    assert!(first_message(&body).contains(host), "{body}");
+
+    // true: the certificate goes to the hostname.
+    let before = Utc::now().trunc_subsecs(6);
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": "WWW.Site-00005.example.", "cert_id": id, "enabled": true}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_success(&body);
+    let result = body["result"].as_array().expect("an array");
+    assert_eq!(result.len(), 1);
+    let made = &result[0];
+    for field in ASSOCIATION_FIELDS {
+        assert!(
+            made.get(field).is_some_and(|v| !v.is_null()),
+            "{field}: {made}"
+        );
+    }
+    assert!(made.get("private_key").is_none());
+    assert!(!body.to_string().contains(key_body(&key)));
+    assert_eq!(made["hostname"], host, "lower case, no trailing dot");
+    assert_eq!(made["cert_id"], id.as_str());
+    assert_eq!(made["enabled"], true);
+    assert_eq!(made["status"], "pending_deployment");
+    assert_eq!(made["certificate"], cert.as_str());
+    assert_eq!(made["issuer"], "Sim Test CA");
+    assert_eq!(made["serial_number"], "55");
+    assert_eq!(made["signature"], "ECDSAWithSHA256");
+    assert_eq!(made["expires_on"], "2099-01-01T00:00:00Z");
+    let created_at = time(&made["created_at"]);
+    assert_eq!(made["created_at"], made["updated_at"]);
+    assert!(created_at >= before && created_at <= Utc::now(), "{made}");
+
+    let (status, got) = hostname(&api, &zone, host).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_success(&got);
+    assert_eq!(got["result"]["cert_id"], id.as_str());
+    assert_eq!(got["result"]["enabled"], true);
+    assert_eq!(
+        got["result"]["created_at"], made["created_at"],
+        "the same association"
+    );
+    let (status, upper) = hostname(&api, &zone, "WWW.SITE-00005.EXAMPLE").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "hostnames match in any case: {upper}"
+    );
+
+    // Active once the change and the certificate are both deployed.
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            let (_, body) = hostname(&api, &zone, host).await;
+            body["result"]["status"] == "active" && body["result"]["cert_status"] == "active"
+        })
+        .await
+    );
+    let held = control.association(&zone, host).expect("held");
+    assert_eq!(
+        (held.cert_id.as_deref(), held.enabled, held.status.clone()),
+        (Some(id.as_str()), Some(true), Some(CertStatus::Active))
+    );
+    let (_, got) = hostname(&api, &zone, host).await;
+    assert_eq!(serde_json::to_value(&held).unwrap(), got["result"]);
+
+    // The same again changes nothing: no new deployment, the same updated_at.
+    let (_, same) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": host, "cert_id": id, "enabled": true}]),
+    )
+    .await;
+    assert_eq!(same["result"][0]["status"], "active");
+    assert_eq!(same["result"][0]["updated_at"], made["updated_at"]);
+
+    // false: the association stays; no certificate goes to the hostname.
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": host, "cert_id": id, "enabled": false}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let off = &body["result"][0];
+    assert_eq!(off["enabled"], false);
+    assert_eq!(off["cert_id"], id.as_str());
+    assert_eq!(off["status"], "pending_deletion");
+    assert_eq!(off["cert_status"], "active");
+    assert_eq!(off["created_at"], made["created_at"]);
+    assert!(
+        time(&off["updated_at"]) > time(&made["updated_at"]),
+        "{off}"
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            let (status, body) = hostname(&api, &zone, host).await;
+            status == StatusCode::OK
+                && body["result"]["enabled"] == false
+                && body["result"]["status"] == "deleted"
+        })
+        .await,
+        "kept, and nothing deployed for it"
+    );
+    assert_eq!(
+        control.associations(&zone).get(host).map(|a| a.enabled),
+        Some(Some(false))
+    );
+
+    // An explicit null removes it; cert_id may be left out.
+    let (status, body) = associate(&api, &zone, json!([{"hostname": host, "enabled": null}])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let gone = &body["result"][0];
+    assert!(
+        gone.get("enabled").is_some_and(Value::is_null),
+        "enabled is sent, as null: {gone}"
+    );
+    assert_eq!(gone["hostname"], host);
+    assert_eq!(gone["cert_id"], id.as_str());
+    assert_eq!(gone["status"], "deleted");
+    let (status, body) = hostname(&api, &zone, host).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::NOT_FOUND, vec![1416])
+    );
+    assert!(control.associations(&zone).is_empty());
+    assert!(control.association(&zone, host).is_none());
+
+    // Removing what is not there is no error.
+    let (status, body) = associate(&api, &zone, json!([{"hostname": host, "enabled": null}])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["result"],
+        json!([{"hostname": host, "enabled": null, "status": "deleted"}])
+    );
+    // The certificate itself is untouched.
+    assert_eq!(
+        control.hostname_certificates(&zone)[0].status,
+        Some(CertStatus::Active)
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_put_changes_many_hostnames_and_answers_for_each_in_order() {
+    let sim = start(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00010.example").unwrap();
+    let ca = test_ca();
+    let old = new_hostname_cert(&api, &zone, &ca, "old.site-00010.example", 1).await;
+    let new = new_hostname_cert(&api, &zone, &ca, "new.site-00010.example", 2).await;
+    let hosts = [
+        "a.site-00010.example",
+        "b.site-00010.example",
+        "c.site-00010.example",
+    ];
+    let config: Vec<Value> = hosts
+        .iter()
+        .map(|h| json!({"hostname": h, "cert_id": old, "enabled": true}))
+        .collect();
+    assert_eq!(
+        associate(&api, &zone, json!(config)).await.0,
+        StatusCode::OK
+    );
+
+    // A rotation: every hostname moves to the new certificate at once; one is dropped.
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([
+            {"hostname": hosts[2], "cert_id": new, "enabled": true},
+            {"hostname": hosts[0], "cert_id": new, "enabled": true},
+            {"hostname": hosts[1], "cert_id": old, "enabled": null},
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answered: Vec<(&str, &Value)> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["hostname"].as_str().unwrap(), &a["enabled"]))
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            (hosts[2], &json!(true)),
+            (hosts[0], &json!(true)),
+            (hosts[1], &Value::Null)
+        ]
+    );
+    let held = control.associations(&zone);
+    assert_eq!(
+        held.iter()
+            .map(|(h, a)| (h.as_str(), a.cert_id.as_deref().unwrap()))
+            .collect::<Vec<_>>(),
+        [(hosts[0], new.as_str()), (hosts[2], new.as_str())]
+    );
+
+    // An empty batch is a batch.
+    let (status, body) = associate(&api, &zone, json!([])).await;
+    assert_eq!((status, &body["result"]), (StatusCode::OK, &json!([])));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_batch_naming_an_unusable_certificate_is_refused_with_1415_and_nothing_is_applied() {
+    let sim = start(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00006.example").unwrap();
+    let other = control.zone_id("site-00007.example").unwrap();
+    let ca = test_ca();
+    let id = new_hostname_cert(&api, &zone, &ca, "a.site-00006.example", 1).await;
+    let elsewhere = new_hostname_cert(&api, &other, &ca, "a.site-00007.example", 2).await;
+    let leaving = new_hostname_cert(&api, &zone, &ca, "b.site-00006.example", 3).await;
+    let (cert, key) = leaf(&ca, "edge.site-00006.example", 4);
+    let (_, body) = api.upload(&zone, &cert, &key).await;
+    let zone_level = body["result"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = api
+        .delete(&aop(&zone, &format!("/hostnames/certificates/{leaving}")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, _) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": "a.site-00006.example", "cert_id": id, "enabled": true}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let before = control.associations(&zone);
+
+    for bad in [
+        elsewhere.as_str(),
+        zone_level.as_str(),
+        leaving.as_str(),
+        "2458ce5a-0c35-4c7f-82c7-8e9487d3ff60",
+        "not-an-id",
+        "",
+    ] {
+        let (status, body) = associate(
+            &api,
+            &zone,
+            json!([
+                {"hostname": "b.site-00006.example", "cert_id": id, "enabled": true},
+                {"hostname": "a.site-00006.example", "enabled": null},
+                {"hostname": "c.site-00006.example", "cert_id": bad, "enabled": false},
+            ]),
+        )
+        .await;
+        assert_eq!(
+            (status, failure_codes(&body)),
+            (StatusCode::BAD_REQUEST, vec![1415]),
+            "{bad:?}: {body}"
+        );
+        assert_eq!(first_message(&body), INVALID_CERT_ID_MESSAGE);
+        assert_eq!(
+            control.associations(&zone),
+            before,
+            "{bad:?}: nothing applied"
+        );
+    }
+
+    // Ids match in any case; the association keeps the zone's spelling.
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": "b.site-00006.example", "cert_id": id.to_uppercase(), "enabled": true}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"][0]["cert_id"], id.as_str());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_malformed_hostnames_batch_is_refused_and_nothing_is_applied() {
+    let sim = start(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00011.example").unwrap();
+    let id = new_hostname_cert(&api, &zone, &test_ca(), "a.site-00011.example", 1).await;
+    let host = "a.site-00011.example";
+    let path = aop(&zone, "/hostnames");
+
+    let refused = [
+        (json!({}), "config is required"),
+        (
+            json!({"config": {"hostname": host}}),
+            "config must be an array",
+        ),
+        (json!({"config": "all"}), "config must be an array"),
+        (json!([]), "JSON object"),
+        (json!({"config": [1]}), "config[0] must be an object"),
+        (
+            json!({"config": [{"cert_id": id, "enabled": true}]}),
+            "config[0].hostname is required",
+        ),
+        (
+            json!({"config": [{"hostname": 7, "cert_id": id, "enabled": true}]}),
+            "config[0].hostname",
+        ),
+        (
+            json!({"config": [{"hostname": "not a host", "cert_id": id, "enabled": true}]}),
+            "not a hostname",
+        ),
+        (
+            json!({"config": [{"hostname": host, "cert_id": id}]}),
+            "null to remove",
+        ),
+        (
+            json!({"config": [{"hostname": host, "cert_id": id, "enabled": "yes"}]}),
+            "config[0].enabled",
+        ),
+        (
+            json!({"config": [{"hostname": host, "enabled": true}]}),
+            "cert_id is required",
+        ),
+        (
+            json!({"config": [{"hostname": host, "cert_id": null, "enabled": false}]}),
+            "cert_id is required",
+        ),
+        (
+            json!({"config": [{"hostname": host, "cert_id": 5, "enabled": true}]}),
+            "cert_id must be a string",
+        ),
+        (
+            json!({"config": [
+                {"hostname": host, "cert_id": id, "enabled": true},
+                {"hostname": "A.site-00011.example", "enabled": null},
+            ]}),
+            "config[1].hostname a.site-00011.example is named twice",
+        ),
+    ];
+    for (body, says) in refused {
+        let (status, answer) = api.put(&path, &body).await;
+        assert_eq!(
+            (status, failure_codes(&answer)),
+            (StatusCode::BAD_REQUEST, vec![1001]),
+            "{body}: {answer}"
+        );
+        let message = first_message(&answer);
+        assert!(message.starts_with("Invalid request: "), "{message}");
+        assert!(message.contains(says), "{body}: {message}");
+        assert!(control.associations(&zone).is_empty(), "{body}");
+    }
+    let (status, body) = send(
+        api.authed(Method::PUT, &path)
+            .header(CONTENT_TYPE, "application/json")
+            .body("{\"config\": ["),
+    )
+    .await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![6007])
+    );
+
+    // The collection takes PUT only; a hostname's path GET only.
+    let (status, body) = api.get(&path).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::METHOD_NOT_ALLOWED, vec![7001])
+    );
+    let (status, _) = api.delete(&format!("{path}/{host}")).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, body) = send(api.request(Method::PUT, &path).json(&json!({"config": []}))).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::FORBIDDEN, vec![10000]),
+        "authenticated like every call"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_certificate_takes_at_most_100_associations() {
+    let sim = start(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00008.example").unwrap();
+    let ca = test_ca();
+    let id = new_hostname_cert(&api, &zone, &ca, "a.site-00008.example", 1).await;
+    let id2 = new_hostname_cert(&api, &zone, &ca, "b.site-00008.example", 2).await;
+    let host = |k: usize| format!("h{k}.site-00008.example");
+
+    // Enabled or not, they count.
+    let config: Vec<Value> = (0..100)
+        .map(|k| json!({"hostname": host(k), "cert_id": id, "enabled": k % 2 == 0}))
+        .collect();
+    let (status, body) = associate(&api, &zone, json!(config)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"].as_array().unwrap().len(), 100);
+    assert_eq!(control.associations(&zone).len(), 100);
+
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([
+            {"hostname": "other.site-00008.example", "cert_id": id2, "enabled": true},
+            {"hostname": host(100), "cert_id": id, "enabled": false},
+        ]),
+    )
+    .await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![1414])
+    );
+    let message = first_message(&body);
+    assert!(
+        message.contains(&id) && message.contains("at most 100"),
+        "{message}"
+    );
+    let held = control.associations(&zone);
+    assert_eq!(held.len(), 100, "nothing applied");
+    assert!(!held.contains_key("other.site-00008.example"));
+
+    // Room made in the same batch counts: one removed, one moved away.
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([
+            {"hostname": host(0), "enabled": null},
+            {"hostname": host(1), "cert_id": id2, "enabled": true},
+            {"hostname": host(100), "cert_id": id, "enabled": true},
+            {"hostname": host(101), "cert_id": id, "enabled": true},
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let held = control.associations(&zone);
+    assert_eq!(held.len(), 101);
+    let on_first = held
+        .values()
+        .filter(|a| a.cert_id.as_deref() == Some(id.as_str()))
+        .count();
+    assert_eq!(on_first, 100);
+
+    // Direct adds keep to the limit too.
+    let refused = control.add_association(&zone, &host(102), &id, true);
+    assert!(refused.unwrap_err().contains("100"));
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            control
+                .hostname_certificates(&zone)
+                .iter()
+                .all(|c| c.status == Some(CertStatus::Active))
+        })
+        .await
+    );
+    let added = control
+        .add_association(&zone, &host(102), &id2, true)
+        .unwrap();
+    assert_eq!(
+        (added.status, added.enabled),
+        (Some(CertStatus::Active), Some(true)),
+        "direct adds are deployed at once"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn deleting_a_certificate_hostnames_use_is_allowed_and_their_associations_keep_pointing_at_it()
+ {
+    let sim = start_slow_deletes(Some(50)).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("site-00009.example").unwrap();
+    let ca = test_ca();
+    let id = new_hostname_cert(&api, &zone, &ca, "www.site-00009.example", 1).await;
+    let (www, app) = ("www.site-00009.example", "api.site-00009.example");
+    let (status, _) = associate(
+        &api,
+        &zone,
+        json!([
+            {"hostname": www, "cert_id": id, "enabled": true},
+            {"hostname": app, "cert_id": id, "enabled": false},
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            hostname(&api, &zone, www).await.1["result"]["status"] == "active"
+        })
+        .await
+    );
+
+    let cert_path = aop(&zone, &format!("/hostnames/certificates/{id}"));
+    let (status, body) = api.delete(&cert_path).await;
+    assert_eq!(status, StatusCode::OK, "the API allows it: {body}");
+    assert_eq!(body["result"]["status"], "pending_deletion");
+    let (_, body) = hostname(&api, &zone, www).await;
+    let a = &body["result"];
+    assert_eq!(
+        (
+            &a["cert_id"],
+            &a["enabled"],
+            &a["cert_status"],
+            &a["status"]
+        ),
+        (
+            &json!(id),
+            &json!(true),
+            &json!("pending_deletion"),
+            &json!("pending_deletion")
+        )
+    );
+    assert_eq!(
+        hostname(&api, &zone, app).await.1["result"]["cert_status"],
+        "pending_deletion"
+    );
+    // While it is being deleted, no hostname may be moved onto it.
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": "new.site-00009.example", "cert_id": id, "enabled": true}]),
+    )
+    .await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![1415])
+    );
+
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            api.get(&cert_path).await.0 == StatusCode::NOT_FOUND
+        })
+        .await
+    );
+    assert!(control.hostname_certificates(&zone).is_empty());
+    let (status, body) = hostname(&api, &zone, www).await;
+    assert_eq!(status, StatusCode::OK, "still associated: {body}");
+    let a = &body["result"];
+    assert_eq!(a["cert_id"], id.as_str());
+    assert_eq!(a["cert_status"], "deleted");
+    assert_eq!(a["status"], "deleted");
+    assert_eq!(a["issuer"], "Sim Test CA", "the certificate is still shown");
+    let held = control.associations(&zone);
+    assert_eq!(held.len(), 2);
+    assert!(
+        held.values()
+            .all(|a| a.cert_status == Some(CertStatus::Deleted))
+    );
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([{"hostname": www, "cert_id": id, "enabled": true}]),
+    )
+    .await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![1415])
+    );
+
+    // Moving the hostname to a new certificate heals it; the other is removed with an
+    // explicit null, the deleted certificate's id in hand.
+    let id2 = new_hostname_cert(&api, &zone, &ca, "www2.site-00009.example", 2).await;
+    let (status, body) = associate(
+        &api,
+        &zone,
+        json!([
+            {"hostname": www, "cert_id": id2, "enabled": true},
+            {"hostname": app, "cert_id": id, "enabled": null},
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"][0]["cert_status"], "pending_deployment");
+    assert_eq!(body["result"][1]["cert_status"], "deleted");
+    assert_eq!(
+        hostname(&api, &zone, www).await.1["result"]["cert_id"],
+        id2.as_str()
+    );
+    assert_eq!(hostname(&api, &zone, app).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(control.associations(&zone).len(), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_hostname_without_an_association_answers_404_or_all_nulls_when_told() {
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("app.example").unwrap();
+    let bare = "static.app.example";
+
+    let (status, body) = hostname(&api, &zone, bare).await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::NOT_FOUND, vec![1416])
+    );
+    assert_eq!(
+        first_message(&body),
+        "Hostname static.app.example is not associated with a certificate"
+    );
+
+    // The other possibility the docs leave open.
+    control.set_unassociated_answer(UnassociatedAnswer::NullFields);
+    let (status, body) = hostname(&api, &zone, bare).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_success(&body);
+    let result = body["result"].as_object().unwrap();
+    assert_eq!(result.len(), ASSOCIATION_FIELDS.len());
+    for field in ASSOCIATION_FIELDS {
+        assert!(result[field].is_null(), "{field}: {body}");
+    }
+    let reread: HostnameAssociation = serde_json::from_value(body["result"].clone()).unwrap();
+    assert_eq!(reread, HostnameAssociation::default());
+    // An association still answers for itself.
+    let (status, body) = hostname(&api, &zone, "www.app.example").await;
+    assert_eq!(
+        (status, &body["result"]["enabled"]),
+        (StatusCode::OK, &json!(true))
+    );
+
+    // Over HTTP too.
+    let response = api
+        .http
+        .post(format!("{}/__sim/hostnames", api.root))
+        .json(&json!({"unassociated": "not_found"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(hostname(&api, &zone, bare).await.0, StatusCode::NOT_FOUND);
+    let response = api
+        .http
+        .post(format!("{}/__sim/hostnames", api.root))
+        .json(&json!({"unassociated": "maybe"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_client_error());
+
+    // Any other answer, for a request or a few, is a `Reply` fault.
+    let odd = json!({"success": true, "errors": [], "messages": [], "result": null});
+    control.inject(rule(
+        Some("GET"),
+        &format!("/hostnames/{bare}"),
+        1,
+        FaultKind::Reply {
+            status: 200,
+            body: odd.clone(),
+        },
+    ));
+    assert_eq!(hostname(&api, &zone, bare).await, (StatusCode::OK, odd));
+    assert_eq!(hostname(&api, &zone, bare).await.0, StatusCode::NOT_FOUND);
+
+    // Malformed hostnames and unknown zones do not route.
+    for path in [
+        aop(&zone, "/hostnames/a..app.example"),
+        aop(&zone, "/hostnames/-x.app.example"),
+        aop(&zone, "/hostnames/a%20b.app.example"),
+        aop(
+            "0123456789abcdef0123456789abcdef",
+            "/hostnames/www.app.example",
+        ),
+        aop("0123456789abcdef0123456789abcdef", "/hostnames"),
+    ] {
+        let (status, body) = if path.ends_with("/hostnames") {
+            api.put(&path, &json!({"config": []})).await
+        } else {
+            api.get(&path).await
+        };
+        assert_eq!(
+            (status, failure_codes(&body)),
+            (StatusCode::BAD_REQUEST, vec![7003, 7000]),
+            "{path}"
+        );
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn dns_records_are_paged_and_filtered_by_proxied() {
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let zone = control.zone_id("app.example").unwrap();
+    let path = format!("/zones/{zone}/dns_records");
+    let names = |body: &Value| -> Vec<String> {
+        body["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let (status, all) = api.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_success(&all);
+    assert_eq!(
+        all["result_info"],
+        json!({"page": 1, "per_page": 100, "count": 7, "total_count": 7, "total_pages": 1})
+    );
+    let records = all["result"].as_array().unwrap();
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    for record in records {
+        let id = record["id"].as_str().unwrap();
+        assert!(
+            id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{record}"
+        );
+        ids.push(id);
+        assert_eq!(record["zone_id"], zone.as_str());
+        assert_eq!(record["zone_name"], "app.example");
+        for field in ["name", "type", "content"] {
+            assert!(record[field].is_string(), "{field}: {record}");
+        }
+        assert!(record["proxied"].is_boolean(), "{record}");
+        assert!(record["ttl"].is_u64(), "{record}");
+        let (created, modified) = (time(&record["created_on"]), time(&record["modified_on"]));
+        assert!(created <= modified && modified <= now, "{record}");
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 7, "ids are distinct");
+    let mut sorted = names(&all);
+    sorted.sort();
+    assert_eq!(names(&all), sorted, "listed by name");
+    assert_eq!(api.get(&path).await.1, all, "the same on every request");
+
+    let (_, proxied) = api.get(&format!("{path}?proxied=true")).await;
+    assert_eq!(
+        names(&proxied),
+        [
+            "api.app.example",
+            "app.example",
+            "static.app.example",
+            "www.app.example"
+        ]
+    );
+    assert!(
+        proxied["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["proxied"] == true && r["ttl"] == 1)
+    );
+    let (_, plain) = api.get(&format!("{path}?proxied=false")).await;
+    let kinds: Vec<&str> = plain["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["MX", "TXT", "A"], "apex MX and TXT, then mail");
+    assert_eq!(control.dns_record_count(&zone, None), Some(7));
+    assert_eq!(control.dns_record_count(&zone, Some(true)), Some(4));
+    assert_eq!(control.dns_record_count(&zone, Some(false)), Some(3));
+
+    // Pages.
+    let (_, first) = api.get(&format!("{path}?per_page=5")).await;
+    let (_, second) = api.get(&format!("{path}?per_page=5&page=2")).await;
+    let (_, past) = api.get(&format!("{path}?per_page=5&page=3")).await;
+    assert_eq!(
+        (
+            &first["result_info"]["count"],
+            &second["result_info"]["count"],
+            &past["result_info"]["count"]
+        ),
+        (&json!(5), &json!(2), &json!(0))
+    );
+    assert_eq!(first["result_info"]["total_pages"], 2);
+    assert_eq!(past["result"], json!([]));
+    assert_eq!(past["result_info"]["total_count"], 7);
+    assert_eq!([names(&first), names(&second)].concat(), names(&all));
+
+    for query in [
+        "per_page=4",
+        "per_page=5001",
+        "per_page=x",
+        "page=0",
+        "proxied=yes",
+    ] {
+        let (status, body) = api.get(&format!("{path}?{query}")).await;
+        assert_eq!(
+            (status, failure_codes(&body)),
+            (StatusCode::BAD_REQUEST, vec![1001]),
+            "{query}"
+        );
+    }
+    let (status, body) = api
+        .get("/zones/0123456789abcdef0123456789abcdef/dns_records")
+        .await;
+    assert_eq!(
+        (status, failure_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec![7003, 7000])
+    );
+
+    // Enough records for several pages at the default size.
+    for k in 0..250 {
+        assert!(control.add_dns_record(
+            &zone,
+            &format!("h{k:03}.app.example"),
+            "A",
+            "192.0.2.9",
+            true
+        ));
+    }
+    assert!(
+        !control.add_dns_record(&zone, "h000.app.example", "A", "192.0.2.9", true),
+        "a duplicate"
+    );
+    assert!(!control.add_dns_record(&zone, "not a name", "A", "192.0.2.9", true));
+    assert!(!control.add_dns_record(
+        "0123456789abcdef0123456789abcdef",
+        "x.example",
+        "A",
+        "192.0.2.9",
+        true
+    ));
+    assert_eq!(control.dns_record_count(&zone, Some(true)), Some(254));
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let (_, body) = api.get(&format!("{path}?proxied=true&page={page}")).await;
+        assert_eq!(body["result_info"]["total_pages"], 3);
+        assert_eq!(body["result_info"]["total_count"], 254);
+        seen.extend(names(&body));
+    }
+    assert_eq!(seen.len(), 254);
+    seen.dedup();
+    assert_eq!(seen.len(), 254, "no record on two pages");
+    let (_, everything) = api.get(&format!("{path}?per_page=5000")).await;
+    assert_eq!(everything["result_info"]["count"], 257);
+    let added = everything["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "h000.app.example")
+        .unwrap();
+    assert_eq!(added["created_on"], added["modified_on"]);
+    assert!((Utc::now() - time(&added["created_on"])).num_seconds() < 60);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_demo_account_has_associations_for_discovery_to_find() {
+    let sim = start(None).await;
+    let control = sim.control();
+    let api = Api::new(&sim);
+    let now = Utc::now();
+    // (zone, [(hostname, enabled, status)]), each with the zone's one hostname
+    // certificate; every other zone has none.
+    type Expected = &'static [(&'static str, bool, &'static str)];
+    let expected: [(&str, Expected); 3] = [
+        (
+            "app.example",
+            &[
+                ("api.app.example", false, "deleted"),
+                ("www.app.example", true, "active"),
+            ],
+        ),
+        (
+            "partners.example",
+            &[("api.partners.example", true, "active")],
+        ),
+        (
+            "portal.example",
+            &[("login.portal.example", true, "active")],
+        ),
+    ];
+    for (name, hosts) in expected {
+        let zone = control.zone_id(name).unwrap();
+        let cert = control.hostname_certificates(&zone).remove(0);
+        let held = control.associations(&zone);
+        assert_eq!(
+            held.keys().map(String::as_str).collect::<Vec<_>>(),
+            hosts.iter().map(|(h, ..)| *h).collect::<Vec<_>>(),
+            "{name}"
+        );
+        let (_, proxied) = api
+            .get(&format!("/zones/{zone}/dns_records?proxied=true"))
+            .await;
+        let proxied: Vec<&str> = proxied["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        for (host, enabled, status) in hosts {
+            assert!(
+                proxied.contains(host),
+                "{host} is a proxied record: {proxied:?}"
+            );
+            let (code, body) = hostname(&api, &zone, host).await;
+            assert_eq!(code, StatusCode::OK, "{body}");
+            let a = &body["result"];
+            assert_eq!(a["cert_id"], cert.id.as_deref().unwrap(), "{host}");
+            assert_eq!(a["enabled"], *enabled, "{host}");
+            assert_eq!(a["status"], *status, "{host}");
+            assert_eq!(a["cert_status"], "active", "{host}");
+            assert_eq!(
+                a["expires_on"],
+                json!(cert.expires_on.as_ref().unwrap().raw())
+            );
+            let (created, updated) = (time(&a["created_at"]), time(&a["updated_at"]));
+            assert!(created <= updated && updated < now, "{host}: {a}");
+            assert!(time(&a["cert_uploaded_on"]) < created, "{host}: {a}");
+        }
+        // Discovery also meets proxied hostnames without an association.
+        let bare: Vec<&&str> = proxied.iter().filter(|p| !held.contains_key(**p)).collect();
+        assert!(!bare.is_empty(), "{name}");
+        assert_eq!(
+            hostname(&api, &zone, bare[0]).await.0,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let (_, zones) = api.zones("per_page=50").await;
+    for zone in zones["result"].as_array().unwrap() {
+        let name = zone["name"].as_str().unwrap();
+        if !expected.iter().any(|(n, _)| *n == name) {
+            let id = zone["id"].as_str().unwrap();
+            assert!(control.associations(id).is_empty(), "{name}");
+            assert_eq!(control.dns_record_count(id, Some(true)), Some(3), "{name}");
+        }
+    }
     sim.shutdown().await;
 }

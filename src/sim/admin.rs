@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::control::{SimControl, ZoneSettingsAccess};
+use super::control::{SimControl, UnassociatedAnswer, ZoneSettingsAccess};
 use super::faults::FaultRule;
 use super::record::RecordedRequest;
 
@@ -89,4 +89,19 @@ pub async fn set_deployments(
     } else {
         StatusCode::NOT_FOUND
     }
+}
+
+#[derive(Deserialize)]
+pub struct HostnamesRequest {
+    unassociated: UnassociatedAnswer,
+}
+
+/// `{"unassociated": "not_found" | "null_fields"}`: what `GET .../hostnames/{hostname}`
+/// answers for a hostname without an association.
+pub async fn set_hostnames(
+    State(control): State<SimControl>,
+    Json(request): Json<HostnamesRequest>,
+) -> StatusCode {
+    control.set_unassociated_answer(request.unassociated);
+    StatusCode::NO_CONTENT
 }

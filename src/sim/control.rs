@@ -1,7 +1,7 @@
 //! State shared by the server and its control handle: the account, the fault and
 //! latency rules, and the request log.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -10,10 +10,13 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use super::RateLimit;
+use super::dns::DnsEntry;
 use super::faults::{FaultKind, FaultRule};
+use super::hostnames::normalize_hostname;
 use super::record::{RecordedRequest, RequestLog};
 use super::state::{
-    CertRecord, Countdown, Deployment, HostnameRefusal, ZoneState, Zones, random_cert_id,
+    AssociationRecord, CertRecord, Countdown, Deployment, HostnameAssociation, HostnameRefusal,
+    MAX_ASSOCIATIONS_PER_CERT, ZoneState, Zones, random_cert_id,
 };
 use crate::api::model::{CertStatus, Certificate, GlobalAop, SslMode};
 use crate::certinfo;
@@ -34,6 +37,18 @@ pub enum ZoneSettingsAccess {
     Edit,
 }
 
+/// What `GET .../hostnames/{hostname}` answers for a hostname without an association
+/// (never made, or removed). The live answer is undocumented: either may come.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnassociatedAnswer {
+    /// HTTP 404, code 1416 (`codes::HOSTNAME_NOT_ASSOCIATED`): the default.
+    #[default]
+    NotFound,
+    /// HTTP 200, `success: true`, and a `result` whose fields are all `null`.
+    NullFields,
+}
+
 pub struct Shared {
     pub token: String,
     /// The id `GET /user/tokens/verify` reports; random, so it says nothing of the token.
@@ -48,6 +63,7 @@ pub struct Shared {
     latency: Mutex<Latency>,
     requests: Mutex<RequestLog>,
     zone_settings_access: Mutex<ZoneSettingsAccess>,
+    unassociated: Mutex<UnassociatedAnswer>,
     rate_limit: Option<RateLimit>,
     /// Arrival times of the requests in the rate limit's window, and how many were
     /// answered 429.
@@ -85,6 +101,7 @@ impl Shared {
             }),
             requests: Mutex::new(RequestLog::default()),
             zone_settings_access: Mutex::new(ZoneSettingsAccess::default()),
+            unassociated: Mutex::new(UnassociatedAnswer::default()),
             rate_limit: config.rate_limit,
             admitted: Mutex::new((VecDeque::new(), 0)),
             shutdown,
@@ -125,6 +142,10 @@ impl Shared {
             .zone_settings_access
             .lock()
             .expect("permission lock poisoned")
+    }
+
+    pub fn unassociated_answer(&self) -> UnassociatedAnswer {
+        *self.unassociated.lock().expect("answer lock poisoned")
     }
 
     pub fn shutdown(&self) -> Shutdown {
@@ -411,6 +432,130 @@ impl SimControl {
                     "the zone already holds 10 hostname certificates".to_owned()
                 }
             })
+    }
+
+    /// What `GET .../hostnames/{hostname}` answers for a hostname without an
+    /// association; see [`UnassociatedAnswer`].
+    pub fn set_unassociated_answer(&self, answer: UnassociatedAnswer) {
+        *self
+            .shared
+            .unassociated
+            .lock()
+            .expect("answer lock poisoned") = answer;
+    }
+
+    /// The zone's associations as `GET .../hostnames/{hostname}` would show each now,
+    /// by hostname (lower case); empty for an unknown zone.
+    pub fn associations(&self, zone_id: &str) -> BTreeMap<String, HostnameAssociation> {
+        match self.shared.zones.index_of(zone_id) {
+            Some(zone) => self.shared.state().associations(zone, Instant::now()),
+            None => BTreeMap::new(),
+        }
+    }
+
+    /// One hostname's association as the API would show it now; `None` when it has
+    /// none or the zone is unknown.
+    pub fn association(&self, zone_id: &str, hostname: &str) -> Option<HostnameAssociation> {
+        let zone = self.shared.zones.index_of(zone_id)?;
+        let hostname = normalize_hostname(hostname)?;
+        self.shared
+            .state()
+            .association(zone, &hostname, Instant::now())
+    }
+
+    /// Associates a hostname with one of the zone's hostname certificates directly,
+    /// the change already deployed (so `status` is `active` when enabled and the
+    /// certificate is active, `deleted` when not enabled), replacing any association it
+    /// had. Unlike the API it accepts a certificate in any state,
+    /// one being deleted included. Refused for an unknown zone or certificate, a
+    /// malformed hostname, and a certificate that already has 100 associations.
+    pub fn add_association(
+        &self,
+        zone_id: &str,
+        hostname: &str,
+        cert_id: &str,
+        enabled: bool,
+    ) -> Result<HostnameAssociation, String> {
+        let zone = self
+            .shared
+            .zones
+            .index_of(zone_id)
+            .ok_or_else(|| format!("no zone {zone_id}"))?;
+        let hostname = normalize_hostname(hostname)
+            .ok_or_else(|| format!("{hostname:?} is not a hostname"))?;
+        let now = Instant::now();
+        let mut state = self.shared.state();
+        let cert_id = state
+            .hostname_cert_id(zone, cert_id)
+            .ok_or_else(|| format!("no hostname certificate {cert_id} in the zone"))?;
+        let existing = state.association(zone, &hostname, now);
+        let already = existing
+            .as_ref()
+            .is_some_and(|a| a.cert_id.as_deref() == Some(cert_id.as_str()));
+        if !already && state.association_count(zone, &cert_id) >= MAX_ASSOCIATIONS_PER_CERT {
+            return Err(format!(
+                "certificate {cert_id} already has {MAX_ASSOCIATIONS_PER_CERT} associations"
+            ));
+        }
+        let stamp = state.now_utc(now);
+        let created_at = existing
+            .and_then(|a| a.created_at)
+            .and_then(|t| t.datetime())
+            .unwrap_or(stamp);
+        let record = AssociationRecord {
+            cert_id,
+            enabled,
+            created_at,
+            updated_at: stamp,
+            changed: Countdown {
+                start: now,
+                delay: Duration::ZERO,
+            },
+        };
+        state.insert_association(zone, hostname.clone(), record);
+        state
+            .association(zone, &hostname, now)
+            .ok_or_else(|| "the association did not stick".to_owned())
+    }
+
+    /// How many DNS records the zone has, `proxied` ones only or unproxied ones only if
+    /// given; `None` for an unknown zone.
+    pub fn dns_record_count(&self, zone_id: &str, proxied: Option<bool>) -> Option<usize> {
+        let zone = self.shared.zones.index_of(zone_id)?;
+        let record = self.shared.zones.get(zone)?;
+        let records = self.shared.state().dns_records(record, zone);
+        Some(
+            records
+                .iter()
+                .filter(|r| proxied.is_none_or(|p| r.proxied == p))
+                .count(),
+        )
+    }
+
+    /// Adds a DNS record (`kind` is its type: `A`, `CNAME`, …; a proxied one gets the
+    /// automatic TTL). False for an unknown zone, a malformed name, or a record with
+    /// the same name, type and content already there.
+    pub fn add_dns_record(
+        &self,
+        zone_id: &str,
+        name: &str,
+        kind: &str,
+        content: &str,
+        proxied: bool,
+    ) -> bool {
+        let Some(zone) = self.shared.zones.index_of(zone_id) else {
+            return false;
+        };
+        let Some(record) = self.shared.zones.get(zone) else {
+            return false;
+        };
+        if normalize_hostname(name).is_none() || kind.is_empty() {
+            return false;
+        }
+        let mut entry = DnsEntry::new(name, kind, content, proxied);
+        let mut state = self.shared.state();
+        entry.created_on = Some(state.now_utc(Instant::now()));
+        state.add_dns_record(record, zone, entry)
     }
 
     fn with_settings(

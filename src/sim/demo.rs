@@ -4,16 +4,17 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, TimeDelta, Utc};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, SerialNumber,
 };
 use sha2::{Digest, Sha256};
 
+use super::dns::DnsEntry;
 use super::state::{
-    CertRecord, Countdown, Deployment, SettingsRecord, ZoneRecord, ZoneState, ZoneStatus, Zones,
-    id_of,
+    AssociationRecord, CertRecord, Clock, Countdown, Deployment, SettingsRecord, ZoneRecord,
+    ZoneState, ZoneStatus, Zones, id_of,
 };
 use super::zones::ACCOUNT_NAME;
 use crate::api::model::SslMode;
@@ -39,6 +40,9 @@ struct DemoZone {
     editable: bool,
     ssl: DemoSsl,
     hostname_certs: &'static [DemoHostnameCert],
+    /// Proxied `A` records beyond the six every zone has (`dns::base_records`).
+    proxied_hosts: &'static [&'static str],
+    associations: &'static [DemoAssociation],
 }
 
 impl DemoZone {
@@ -61,6 +65,41 @@ impl DemoZone {
     const fn hostname_certs(mut self, certs: &'static [DemoHostnameCert]) -> Self {
         self.hostname_certs = certs;
         self
+    }
+
+    const fn proxied_hosts(mut self, hosts: &'static [&'static str]) -> Self {
+        self.proxied_hosts = hosts;
+        self
+    }
+
+    const fn associations(mut self, associations: &'static [DemoAssociation]) -> Self {
+        self.associations = associations;
+        self
+    }
+}
+
+/// A hostname associated with the zone's `cert`th hostname certificate, set up
+/// `days_ago` and last changed `changed_days_ago`; long deployed.
+struct DemoAssociation {
+    host: &'static str,
+    cert: usize,
+    enabled: bool,
+    days_ago: i64,
+    changed_days_ago: i64,
+}
+
+const fn associated(
+    host: &'static str,
+    enabled: bool,
+    days_ago: i64,
+    changed_days_ago: i64,
+) -> DemoAssociation {
+    DemoAssociation {
+        host,
+        cert: 0,
+        enabled,
+        days_ago,
+        changed_days_ago,
     }
 }
 
@@ -134,6 +173,8 @@ const fn zone(name: &'static str, enabled: bool, certs: &'static [DemoCert]) -> 
         editable: true,
         ssl: DemoSsl::Full,
         hostname_certs: &[],
+        proxied_hosts: &[],
+        associations: &[],
     }
 }
 
@@ -187,7 +228,12 @@ const DEMO_ZONES: &[DemoZone] = &[
     zone("app.example", false, &[])
         .ssl(Strict)
         .global_on()
-        .hostname_certs(&[hostname_cert("www.app.example", cert(-20, 345, 19, Active))]),
+        .hostname_certs(&[hostname_cert("www.app.example", cert(-20, 345, 19, Active))])
+        .proxied_hosts(&["static.app.example"])
+        .associations(&[
+            associated("www.app.example", true, 19, 19),
+            associated("api.app.example", false, 19, 4),
+        ]),
     zone("auth.example", false, &[]).ssl(Strict),
     zone("billing.example", false, &[]),
     zone("cdn.example", false, &[]),
@@ -200,17 +246,22 @@ const DEMO_ZONES: &[DemoZone] = &[
     zone("jobs.example", false, &[]),
     zone("mail.example", false, &[]).global_on().locked(),
     zone("news.example", false, &[]),
-    zone("partners.example", false, &[]).hostname_certs(&[hostname_cert(
-        "api.partners.example",
-        cert(-370, -5, 369, Active),
-    )]),
+    zone("partners.example", false, &[])
+        .hostname_certs(&[hostname_cert(
+            "api.partners.example",
+            cert(-370, -5, 369, Active),
+        )])
+        .associations(&[associated("api.partners.example", true, 369, 369)]),
     zone("payments.example", false, &[])
         .ssl(Flexible)
         .global_on(),
-    zone("portal.example", false, &[]).hostname_certs(&[hostname_cert(
-        "login.portal.example",
-        cert(-353, 12, 352, Active),
-    )]),
+    zone("portal.example", false, &[])
+        .hostname_certs(&[hostname_cert(
+            "login.portal.example",
+            cert(-353, 12, 352, Active),
+        )])
+        .proxied_hosts(&["login.portal.example"])
+        .associations(&[associated("login.portal.example", true, 352, 352)]),
     zone("search.example", false, &[]),
     zone("static.example", false, &[]),
     zone("support.example", false, &[]).ssl(Strict),
@@ -256,6 +307,7 @@ pub fn build(
     let zones = Zones::new(records, ACCOUNT_NAME);
 
     let mut state = ZoneState::new(total);
+    state.set_clock(Clock::new(start, now));
     let ca = demo_ca()?;
     for demo_zone in demo {
         let Some(index) = zones.index_of(&format!("{:032x}", id_of(demo_zone.name))) else {
@@ -268,10 +320,42 @@ pub fn build(
             let record = demo_cert(&ca, identity, &host, spec, k, now, start)?;
             state.insert(index, record);
         }
+        let mut hostname_cert_ids = Vec::new();
         for (k, spec) in demo_zone.hostname_certs.iter().enumerate() {
             let identity = DemoIdentity::of_hostname_cert(demo_zone.name, k);
             let record = demo_cert(&ca, identity, spec.host, &spec.cert, k, now, start)?;
+            hostname_cert_ids.push(record.id.clone());
             state.insert_hostname(index, record);
+        }
+        for spec in demo_zone.associations {
+            let cert_id = hostname_cert_ids.get(spec.cert).cloned().ok_or_else(|| {
+                other(format!(
+                    "{}: no hostname certificate {}",
+                    spec.host, spec.cert
+                ))
+            })?;
+            // `days` ago plus an hour (after the certificate's upload), to the
+            // microsecond as the API's times are.
+            let at = |days: i64| {
+                (now - TimeDelta::days(days) + TimeDelta::seconds(3600)).trunc_subsecs(6)
+            };
+            let record = AssociationRecord {
+                cert_id,
+                enabled: spec.enabled,
+                created_at: at(spec.days_ago),
+                updated_at: at(spec.changed_days_ago),
+                changed: Countdown {
+                    start,
+                    delay: Duration::ZERO,
+                },
+            };
+            state.insert_association(index, spec.host.to_owned(), record);
+        }
+        if let Some(zone_record) = zones.get(index) {
+            for host in demo_zone.proxied_hosts {
+                let address = format!("192.0.2.{}", 100 + id_of(host) % 100);
+                state.add_dns_record(zone_record, index, DnsEntry::new(host, "A", &address, true));
+            }
         }
         let settings = SettingsRecord {
             global: demo_zone.global,
@@ -467,6 +551,37 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), first.len(), "ids are distinct");
+    }
+
+    /// Discovery over the proxied records must find every demo association, and the
+    /// demo's description must name each.
+    #[test]
+    fn every_demo_association_is_a_proxied_record_and_described() {
+        let start = Instant::now();
+        let (zones, state) = build(None, Utc::now(), start).expect("demo builds");
+        let doc = include_str!("../../assets/demo-data.md");
+        let mut found = 0;
+        for (index, zone) in zones.all().iter().enumerate() {
+            let proxied: Vec<String> = state
+                .dns_records(zone, index)
+                .into_iter()
+                .filter(|r| r.proxied)
+                .map(|r| r.name)
+                .collect();
+            for (host, association) in state.associations(index, start) {
+                assert!(proxied.contains(&host), "{host} is not a proxied record");
+                assert!(
+                    doc.contains(&format!("| `{host}` |")),
+                    "{host} is not described"
+                );
+                let certs = state.hostname_certificates(index, start);
+                assert_eq!(association.cert_id, certs[0].id, "{host}");
+                found += 1;
+            }
+        }
+        let expected: usize = DEMO_ZONES.iter().map(|z| z.associations.len()).sum();
+        assert_eq!(found, expected);
+        assert!(found >= 2);
     }
 
     #[test]

@@ -28,11 +28,34 @@ pub mod codes {
     pub const INVALID_KEY: i64 = 2106;
     /// A private key that is not the certificate's.
     pub const KEY_MISMATCH: i64 = 2200;
-    /// The same leaf certificate is already in the zone.
+    /// The same leaf certificate is already in the zone (HTTP 400): Cloudflare's code
+    /// for zone-level uploads, "This certificate already exists for this zone.". The
+    /// simulator answers a duplicate hostname certificate the same way (the live code
+    /// for that one is unknown).
     pub const DUPLICATE_CERTIFICATE: i64 = 1406;
-    /// A well-formed certificate id the zone does not hold (HTTP 404). The live code is
-    /// unknown; this one is the simulator's choice.
+    /// A well-formed certificate id the zone does not hold (HTTP 404), zone-level or
+    /// hostname certificate. The live code is unknown; this one is the simulator's choice.
     pub const CERTIFICATE_NOT_FOUND: i64 = 1404;
+    /// A CA certificate uploaded as a hostname certificate (HTTP 400): Cloudflare's code
+    /// and message, "Only leaf certificate is allowed.".
+    pub const ONLY_LEAF_ALLOWED: i64 = 1412;
+    /// An 11th hostname certificate in a zone (HTTP 400). The live code is unknown; this
+    /// one is the simulator's choice.
+    pub const HOSTNAME_CERTIFICATE_LIMIT: i64 = 1413;
+    /// A `PUT .../hostnames` that would give one hostname certificate more than 100
+    /// associations (HTTP 400); nothing of the batch is applied. The live code is
+    /// unknown; this one is the simulator's choice.
+    pub const ASSOCIATION_LIMIT: i64 = 1414;
+    /// A `PUT .../hostnames` whose `cert_id` is not a hostname certificate of the zone,
+    /// or one deleted or being deleted (HTTP 400); nothing of the batch is applied.
+    /// Cloudflare's code and message: "Certificate ID in request is either invalid or
+    /// the certificate has been deleted".
+    pub const INVALID_CERTIFICATE_ID: i64 = 1415;
+    /// `GET .../hostnames/{hostname}` for a hostname without an association, never made
+    /// or removed (HTTP 404). The live answer is undocumented (a 404, or a 200 whose
+    /// fields are all `null`); this code is the simulator's choice, and
+    /// `SimControl::set_unassociated_answer` switches to the other answer.
+    pub const HOSTNAME_NOT_ASSOCIATED: i64 = 1416;
     /// A zone setting given a value it does not take, or none (HTTP 400), as
     /// Cloudflare answers: "Invalid value for zone setting tls_client_auth".
     pub const INVALID_SETTING_VALUE: i64 = 1007;

@@ -1,4 +1,6 @@
-//! The API routes besides `/zones`: token check, certificates and enablement.
+//! The API routes besides `/zones`: token check, zone-level certificates and
+//! enablement, and what the other route modules share (path extractors, body checks,
+//! the mapping of certificate errors to API codes).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,15 +25,15 @@ use crate::api::model::{Enablement, ResultInfo, TokenInfo};
 use crate::certinfo::{self, CertError, PemInput};
 
 /// The certificate list has no paging of its own; this is the page size it reports.
-const CERT_LIST_PER_PAGE: usize = 50;
+pub const CERT_LIST_PER_PAGE: usize = 50;
 
 /// A zone named in the path that exists. Anything else is Cloudflare's "could not route".
 pub struct InZone(pub usize);
 
 /// A zone that exists and a well-formed certificate id (which may not exist).
 pub struct InZoneCert {
-    zone: usize,
-    cert_id: String,
+    pub zone: usize,
+    pub cert_id: String,
 }
 
 impl FromRequestParts<Arc<Shared>> for InZone {
@@ -113,23 +115,6 @@ pub async fn list_certificates(
     success(certs, Some(info))
 }
 
-/// The hostname certificates; like the zone-level list, one page holds them all.
-pub async fn list_hostname_certificates(
-    State(shared): State<Arc<Shared>>,
-    InZone(zone): InZone,
-) -> Response {
-    let certs = shared.state().hostname_certificates(zone, Instant::now());
-    let count = certs.len() as u64;
-    let info = ResultInfo {
-        page: Some(1),
-        per_page: Some(count.max(CERT_LIST_PER_PAGE as u64)),
-        count: Some(count),
-        total_count: Some(count),
-        total_pages: None,
-    };
-    success(certs, Some(info))
-}
-
 pub async fn get_certificate(
     State(shared): State<Arc<Shared>>,
     cert: InZoneCert,
@@ -153,7 +138,7 @@ pub async fn delete_certificate(
         .ok_or_else(not_found)
 }
 
-fn not_found() -> ApiFailure {
+pub fn not_found() -> ApiFailure {
     ApiFailure::new(
         StatusCode::NOT_FOUND,
         CERTIFICATE_NOT_FOUND,
@@ -173,22 +158,7 @@ pub async fn upload_certificate(
     let details = certinfo::check_pair(certificate, private_key).map_err(|e| refusal(&e))?;
 
     let now = Instant::now();
-    let deploying = Countdown {
-        start: now,
-        delay: shared.deploy_delay,
-    };
-    let deployment = if shared.deployment_fails(zone) {
-        Deployment::Failing(deploying)
-    } else {
-        Deployment::Deploying(deploying)
-    };
-    let record = CertRecord::new(
-        random_cert_id(),
-        &details,
-        certificate.to_owned(),
-        Utc::now(),
-        deployment,
-    );
+    let record = uploaded(&shared, zone, &details, certificate, now);
     let added = shared.state().add(zone, record, now);
     match added {
         Ok(cert) => Ok(success(cert, None)),
@@ -199,8 +169,35 @@ pub async fn upload_certificate(
     }
 }
 
+/// A certificate just uploaded to the zone: `pending_deployment` for the deploy delay,
+/// then `active`, or `deployment_timed_out` where deployments are set to fail.
+pub fn uploaded(
+    shared: &Shared,
+    zone: usize,
+    details: &certinfo::CertDetails,
+    pem: &str,
+    now: Instant,
+) -> CertRecord {
+    let deploying = Countdown {
+        start: now,
+        delay: shared.deploy_delay,
+    };
+    let deployment = if shared.deployment_fails(zone) {
+        Deployment::Failing(deploying)
+    } else {
+        Deployment::Deploying(deploying)
+    };
+    CertRecord::new(
+        random_cert_id(),
+        details,
+        pem.to_owned(),
+        Utc::now(),
+        deployment,
+    )
+}
+
 /// The one place local certificate errors become API codes.
-fn refusal(error: &CertError) -> ApiFailure {
+pub fn refusal(error: &CertError) -> ApiFailure {
     enum Fault {
         Certificate,
         Key,
@@ -281,7 +278,7 @@ pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiFailure> {
     }
 }
 
-fn string_field<'a>(body: &'a Map<String, Value>, name: &str) -> Result<&'a str, ApiFailure> {
+pub fn string_field<'a>(body: &'a Map<String, Value>, name: &str) -> Result<&'a str, ApiFailure> {
     match body.get(name) {
         Some(Value::String(text)) => Ok(text),
         Some(_) => Err(ApiFailure::invalid(format!(

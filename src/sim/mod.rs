@@ -1,7 +1,8 @@
-//! The embedded Cloudflare API simulator: the zone-level AOP endpoints, the hostname
-//! certificate list, the zone settings (the global AOP switch, the SSL mode), `/zones`
-//! and token verification over real HTTP on 127.0.0.1, with demo data, time-driven
-//! certificate statuses, latency, fault injection and a token whose Zone Settings
+//! The embedded Cloudflare API simulator: the zone-level AOP endpoints, per-hostname
+//! AOP (hostname certificates and associations), the zone settings (the global AOP
+//! switch, the SSL mode), DNS records (for discovering hostnames), `/zones` and token
+//! verification over real HTTP on 127.0.0.1, with demo data, time-driven certificate
+//! and association statuses, latency, fault injection and a token whose Zone Settings
 //! permission can be taken away.
 //!
 //! It serves `originpull --demo`, `originpull sim` and the tests. Error codes are listed
@@ -10,10 +11,12 @@
 mod admin;
 mod control;
 mod demo;
+mod dns;
 mod envelope;
 mod faults;
 mod gate;
 mod handlers;
+mod hostnames;
 mod record;
 mod settings;
 mod state;
@@ -27,16 +30,17 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use control::{SimControl, ZoneSettingsAccess};
+pub use control::{SimControl, UnassociatedAnswer, ZoneSettingsAccess};
 pub use demo::MAX_ZONES;
 pub use envelope::codes;
 pub use faults::{FaultKind, FaultRule};
 pub use record::RecordedRequest;
+pub use state::HostnameAssociation;
 
 use control::{Shared, SharedConfig, Shutdown};
 
@@ -215,9 +219,24 @@ fn router(shared: Arc<Shared>) -> Router {
             &format!("{AOP}/{{certificate_id}}"),
             get(handlers::get_certificate).delete(handlers::delete_certificate),
         )
+        // Likewise `hostnames` over `{certificate_id}`, and `certificates` over
+        // `{hostname}`.
+        .route(&format!("{AOP}/hostnames"), put(hostnames::put_hostnames))
         .route(
             &format!("{AOP}/hostnames/certificates"),
-            get(handlers::list_hostname_certificates),
+            get(hostnames::list_hostname_certificates).post(hostnames::upload_hostname_certificate),
+        )
+        .route(
+            &format!("{AOP}/hostnames/certificates/{{certificate_id}}"),
+            get(hostnames::get_hostname_certificate).delete(hostnames::delete_hostname_certificate),
+        )
+        .route(
+            &format!("{AOP}/hostnames/{{hostname}}"),
+            get(hostnames::get_hostname),
+        )
+        .route(
+            "/client/v4/zones/{zone_id}/dns_records",
+            get(dns::list_dns_records),
         )
         .route(
             "/client/v4/zones/{zone_id}/settings",
@@ -234,6 +253,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/__sim/latency", post(admin::set_latency))
         .route("/__sim/deployments", post(admin::set_deployments))
         .route("/__sim/permissions", post(admin::set_permissions))
+        .route("/__sim/hostnames", post(admin::set_hostnames))
         .route(
             "/__sim/requests",
             get(admin::requests).delete(admin::clear_requests),
