@@ -2,7 +2,10 @@
 
 Proves the simulator speaks the API as Cloudflare's own client expects: zones with
 auto-paging, zone-level AOP certificates created, listed, fetched and deleted (a
-duplicate refused with 1406), enablement read and set, and every date parsed as a date.
+duplicate refused with 1406), enablement read and set, per-hostname AOP (a hostname
+certificate uploaded, listed, fetched, associated, disabled, cleared with an explicit
+null, deleted; an unknown certificate id refused with 1415), and every date parsed as a
+date.
 
 Usage: python_sdk_check.py PATH/TO/originpull
 """
@@ -114,11 +117,72 @@ def run(cf):
     check("delete returns pending_deletion", deleted is not None and deleted.status == "pending_deletion",
           repr(deleted))
 
+    per_hostname(cf, zone)
+
     try:
         cloudflare.Cloudflare(api_token="wrong", base_url=cf.base_url, max_retries=0).zones.list()
         check("wrong token refused", False)
     except cloudflare.PermissionDeniedError as e:
         check("wrong token refused with 10000", "10000" in str(e.body), str(e.body))
+
+
+def error_codes(e):
+    body = e.body if isinstance(e.body, dict) else {}
+    return [err.get("code") for err in body.get("errors", [])]
+
+
+def per_hostname(cf, zone):
+    """The SDK's per-hostname calls, each against what the simulator then holds."""
+    aop = cf.origin_tls_client_auth
+    hostname = f"sdk-check.{zone.name}"
+    cert_pem, key_pem = leaf_pair(hostname)
+    created = aop.hostname_certificates.create(zone_id=zone.id, certificate=cert_pem, private_key=key_pem)
+    check("hostname certificate: create returns it", created is not None and created.id)
+    check("hostname certificate: create never echoes the private key",
+          getattr(created, "private_key", None) is None)
+    listed = list(aop.hostname_certificates.list(zone_id=zone.id))
+    check("hostname certificate: list holds it", any(c.id == created.id for c in listed))
+    got = aop.hostname_certificates.get(created.id, zone_id=zone.id)
+    check("hostname certificate: get returns it", got is not None and got.id == created.id
+          and isinstance(got.expires_on, datetime.datetime), repr(got))
+
+    def associate(enabled, cert_id=created.id):
+        entry = {"hostname": hostname, "enabled": enabled}
+        if cert_id is not None:
+            entry["cert_id"] = cert_id
+        return list(aop.hostnames.update(zone_id=zone.id, config=[entry]))
+
+    updated = associate(True)
+    check("associate: the PUT answers an array with the hostname enabled",
+          len(updated) == 1 and updated[0].hostname == hostname and updated[0].enabled is True
+          and updated[0].cert_id == created.id, repr(updated))
+    one = aop.hostnames.get(hostname, zone_id=zone.id)
+    check("associate: get shows it enabled with the certificate",
+          one is not None and one.enabled is True and one.cert_id == created.id, repr(one))
+
+    associate(False)
+    one = aop.hostnames.get(hostname, zone_id=zone.id)
+    check("disable: the association stays, enabled false",
+          one is not None and one.enabled is False and one.cert_id == created.id, repr(one))
+
+    cleared = associate(None)
+    check("clear: the PUT (enabled null) answers", len(cleared) == 1, repr(cleared))
+    try:
+        one = aop.hostnames.get(hostname, zone_id=zone.id)
+        check("clear: the association is gone", one is None or (one.enabled is None and one.cert_id is None),
+              repr(one))
+    except cloudflare.NotFoundError:
+        check("clear: the association is gone (404)", True)
+
+    try:
+        associate(True, cert_id="00000000-0000-4000-8000-000000000000")
+        check("associate with an unknown certificate refused", False, "it was accepted")
+    except cloudflare.BadRequestError as e:
+        check("associate with an unknown certificate refused with 1415", 1415 in error_codes(e), str(e.body))
+
+    deleted = aop.hostname_certificates.delete(created.id, zone_id=zone.id)
+    check("hostname certificate: delete returns pending_deletion",
+          deleted is not None and deleted.status == "pending_deletion", repr(deleted))
 
 
 if __name__ == "__main__":
