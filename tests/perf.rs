@@ -121,6 +121,7 @@ fn ten_thousand_zones_at_50_ms_per_call() {
             keys: Default::default(),
         survey_cache: None,
         journals: None,
+        known: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
         });
         let started = Instant::now();
@@ -263,6 +264,7 @@ async fn app_with_cached(zones: &[Zone], home: &std::path::Path) -> (Driver, Sim
         keys: Default::default(),
         survey_cache: None,
         journals: None,
+        known: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
     });
     app.dispatch(Msg::Init {

@@ -911,3 +911,58 @@ fn rotation_progress_as_it_runs() {
     model.overlays.push(Overlay::Rotate);
     insta::assert_snapshot!(screen(&model, 140, 40));
 }
+
+// ---- Per-hostname AOP (H) ------------------------------------------------------------
+
+#[test]
+fn hostnames_view_with_the_three_states() {
+    use originpull::api::Association;
+    use originpull::hostnames::{HostnameState, Source};
+    let mut model = zone_open();
+    let open = model.open.as_mut().unwrap();
+    let hcert = cert(
+        "3cf564a0-8dea-4e00-8f3e-a823fd5f3743",
+        CertStatus::Active,
+        "Example Origin CA",
+        Duration::days(200),
+        20,
+    );
+    open.hostname_certs = Loadable::Loaded(vec![hcert.clone()]);
+    let association = |host: &str, enabled: Option<bool>| Association {
+        hostname: Some(host.to_owned()),
+        cert_id: hcert.id.clone(),
+        enabled,
+        status: Some(if enabled == Some(true) {
+            CertStatus::Active
+        } else {
+            CertStatus::PendingDeletion
+        }),
+        cert_status: Some(CertStatus::Active),
+        expires_on: hcert.expires_on.clone(),
+        ..Default::default()
+    };
+    let state = |host: &str, source, association| HostnameState {
+        hostname: host.to_owned(),
+        source,
+        association,
+        error: None,
+    };
+    open.hostnames = Some(Loadable::Loaded(vec![
+        state(
+            "api.shop.example",
+            Source::Associated,
+            Some(association("api.shop.example", Some(false))),
+        ),
+        state("shop.example", Source::Discovered, None),
+        state(
+            "www.shop.example",
+            Source::Discovered,
+            Some(association("www.shop.example", Some(true))),
+        ),
+        HostnameState {
+            error: Some("no answer from the API within 30 s".to_owned()),
+            ..state("legacy.shop.example", Source::Named, None)
+        },
+    ]));
+    insta::assert_snapshot!(screen(&model, 140, 40));
+}

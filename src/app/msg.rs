@@ -8,6 +8,7 @@ use crossterm::event::KeyEvent;
 
 use crate::api::{ApiError, Certificate, GlobalAop, Page, TokenInfo, Zone, ZoneSettings};
 use crate::certinfo::{CertDetails, CertError};
+use crate::hostnames::HostnameState;
 use crate::rank::{Names, Ranked};
 use crate::rotate;
 use crate::survey::{self, ZoneState};
@@ -122,6 +123,11 @@ pub enum Reply {
         pane: u64,
         result: Result<(CertDetails, HashMap<String, rotate::Memory>), CertError>,
     },
+    /// The associations of the open zone's known hostnames.
+    Hostnames {
+        ticket: Ticket,
+        states: Vec<HostnameState>,
+    },
     /// One of the rotation's calls came back.
     Rotated {
         pane: u64,
@@ -231,6 +237,11 @@ pub enum Cmd {
         call: u64,
         pane: u64,
         path: String,
+    },
+    /// Read the associations of the hostnames originpull knows in the ticket's zone.
+    LoadHostnames {
+        call: u64,
+        ticket: Ticket,
     },
     /// Check the rotation's certificate and key, keep them for its uploads, and read
     /// its journal.

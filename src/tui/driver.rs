@@ -35,6 +35,7 @@ impl Driver {
                     launch.cache,
                     launch.survey_cache,
                     launch.journals,
+                    launch.known,
                     tx,
                 )
             }),

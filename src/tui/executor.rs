@@ -13,6 +13,7 @@ use crate::api::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
 use crate::app::{Cmd, Msg, Reply, Ticket, UploadError};
 use crate::cache::ZoneCache;
 use crate::certinfo;
+use crate::hostnames::{self, KnownHostnames};
 use crate::rank::Ranker;
 use crate::rotate::{self, Journal, JournalDir};
 use crate::survey::{self, SurveyCache};
@@ -25,6 +26,8 @@ tokio::task_local! {
 pub struct Executor {
     client: Client,
     journals: Option<JournalDir>,
+    /// The hostnames originpull has seen, per zone.
+    known: Option<KnownHostnames>,
     /// The rotation under way: its checked files (the key among them) and journal.
     rotation: Option<Arc<ActiveRotation>>,
     /// The rotation's calls on the wire at once; its waits hold no slot.
@@ -48,6 +51,7 @@ impl Executor {
         cache: Option<ZoneCache>,
         survey_cache: Option<SurveyCache>,
         journals: Option<JournalDir>,
+        known: Option<KnownHostnames>,
         tx: mpsc::UnboundedSender<Msg>,
     ) -> Self {
         // The client does not know about calls; the task it runs in does.
@@ -68,6 +72,7 @@ impl Executor {
         Self {
             client,
             journals,
+            known,
             rotation: None,
             rotation_slots: Arc::new(Semaphore::new(rotate::run::CONCURRENCY)),
             search: None,
@@ -232,6 +237,25 @@ impl Executor {
                         }
                     });
                 }
+            }
+            Cmd::LoadHostnames { call, ticket } => {
+                let known = self.known.clone();
+                self.spawn(call, Some(ticket.clone()), async move {
+                    let zone = ticket.zone_id.clone();
+                    let recorded = match known {
+                        Some(known) => tokio::task::spawn_blocking(move || known.zone(&zone))
+                            .await
+                            .unwrap_or_default(),
+                        None => Default::default(),
+                    };
+                    let asked = hostnames::merge(
+                        &[],
+                        recorded.into_iter().map(|(h, s)| (h, s.source)),
+                        &[],
+                    );
+                    let states = hostnames::associations(&client, &ticket.zone_id, asked).await;
+                    Reply::Hostnames { ticket, states }
+                })
             }
             Cmd::CompletePath {
                 call,

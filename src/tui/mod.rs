@@ -16,6 +16,7 @@ use crate::api::Client;
 use crate::app::keys::KeyMap;
 use crate::app::{Msg, Screen};
 use crate::cache::ZoneCache;
+use crate::hostnames::KnownHostnames;
 use crate::rotate::JournalDir;
 use crate::survey::SurveyCache;
 pub use driver::Driver;
@@ -41,6 +42,8 @@ pub struct Launch {
     pub survey_cache: Option<SurveyCache>,
     /// Where rotations keep their journals, shared with `originpull rotate`.
     pub journals: Option<JournalDir>,
+    /// The hostnames originpull has seen per zone, shared with `originpull hostnames`.
+    pub known: Option<KnownHostnames>,
     /// Calls per 5 minutes the client may send: the fleet view's estimates use it.
     pub budget: usize,
 }

@@ -6,6 +6,7 @@ use crate::app::Screen;
 use crate::app::keys::{KeyError, KeyMap};
 use crate::cache::ZoneCache;
 use crate::config::{ClientSetupError, Settings};
+use crate::hostnames::KnownHostnames;
 use crate::rotate::JournalDir;
 use crate::sim::{SimConfig, Simulator};
 use crate::survey::SurveyCache;
@@ -64,6 +65,7 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             keys,
             survey_cache: None,
             journals: None,
+            known: None,
             budget: settings.budget,
         }
     } else if let Some((credentials, _)) = &settings.credentials {
@@ -80,6 +82,7 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             survey_cache: SurveyCache::default_dir()
                 .map(|dir| SurveyCache::new(&dir, &settings.base_url, credentials)),
             journals: JournalDir::default_for(&settings.base_url, credentials),
+            known: KnownHostnames::default_for(&settings.base_url, credentials),
             budget: settings.budget,
         }
     } else {
@@ -98,6 +101,7 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             keys,
             survey_cache: None,
             journals: None,
+            known: None,
             budget: settings.budget,
         }
     };

@@ -17,6 +17,7 @@ mod fleet;
 mod header;
 mod help;
 mod hints;
+mod hostnames;
 mod levels;
 mod no_credentials;
 mod rotate;
@@ -85,6 +86,12 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> Dr
         zone_rows: zones::render(model, frame, left, theme),
         ..Drawn::default()
     };
+
+    // The per-hostname view takes the whole side: the detail is a zone-level one's.
+    if let Some(open) = model.open.as_ref().filter(|o| o.hostnames.is_some()) {
+        hostnames::render(model, open, frame, right, theme);
+        return overlays(model, drawn, frame, area, theme);
+    }
 
     // The certificate list gets what it needs, or at least half; the detail the rest.
     let detail = detail::lines(model, right.width.saturating_sub(2), theme);

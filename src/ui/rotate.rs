@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Padding, Paragraph};
 
-use super::fit::{centered, fit, pad, width, wrap};
+use super::fit::{centered, fit, pad, table, wrap};
 use super::hints::{self, spinner};
 use super::theme::Theme;
 use crate::api::CertStatus;
@@ -302,42 +302,5 @@ fn failures(rotation: &Rotation, lead: &str, cols: usize, theme: Theme) -> Vec<L
             cols,
         ));
     }
-    lines
-}
-
-/// Rows as columns padded to the widest cell; the last column takes what is left.
-fn table(header: &[&str], rows: &[Vec<String>], cols: usize, theme: Theme) -> Vec<Line<'static>> {
-    let n = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row).take(n - 1) {
-            *w = (*w).max(width(cell));
-        }
-    }
-    // The first columns give way to the last when the box is narrow.
-    let budget = cols.saturating_sub(2 * (n - 1) + 16);
-    while widths[..n - 1].iter().sum::<usize>() > budget {
-        let widest = (0..n - 1).max_by_key(|&i| widths[i]).unwrap_or(0);
-        if widths[widest] <= 8 {
-            break;
-        }
-        widths[widest] -= 1;
-    }
-    let line = |cells: &[String]| -> String {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == n {
-                let used = width(&text);
-                text.push_str(&fit(cell, cols.saturating_sub(used)));
-            } else {
-                text.push_str(&pad(cell, widths[i]));
-                text.push_str("  ");
-            }
-        }
-        text
-    };
-    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
-    let mut lines = vec![Line::styled(line(&header), theme.dim())];
-    lines.extend(rows.iter().map(|r| Line::raw(line(r))));
     lines
 }

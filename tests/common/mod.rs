@@ -99,6 +99,7 @@ pub fn launch_at(base_url: &str, timeout: Duration) -> originpull::tui::Launch {
         keys: Default::default(),
         survey_cache: None,
         journals: None,
+        known: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
     }
 }

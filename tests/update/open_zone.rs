@@ -172,3 +172,56 @@ fn the_list_keys_scroll_the_detail_pane_and_another_certificate_starts_at_the_to
     assert_eq!(model.open.as_ref().unwrap().selected, 0);
     assert_eq!(scroll(&model), 0);
 }
+
+#[test]
+fn h_shows_the_hostnames_view_reads_the_known_hostnames_and_goes_back() {
+    use originpull::api::Association;
+    use originpull::hostnames::{HostnameState, Source};
+    let mut model = with_zones(2);
+    let o = open_loaded(&mut model, vec![cert("zl", CertStatus::Active, 90)], true);
+    let cmds = send(&mut model, ch('H'));
+    let (call, ticket) = match &cmds[..] {
+        [Cmd::LoadHostnames { call, ticket }] => (*call, ticket.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(ticket, o.ticket);
+    // The zone-level keys do not act on what is not shown.
+    model.focus = Focus::Certs;
+    assert!(send(&mut model, ch('d')).is_empty());
+    assert!(model.overlays.is_empty());
+    send(&mut model, ch('u'));
+    assert!(model.overlays.is_empty());
+    let states = vec![HostnameState {
+        hostname: "www.zone00.example".into(),
+        source: Source::Associated,
+        association: Some(Association {
+            hostname: Some("www.zone00.example".into()),
+            cert_id: Some("h1".into()),
+            enabled: Some(false),
+            ..Default::default()
+        }),
+        error: None,
+    }];
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Hostnames {
+                ticket,
+                states: states.clone(),
+            },
+        },
+    );
+    assert_eq!(
+        model.open.as_ref().unwrap().hostnames,
+        Some(Loadable::Loaded(states))
+    );
+    send(&mut model, ch('H'));
+    assert_eq!(model.open.as_ref().unwrap().hostnames, None);
+    // Back on the certificates, d asks about the zone-level one again.
+    send(&mut model, ch('d'));
+    assert!(matches!(
+        model.top_overlay(),
+        Some(Overlay::ConfirmDelete(_))
+    ));
+}

@@ -48,6 +48,7 @@ pub enum Action {
     Delete,
     Refresh,
     Rotate,
+    Hostnames,
 }
 
 impl Action {
@@ -121,9 +122,11 @@ impl Mode {
 pub enum When {
     Always,
     ZonesFocused,
-    /// The certificate list has focus and a zone is open.
+    /// The certificate list has focus and a zone is open (not its hostnames view).
     CertsFocused,
     ZoneOpen,
+    /// A zone is open and its zone-level certificates show (not its hostnames view).
+    CertsShown,
 }
 
 /// What the main screen shows, for the sections that depend on it.
@@ -131,6 +134,8 @@ pub enum When {
 pub struct Context {
     pub focus: Focus,
     pub zone_open: bool,
+    /// The open zone shows its per-hostname view (`H`) in place of its certificates.
+    pub hostnames: bool,
 }
 
 impl When {
@@ -138,8 +143,9 @@ impl When {
         match self {
             Self::Always => true,
             Self::ZonesFocused => cx.focus == Focus::Zones,
-            Self::CertsFocused => cx.focus == Focus::Certs && cx.zone_open,
+            Self::CertsFocused => cx.focus == Focus::Certs && cx.zone_open && !cx.hostnames,
             Self::ZoneOpen => cx.zone_open,
+            Self::CertsShown => cx.zone_open && !cx.hostnames,
         }
     }
 }

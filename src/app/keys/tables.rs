@@ -36,6 +36,7 @@ pub(super) const DEFAULTS: &[(Action, &str, &[&str])] = &[
     (Action::Delete, "delete", &["d", "delete"]),
     (Action::Refresh, "refresh", &["r"]),
     (Action::Rotate, "rotate", &["shift-r"]),
+    (Action::Hostnames, "hostnames", &["shift-h"]),
 ];
 
 const fn entry(action: Action, help: &'static str, footer: Option<&'static str>) -> super::Entry {
@@ -85,11 +86,20 @@ pub(super) const SECTIONS: &[Section] = &[
         )],
     },
     Section {
+        title: "Zone-level certificates",
+        modes: MAIN,
+        when: When::CertsShown,
+        entries: &[entry(
+            Upload,
+            "upload a certificate and its key",
+            Some("upload"),
+        )],
+    },
+    Section {
         title: "Once a zone is open",
         modes: MAIN,
         when: When::ZoneOpen,
         entries: &[
-            entry(Upload, "upload a certificate and its key", Some("upload")),
             entry(
                 Toggle,
                 "toggle zone-level AOP enablement (no dialog)",
@@ -99,6 +109,11 @@ pub(super) const SECTIONS: &[Section] = &[
                 ToggleGlobal,
                 "toggle global AOP, Cloudflare's shared certificate (no dialog)",
                 Some("global"),
+            ),
+            entry(
+                Hostnames,
+                "per-hostname AOP: the hostname certificates and the known hostnames' associations (enabled: the certificate is sent; disabled: none is, even with zone-level on; none: the zone level applies); H again goes back",
+                Some("hostnames"),
             ),
         ],
     },
@@ -159,7 +174,7 @@ pub(super) const SECTIONS: &[Section] = &[
             entry(
                 FocusNext,
                 "focus the next pane (zones → certificates → detail)",
-                Some("focus"),
+                None,
             ),
             entry(FocusPrev, "focus the previous pane", None),
         ],

@@ -11,10 +11,12 @@ fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
 const LIST: Context = Context {
     focus: Focus::Zones,
     zone_open: false,
+    hostnames: false,
 };
 const CERTS: Context = Context {
     focus: Focus::Certs,
     zone_open: true,
+    hostnames: false,
 };
 
 fn rebind(pairs: &[(&str, &[&str])]) -> Result<KeyMap, KeyError> {

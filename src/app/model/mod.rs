@@ -248,6 +248,7 @@ impl Model {
         Context {
             focus: self.focus,
             zone_open: self.open.is_some(),
+            hostnames: self.open.as_ref().is_some_and(|o| o.hostnames.is_some()),
         }
     }
 }

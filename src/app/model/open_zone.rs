@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Loadable, Ticket};
 use crate::api::{Certificate, GlobalAop, SslMode, Zone};
 use crate::certinfo::CertDetails;
+use crate::hostnames::HostnameState;
 use crate::survey::{Finding, Presented, Rules, ZoneState, findings};
 
 /// A certificate with what was parsed from its PEM, parsed once when it arrived.
@@ -77,6 +78,11 @@ pub struct OpenZone {
     pub findings: Vec<Finding>,
     /// Which certificate the edge presents, worked out likewise.
     pub presented: Presented,
+    /// `H`: the per-hostname view in place of the certificate list, with the known
+    /// hostnames' associations once read.
+    pub hostnames: Option<Loadable<Vec<HostnameState>>>,
+    /// The latest read of the known hostnames' associations.
+    pub known_call: Option<u64>,
 }
 
 /// A certificate change the list is polled for, and which status message said it
@@ -107,6 +113,8 @@ impl OpenZone {
             polls: 0,
             detail_scroll: 0,
             watch: None,
+            hostnames: None,
+            known_call: None,
             findings: Vec::new(),
             presented: Presented::Unknown,
         }

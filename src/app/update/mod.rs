@@ -151,6 +151,7 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Refresh => open_zone::refresh(model, cmds),
         Action::Fleet => fleet::open(model, cmds),
         Action::Rotate => rotation::open(model),
+        Action::Hostnames => open_zone::toggle_hostnames(model, cmds),
         Action::Mark => {
             if model.focus == Focus::Zones
                 && let Some(zone) = model.zones.selected_zone()
@@ -287,6 +288,7 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
         }
         Reply::RotationReady { pane, result } => rotation::ready(model, pane, result, cmds),
         Reply::Rotated { pane, step, answer } => rotation::rotated(model, pane, step, answer, cmds),
+        Reply::Hostnames { ticket, states } => open_zone::hostnames(model, call, ticket, states),
     }
 }
 

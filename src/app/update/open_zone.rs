@@ -8,6 +8,7 @@ use crate::api::{ApiError, Certificate, Zone, ZoneSettings};
 use crate::app::model::*;
 use crate::app::msg::Cmd;
 use crate::certinfo;
+use crate::hostnames::HostnameState;
 
 /// Polling a pending certificate starts quick (a simulator or a fast deploy is done
 /// in seconds) and backs off, so a slow deploy costs few calls against the rate limit.
@@ -299,4 +300,41 @@ pub(super) fn refresh_summary(model: &mut Model) {
         warning: open.certs.loaded().is_some() && !open.findings.is_empty(),
     };
     model.summaries.insert(open.zone.id.clone(), summary);
+}
+
+/// `H`: the open zone's per-hostname view, reading its known hostnames'
+/// associations (one call each); `H` again goes back to the certificate list.
+pub(super) fn toggle_hostnames(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    let Some(open) = &model.open else { return };
+    if open.hostnames.is_some() {
+        if let Some(open) = &mut model.open {
+            open.hostnames = None;
+            open.known_call = None;
+        }
+        return;
+    }
+    let ticket = open.ticket();
+    let label = format!("reading the hostnames of {}", open.zone.name);
+    let call = model.start_call(label, Some(ticket.clone()));
+    if let Some(open) = &mut model.open {
+        open.hostnames = Some(Loadable::Loading);
+        open.known_call = Some(call);
+    }
+    cmds.push(Cmd::LoadHostnames { call, ticket });
+}
+
+pub(super) fn hostnames(model: &mut Model, call: u64, ticket: Ticket, states: Vec<HostnameState>) {
+    let Some(open) = model.open.as_mut().filter(|o| o.ticket() == ticket) else {
+        return;
+    };
+    if open.known_call != Some(call) || open.hostnames.is_none() {
+        return;
+    }
+    let unread = states.iter().filter(|s| s.error.is_some()).count();
+    open.hostnames = Some(Loadable::Loaded(states));
+    if unread > 0 {
+        model.say(StatusMessage::Error(format!(
+            "the association of {unread} hostname(s) could not be read: the view says why"
+        )));
+    }
 }

@@ -1,0 +1,154 @@
+//! `H`: the open zone's per-hostname AOP in place of its certificate list: the
+//! hostname certificates, then the hostnames originpull knows with their associations,
+//! the three states in words.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::fit::{fit, table, wrap};
+use super::theme::Theme;
+use crate::api::Association;
+use crate::app::{Focus, Loadable, Model, OpenZone};
+use crate::hostnames::{HostnameState, Source};
+use crate::survey::Expiry;
+use crate::text::{sanitize, short_id};
+
+pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, theme: Theme) {
+    let focused = model.focus == Focus::Certs && model.overlays.is_empty();
+    let room = usize::from(area.width).saturating_sub(4);
+    let title = Line::styled(
+        format!(
+            " {} · per-hostname AOP ",
+            fit(&sanitize(&open.zone.name), room.saturating_sub(20))
+        ),
+        theme.bold(),
+    );
+    let block = theme.pane(title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let cols = usize::from(inner.width);
+
+    let mut lines = vec![Line::styled("HOSTNAME CERTIFICATES", theme.bold())];
+    match &open.hostname_certs {
+        Loadable::Loading => lines.push(Line::styled("loading…", theme.pending())),
+        Loadable::Failed(e) => lines.extend(wrap(&[(e, theme.error())], cols)),
+        Loadable::Loaded(certs) if certs.is_empty() => {
+            lines.push(Line::styled("none", theme.dim()));
+        }
+        Loadable::Loaded(certs) => {
+            let rows: Vec<Vec<String>> = certs
+                .iter()
+                .map(|c| {
+                    vec![
+                        sanitize(c.status.as_ref().map_or("?", |s| s.as_str())).into_owned(),
+                        sanitize(c.issuer.as_deref().unwrap_or("-")).into_owned(),
+                        c.expires_on
+                            .as_ref()
+                            .map_or_else(|| "-".to_owned(), |t| sanitize(&t.date()).into_owned()),
+                        Expiry::of(c, model.now).label(),
+                        sanitize(c.id.as_deref().unwrap_or("-")).into_owned(),
+                    ]
+                })
+                .collect();
+            lines.extend(table(
+                &["STATUS", "ISSUER", "EXPIRES", "LEFT", "ID"],
+                &rows,
+                cols,
+                theme,
+            ));
+        }
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("KNOWN HOSTNAMES", theme.bold()));
+    match &open.hostnames {
+        Some(Loadable::Loaded(states)) if states.is_empty() => {
+            lines.extend(wrap(
+                &[(
+                    &format!(
+                        "originpull has seen no hostname in this zone: no call lists a zone's \
+                         associations. `originpull hostnames status {} --discover` asks about \
+                         every proxied DNS record, and remembers them.",
+                        sanitize(&open.zone.name)
+                    ),
+                    theme.dim(),
+                )],
+                cols,
+            ));
+        }
+        Some(Loadable::Loaded(states)) => {
+            let rows: Vec<Vec<String>> = states.iter().map(row).collect();
+            lines.extend(table(
+                &[
+                    "HOSTNAME",
+                    "ASSOCIATION",
+                    "CERT",
+                    "STATUS",
+                    "CERT STATUS",
+                    "EXPIRES",
+                    "KNOWN FROM",
+                ],
+                &rows,
+                cols,
+                theme,
+            ));
+            for s in states {
+                if let Some(e) = &s.error {
+                    lines.extend(wrap(
+                        &[(
+                            &format!("✗ {}: {}", sanitize(&s.hostname), sanitize(e)),
+                            theme.error(),
+                        )],
+                        cols,
+                    ));
+                }
+            }
+        }
+        Some(Loadable::Failed(e)) => lines.extend(wrap(&[(e, theme.error())], cols)),
+        _ => lines.push(Line::styled("reading their associations…", theme.pending())),
+    }
+    lines.push(Line::default());
+    lines.extend(wrap(
+        &[(
+            "enabled: this certificate is sent to the hostname · disabled: none is sent, even \
+             with zone-level AOP on · none: the zone level applies",
+            theme.dim(),
+        )],
+        cols,
+    ));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn row(s: &HostnameState) -> Vec<String> {
+    let a = s.association.as_ref();
+    let text = |v: Option<&str>| sanitize(v.unwrap_or("-")).into_owned();
+    vec![
+        sanitize(&s.hostname).into_owned(),
+        match &s.error {
+            Some(_) => "unreadable".to_owned(),
+            None => state_word(a).to_owned(),
+        },
+        a.and_then(|a| a.cert_id.as_deref())
+            .map_or_else(|| "-".to_owned(), short_id),
+        text(a.and_then(|a| a.status.as_ref()).map(|s| s.as_str())),
+        text(a.and_then(|a| a.cert_status.as_ref()).map(|s| s.as_str())),
+        a.and_then(|a| a.expires_on.as_ref())
+            .map_or_else(|| "-".to_owned(), |t| sanitize(&t.date()).into_owned()),
+        match s.source {
+            Source::Named => "named",
+            Source::Associated => "associated here",
+            Source::Discovered => "proxied DNS record",
+        }
+        .to_owned(),
+    ]
+}
+
+/// The three states, worded as the help and the CLI word them.
+fn state_word(a: Option<&Association>) -> &'static str {
+    match a.and_then(|a| a.enabled) {
+        Some(true) => "enabled",
+        Some(false) => "disabled",
+        None => "none",
+    }
+}
