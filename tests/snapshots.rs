@@ -966,3 +966,22 @@ fn hostnames_view_with_the_three_states() {
     ]));
     insta::assert_snapshot!(screen(&model, 140, 40));
 }
+
+#[test]
+fn clear_dialog_says_what_the_origin_will_see() {
+    use originpull::app::{HostnameChange, HostnameConfirm};
+    let mut model = zone_open();
+    model
+        .overlays
+        .push(Overlay::ConfirmHostname(HostnameConfirm {
+            ticket: ticket(),
+            zone_name: "shop.example".to_owned(),
+            hostname: "www.shop.example".to_owned(),
+            cert_id: Some("3cf564a0-8dea-4e00-8f3e-a823fd5f3743".to_owned()),
+            change: HostnameChange::Clear,
+            consequence: "The association goes; the zone level applies to www.shop.example again: \
+                      the edge presents the zone-level certificate 7c1f0b52…."
+                .to_owned(),
+        }));
+    insta::assert_snapshot!(screen(&model, 120, 30));
+}

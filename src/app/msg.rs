@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::{ApiError, Certificate, GlobalAop, Page, TokenInfo, Zone, ZoneSettings};
+use crate::api::{
+    ApiError, Association, Certificate, GlobalAop, HostnameSetting, Page, TokenInfo, Zone,
+    ZoneSettings,
+};
 use crate::certinfo::{CertDetails, CertError};
 use crate::hostnames::HostnameState;
 use crate::rank::{Names, Ranked};
@@ -123,6 +126,11 @@ pub enum Reply {
         pane: u64,
         result: Result<(CertDetails, HashMap<String, rotate::Memory>), CertError>,
     },
+    /// The answer to a PUT of hostname settings.
+    HostnamesSet {
+        ticket: Ticket,
+        result: Result<Vec<Association>, ApiError>,
+    },
     /// The associations of the open zone's known hostnames.
     Hostnames {
         ticket: Ticket,
@@ -237,6 +245,12 @@ pub enum Cmd {
         call: u64,
         pane: u64,
         path: String,
+    },
+    /// One PUT of hostname settings, remembered among the known hostnames.
+    SetHostnames {
+        call: u64,
+        ticket: Ticket,
+        settings: Vec<HostnameSetting>,
     },
     /// Read the associations of the hostnames originpull knows in the ticket's zone.
     LoadHostnames {

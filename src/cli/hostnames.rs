@@ -152,7 +152,8 @@ fn remember(known: Option<&KnownHostnames>, zone: &Zone, settings: &[HostnameSet
             s.hostname.clone(),
             Seen {
                 source: Source::Associated,
-                cert_id: s.cert_id.clone(),
+                // A cleared hostname is associated with nothing any more.
+                cert_id: s.enabled.and(s.cert_id.clone()),
                 at,
             },
         )

@@ -85,8 +85,9 @@ impl KnownHostnames {
         self.read().zones.remove(zone_id).unwrap_or_default()
     }
 
-    /// Records what was seen of these hostnames. A hostname keeps the first way it
-    /// became known unless originpull itself associated it since.
+    /// Records what was seen of these hostnames: the latest certificate (none, once an
+    /// association is gone) wins. A hostname keeps the first way it became known
+    /// unless originpull itself associated it since.
     pub fn record(
         &self,
         zone_id: &str,
@@ -102,9 +103,7 @@ impl KnownHostnames {
                     if new.source == Source::Associated {
                         old.source = Source::Associated;
                     }
-                    if new.cert_id.is_some() {
-                        old.cert_id = new.cert_id;
-                    }
+                    old.cert_id = new.cert_id;
                     old.at = new.at;
                 }
                 None => {
@@ -176,6 +175,15 @@ mod tests {
             .unwrap();
         let zone = known.zone("z");
         assert_eq!(zone.len(), 2);
+        // A later look that found no association forgets the certificate: a clear must
+        // not name one that may be gone.
+        known
+            .record(
+                "z",
+                [("api.example.com".to_owned(), seen(Source::Discovered, None))],
+            )
+            .unwrap();
+        assert_eq!(known.zone("z")["api.example.com"].cert_id, None);
         assert_eq!(zone["www.example.com"].source, Source::Associated);
         assert_eq!(zone["www.example.com"].cert_id.as_deref(), Some("c1"));
         assert_eq!(zone["api.example.com"].source, Source::Named);

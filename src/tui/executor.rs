@@ -238,6 +238,40 @@ impl Executor {
                     });
                 }
             }
+            Cmd::SetHostnames {
+                call,
+                ticket,
+                settings,
+            } => {
+                let known = self.known.clone();
+                self.spawn(call, None, async move {
+                    let result = client.set_hostnames(&ticket.zone_id, &settings).await;
+                    if result.is_ok()
+                        && let Some(known) = known
+                    {
+                        let zone = ticket.zone_id.clone();
+                        let at = chrono::Utc::now();
+                        let seen: Vec<_> = settings
+                            .iter()
+                            .map(|s| {
+                                let seen = hostnames::Seen {
+                                    source: hostnames::Source::Associated,
+                                    cert_id: s.enabled.and(s.cert_id.clone()),
+                                    at,
+                                };
+                                (s.hostname.clone(), seen)
+                            })
+                            .collect();
+                        let _ = tokio::task::spawn_blocking(move || {
+                            if let Err(e) = known.record(&zone, seen) {
+                                tracing::warn!(error = %e, "known hostnames not written");
+                            }
+                        })
+                        .await;
+                    }
+                    Reply::HostnamesSet { ticket, result }
+                })
+            }
             Cmd::LoadHostnames { call, ticket } => {
                 let known = self.known.clone();
                 self.spawn(call, Some(ticket.clone()), async move {

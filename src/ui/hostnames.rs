@@ -78,10 +78,15 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
             ));
         }
         Some(Loadable::Loaded(states)) => {
-            let rows: Vec<Vec<String>> = states.iter().map(row).collect();
-            lines.extend(table(
+            let selected = open.hostname_selected.min(states.len().saturating_sub(1));
+            let rows: Vec<Vec<String>> = states
+                .iter()
+                .enumerate()
+                .map(|(i, s)| row(s, i == selected))
+                .collect();
+            let mut table_lines = table(
                 &[
-                    "HOSTNAME",
+                    "  HOSTNAME",
                     "ASSOCIATION",
                     "CERT",
                     "STATUS",
@@ -92,7 +97,16 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
                 &rows,
                 cols,
                 theme,
-            ));
+            );
+            if let Some(line) = table_lines.get_mut(1 + selected) {
+                let style = if focused {
+                    theme.selected()
+                } else {
+                    theme.bold()
+                };
+                *line = std::mem::take(line).style(style);
+            }
+            lines.extend(table_lines);
             for s in states {
                 if let Some(e) = &s.error {
                     lines.extend(wrap(
@@ -120,11 +134,15 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn row(s: &HostnameState) -> Vec<String> {
+fn row(s: &HostnameState, selected: bool) -> Vec<String> {
     let a = s.association.as_ref();
     let text = |v: Option<&str>| sanitize(v.unwrap_or("-")).into_owned();
     vec![
-        sanitize(&s.hostname).into_owned(),
+        format!(
+            "{}{}",
+            if selected { "▶ " } else { "  " },
+            sanitize(&s.hostname)
+        ),
         match &s.error {
             Some(_) => "unreadable".to_owned(),
             None => state_word(a).to_owned(),

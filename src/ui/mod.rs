@@ -124,6 +124,10 @@ fn overlays(model: &Model, mut drawn: Drawn, frame: &mut Frame, area: Rect, them
                 let keys = hints::for_mode(model, Mode::Upload);
                 upload::render(form, &keys, model.spinner, frame, area, theme);
             }
+            Overlay::ConfirmHostname(confirm) => {
+                let keys = hints::for_mode(model, Mode::ConfirmHostname);
+                confirm::render_hostname(confirm, &keys, frame, area, theme);
+            }
             Overlay::Rotate => {
                 if let Some(pane) = &model.rotation {
                     let keys = hints::for_mode(model, model.mode());

@@ -225,3 +225,91 @@ fn h_shows_the_hostnames_view_reads_the_known_hostnames_and_goes_back() {
         Some(Overlay::ConfirmDelete(_))
     ));
 }
+
+#[test]
+fn x_disables_and_shift_x_clears_the_selected_hostname_each_after_a_dialog() {
+    use originpull::api::{Association, HostnameSetting};
+    use originpull::hostnames::{HostnameState, Source};
+    let mut model = with_zones(2);
+    open_loaded(&mut model, vec![cert("zl", CertStatus::Active, 90)], true);
+    model.focus = Focus::Certs;
+    let cmds = send(&mut model, ch('H'));
+    let Cmd::LoadHostnames { call, ticket } = cmds[0].clone() else {
+        panic!("{cmds:?}")
+    };
+    let state = |host: &str, enabled: Option<bool>| HostnameState {
+        hostname: host.into(),
+        source: Source::Associated,
+        association: enabled.map(|e| Association {
+            hostname: Some(host.into()),
+            cert_id: Some("h1".into()),
+            enabled: Some(e),
+            ..Default::default()
+        }),
+        error: None,
+    };
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Hostnames {
+                ticket: ticket.clone(),
+                states: vec![
+                    state("a.zone00.example", Some(true)),
+                    state("b.zone00.example", None),
+                ],
+            },
+        },
+    );
+    // x on a.zone00.example: the dialog names it; n sends nothing.
+    send(&mut model, ch('x'));
+    let Some(Overlay::ConfirmHostname(confirm)) = model.top_overlay() else {
+        panic!("no dialog: {:?}", model.overlays)
+    };
+    assert_eq!(confirm.hostname, "a.zone00.example");
+    assert_eq!(confirm.change, HostnameChange::Disable);
+    assert!(confirm.consequence.contains("no client certificate"));
+    assert!(send(&mut model, ch('n')).is_empty());
+    assert!(model.overlays.is_empty());
+    // y sends false for it, with its certificate.
+    send(&mut model, ch('x'));
+    let cmds = send(&mut model, ch('y'));
+    let expected = |enabled| {
+        vec![HostnameSetting {
+            hostname: "a.zone00.example".into(),
+            cert_id: Some("h1".into()),
+            enabled,
+        }]
+    };
+    assert!(
+        matches!(&cmds[..], [Cmd::SetHostnames { settings, .. }] if *settings == expected(Some(false))),
+        "{cmds:?}"
+    );
+    // X clears: an explicit null.
+    send(&mut model, key(KeyCode::Char('X')));
+    let Some(Overlay::ConfirmHostname(confirm)) = model.top_overlay() else {
+        panic!("no dialog")
+    };
+    assert_eq!(confirm.change, HostnameChange::Clear);
+    let cmds = send(&mut model, ch('y'));
+    assert!(
+        matches!(&cmds[..], [Cmd::SetHostnames { settings, .. }] if *settings == expected(None)),
+        "{cmds:?}"
+    );
+    // A hostname with no association has nothing to disable or clear.
+    send(&mut model, ch('j'));
+    send(&mut model, ch('x'));
+    assert!(model.overlays.is_empty());
+    // The answer re-reads the view.
+    let cmds = send(
+        &mut model,
+        Msg::Reply {
+            call: 999,
+            reply: Reply::HostnamesSet {
+                ticket,
+                result: Ok(vec![]),
+            },
+        },
+    );
+    assert!(matches!(&cmds[..], [Cmd::LoadHostnames { .. }]), "{cmds:?}");
+}

@@ -49,6 +49,8 @@ pub enum Action {
     Refresh,
     Rotate,
     Hostnames,
+    Disable,
+    Clear,
 }
 
 impl Action {
@@ -77,12 +79,14 @@ pub enum Mode {
     /// The rotation's files being checked, its zones read, or its progress.
     RotationProgress,
     ConfirmDelete,
+    /// The dialog before a hostname is disabled or cleared.
+    ConfirmHostname,
     Help,
     NoCredentials,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 11] = [
         Self::Main,
         Self::Fleet,
         Self::Filter,
@@ -91,6 +95,7 @@ impl Mode {
         Self::RotationPlan,
         Self::RotationProgress,
         Self::ConfirmDelete,
+        Self::ConfirmHostname,
         Self::Help,
         Self::NoCredentials,
     ];
@@ -111,6 +116,7 @@ impl Mode {
             Self::RotationPlan => "the rotation's plan",
             Self::RotationProgress => "the rotation's progress",
             Self::ConfirmDelete => "the delete dialog",
+            Self::ConfirmHostname => "the disable/clear dialog",
             Self::Help => "the help",
             Self::NoCredentials => "the no-credentials screen",
         }
@@ -127,6 +133,8 @@ pub enum When {
     ZoneOpen,
     /// A zone is open and its zone-level certificates show (not its hostnames view).
     CertsShown,
+    /// The open zone's hostnames view shows (`H`).
+    HostnamesShown,
 }
 
 /// What the main screen shows, for the sections that depend on it.
@@ -146,6 +154,7 @@ impl When {
             Self::CertsFocused => cx.focus == Focus::Certs && cx.zone_open && !cx.hostnames,
             Self::ZoneOpen => cx.zone_open,
             Self::CertsShown => cx.zone_open && !cx.hostnames,
+            Self::HostnamesShown => cx.zone_open && cx.hostnames,
         }
     }
 }

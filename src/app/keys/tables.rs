@@ -37,6 +37,8 @@ pub(super) const DEFAULTS: &[(Action, &str, &[&str])] = &[
     (Action::Refresh, "refresh", &["r"]),
     (Action::Rotate, "rotate", &["shift-r"]),
     (Action::Hostnames, "hostnames", &["shift-h"]),
+    (Action::Disable, "disable", &["x"]),
+    (Action::Clear, "clear", &["shift-x"]),
 ];
 
 const fn entry(action: Action, help: &'static str, footer: Option<&'static str>) -> super::Entry {
@@ -84,6 +86,23 @@ pub(super) const SECTIONS: &[Section] = &[
             "delete the selected certificate (asks first)",
             Some("delete"),
         )],
+    },
+    Section {
+        title: "Per-hostname view (H)",
+        modes: MAIN,
+        when: When::HostnamesShown,
+        entries: &[
+            entry(
+                Disable,
+                "disable the selected hostname: keep its association, send it no certificate (asks first)",
+                Some("disable"),
+            ),
+            entry(
+                Clear,
+                "clear the selected hostname: remove its association, so the zone level applies (asks first)",
+                Some("clear"),
+            ),
+        ],
     },
     Section {
         title: "Zone-level certificates",
@@ -299,6 +318,16 @@ pub(super) const SECTIONS: &[Section] = &[
                 "delete the certificate the dialog names",
                 Some("delete"),
             ),
+            entry(No, "cancel: nothing is sent", Some("cancel")),
+            entry(Cancel, "cancel: nothing is sent", Some("cancel")),
+        ],
+    },
+    Section {
+        title: "Disable/clear dialog",
+        modes: &[Mode::ConfirmHostname],
+        when: When::Always,
+        entries: &[
+            entry(Yes, "make the change the dialog names", Some("confirm")),
             entry(No, "cancel: nothing is sent", Some("cancel")),
             entry(Cancel, "cancel: nothing is sent", Some("cancel")),
         ],

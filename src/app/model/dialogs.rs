@@ -12,6 +12,27 @@ pub enum Overlay {
     Upload(UploadForm),
     /// The rotation pane (`Model::rotation`) on top.
     Rotate,
+    ConfirmHostname(HostnameConfirm),
+}
+
+/// Disabling keeps the association and sends no certificate; clearing removes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostnameChange {
+    Disable,
+    Clear,
+}
+
+/// The dialog before a hostname's association changes: it names the hostname, the
+/// change, and what the origin will see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostnameConfirm {
+    pub ticket: Ticket,
+    pub zone_name: String,
+    pub hostname: String,
+    pub cert_id: Option<String>,
+    pub change: HostnameChange,
+    /// What the edge will present to the origin for this hostname afterwards.
+    pub consequence: String,
 }
 
 /// The delete dialog names the certificate it will delete, and only that one.

@@ -12,7 +12,9 @@ use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 
-pub use dialogs::{DeleteConfirm, Overlay, UploadField, UploadForm};
+pub use dialogs::{
+    DeleteConfirm, HostnameChange, HostnameConfirm, Overlay, UploadField, UploadForm,
+};
 pub use fleet::{Fleet, FleetRow, FleetSurvey, Sort, Stats};
 pub use open_zone::{CertRow, OpenZone, Toggle, Watch, ZoneSummary};
 pub use rotation::{NewCertView, RotateField, RotationPane, Stage};
@@ -232,6 +234,7 @@ impl Model {
         match self.top_overlay() {
             Some(Overlay::Help) => Mode::Help,
             Some(Overlay::ConfirmDelete(_)) => Mode::ConfirmDelete,
+            Some(Overlay::ConfirmHostname(_)) => Mode::ConfirmHostname,
             Some(Overlay::Upload(_)) => Mode::Upload,
             Some(Overlay::Rotate) => match self.rotation.as_ref().map(|r| r.stage) {
                 Some(Stage::Form) => Mode::RotateForm,

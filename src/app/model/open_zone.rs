@@ -83,6 +83,8 @@ pub struct OpenZone {
     pub hostnames: Option<Loadable<Vec<HostnameState>>>,
     /// The latest read of the known hostnames' associations.
     pub known_call: Option<u64>,
+    /// The known hostname selected in the hostnames view.
+    pub hostname_selected: usize,
 }
 
 /// A certificate change the list is polled for, and which status message said it
@@ -115,6 +117,7 @@ impl OpenZone {
             watch: None,
             hostnames: None,
             known_call: None,
+            hostname_selected: 0,
             findings: Vec::new(),
             presented: Presented::Unknown,
         }

@@ -109,6 +109,7 @@ fn on_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         }
         Mode::Help => dialogs::on_help(model, action, cmds),
         Mode::ConfirmDelete => dialogs::on_confirm(model, action, cmds),
+        Mode::ConfirmHostname => open_zone::on_confirm_hostname(model, action, cmds),
         Mode::Upload => dialogs::on_upload(model, action, key, cmds),
         Mode::RotateForm => rotation::on_form(model, action, key, cmds),
         Mode::RotationPlan | Mode::RotationProgress => rotation::on_rotation(model, action, cmds),
@@ -152,6 +153,8 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Fleet => fleet::open(model, cmds),
         Action::Rotate => rotation::open(model),
         Action::Hostnames => open_zone::toggle_hostnames(model, cmds),
+        Action::Disable => open_zone::ask_hostname(model, HostnameChange::Disable),
+        Action::Clear => open_zone::ask_hostname(model, HostnameChange::Clear),
         Action::Mark => {
             if model.focus == Focus::Zones
                 && let Some(zone) = model.zones.selected_zone()
@@ -207,6 +210,13 @@ fn move_selection(model: &mut Model, action: Action) {
             pane.selected = moved(action, pane.selected, pane.visible_len(), drawn.zone_rows);
         }
         Focus::Certs => {
+            if let Some(open) = &mut model.open
+                && let Some(Loadable::Loaded(states)) = &open.hostnames
+            {
+                open.hostname_selected =
+                    moved(action, open.hostname_selected, states.len(), states.len());
+                return;
+            }
             if let Some(open) = &mut model.open {
                 let selected = moved(action, open.selected, open.rows().len(), drawn.cert_rows);
                 if selected != open.selected {
@@ -289,6 +299,9 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::RotationReady { pane, result } => rotation::ready(model, pane, result, cmds),
         Reply::Rotated { pane, step, answer } => rotation::rotated(model, pane, step, answer, cmds),
         Reply::Hostnames { ticket, states } => open_zone::hostnames(model, call, ticket, states),
+        Reply::HostnamesSet { ticket, result } => {
+            open_zone::hostnames_set(model, ticket, result, cmds)
+        }
     }
 }
 

@@ -338,3 +338,117 @@ pub(super) fn hostnames(model: &mut Model, call: u64, ticket: Ticket, states: Ve
         )));
     }
 }
+
+/// `x` / `X` in the hostnames view: the dialog naming the hostname and what the
+/// origin will see once it is disabled or cleared.
+pub(super) fn ask_hostname(model: &mut Model, change: HostnameChange) {
+    let Some(open) = &model.open else { return };
+    let Some(Loadable::Loaded(states)) = &open.hostnames else {
+        return;
+    };
+    let Some(state) = states.get(open.hostname_selected) else {
+        model.info("no hostname is selected: originpull knows none in this zone yet");
+        return;
+    };
+    let Some(association) = state.association.as_ref() else {
+        model.info(format!(
+            "{} has no association: nothing to disable or clear",
+            state.hostname
+        ));
+        return;
+    };
+    if change == HostnameChange::Disable && association.enabled == Some(false) {
+        model.info(format!("{} is disabled already", state.hostname));
+        return;
+    }
+    let zone_level = open.presented.to_string();
+    let consequence = match change {
+        HostnameChange::Disable => format!(
+            "Cloudflare will send no client certificate to the origin for {}, even with \
+             zone-level AOP on: an origin that requires one will refuse it.",
+            state.hostname
+        ),
+        HostnameChange::Clear => format!(
+            "The association goes; the zone level applies to {} again: {zone_level}.",
+            state.hostname
+        ),
+    };
+    let confirm = HostnameConfirm {
+        ticket: open.ticket(),
+        zone_name: open.zone.name.clone(),
+        hostname: state.hostname.clone(),
+        cert_id: association.cert_id.clone(),
+        change,
+        consequence,
+    };
+    model.overlays.push(Overlay::ConfirmHostname(confirm));
+}
+
+pub(super) fn on_confirm_hostname(
+    model: &mut Model,
+    action: Option<crate::app::keys::Action>,
+    cmds: &mut Vec<Cmd>,
+) {
+    use crate::app::keys::Action;
+    match action {
+        Some(Action::Yes) => {
+            let Some(Overlay::ConfirmHostname(confirm)) = model.overlays.pop() else {
+                return;
+            };
+            let setting = crate::api::HostnameSetting {
+                hostname: confirm.hostname.clone(),
+                cert_id: confirm.cert_id.clone(),
+                enabled: match confirm.change {
+                    HostnameChange::Disable => Some(false),
+                    HostnameChange::Clear => None,
+                },
+            };
+            let verb = match confirm.change {
+                HostnameChange::Disable => "disabling",
+                HostnameChange::Clear => "clearing",
+            };
+            let call = model.start_call(
+                format!("{verb} {}", confirm.hostname),
+                Some(confirm.ticket.clone()),
+            );
+            cmds.push(Cmd::SetHostnames {
+                call,
+                ticket: confirm.ticket,
+                settings: vec![setting],
+            });
+        }
+        Some(Action::No | Action::Cancel) => {
+            model.overlays.pop();
+            model.info("cancelled: nothing was sent");
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn hostnames_set(
+    model: &mut Model,
+    ticket: Ticket,
+    result: Result<Vec<crate::api::Association>, ApiError>,
+    cmds: &mut Vec<Cmd>,
+) {
+    match result {
+        Ok(associations) => {
+            let names: Vec<String> = associations
+                .iter()
+                .filter_map(|a| a.hostname.clone())
+                .collect();
+            model.info(format!("{}: changed", names.join(", ")));
+        }
+        Err(e) => model.error("the hostname was not changed", &e),
+    }
+    // Either way the view shows the server's state again.
+    if let Some(open) = model.open.as_ref().filter(|o| o.ticket() == ticket)
+        && open.hostnames.is_some()
+    {
+        let call = model.new_call_id();
+        if let Some(open) = &mut model.open {
+            open.known_call = Some(call);
+        }
+        cmds.push(Cmd::LoadHostnames { call, ticket });
+    }
+}
