@@ -33,6 +33,22 @@ dir, finishes every zone without a second upload; a zone whose deployment times 
 alone (exit 1), its old certificate kept and active; and without a terminal and without
 --yes, a refusal before any request. These need `cryptography` too.
 
+`hostnames` (per-hostname AOP), against a third stand-in with zones of its own (hn-*.example),
+also from the stand-in's side: what each command sent is read from the request log, each
+PUT's body parsed and compared with the documented shape with types included (`true` is not
+`1`; a clear carries an explicit `"enabled": null`, checked in the raw text too), and what
+it did from the stand-in's state. `set` of three hostnames is one PUT and three associations;
+`--disable` keeps the association; `status` asks about the hostnames originpull recorded;
+`delete` of a certificate a known hostname uses (enabled or disabled) is refused without
+`--force` (no DELETE sent) and goes through with it, and without it once the hostnames are
+cleared; `upload` of a CA as the leaf is refused. `status --discover` on a zone of 120 proxied
+records over 2 pages (115 names) and non-proxied ones, with associations made behind
+originpull's back on both: exactly the proxied names' associations found, no non-proxied
+name asked about, and exactly pages + names + 1 requests; run with a 404 and with a 200 of
+nulls for a hostname never associated (Cloudflare does not say which it sends), and without
+the DNS list's totals, to the same result. The stand-in's own refusals (1412, 1415, the
+limits, the body's shape) are checked first, so that its acceptance means something.
+
 Usage: check.py PATH/TO/originpull
 """
 
@@ -126,6 +142,7 @@ def main():
         wrong_token(r)
         new_cert(r, standin, by_name)
     rotation(binary)
+    hostnames(binary)
     print(f"{results['passed']} passed, {results['failed']} failed")
     sys.exit(1 if results["failed"] else 0)
 
@@ -962,6 +979,582 @@ def rotate_timeout(r, standin, zones, failing, made, root):
           doc is not None and not wrong and doc.get("rotated") == len(others) and doc.get("failed") == 1,
           "; ".join(wrong)[:2000] or f"rotated {doc and doc.get('rotated')}, failed {doc and doc.get('failed')}")
     rotation_end_checks(f"{label}: the other zones", standin, others, requests, fp, olds)
+
+
+# ---- hostnames: per-hostname AOP, against a stand-in of its own ----------------------
+
+# The discovery zone: 115 proxied names, five of them with an AAAA record too (120 proxied
+# records, 2 pages of 100; the AAAA ones listed after every A, so on the second page, their
+# names already seen on the first), and names with non-proxied records only.
+PROXIED_NAMES = 115
+DOUBLE_NAMES = 5
+UNPROXIED_NAMES = 10
+
+
+def hostnames(binary):
+    """`originpull hostnames`, on a stand-in of its own (its zones would change the audit's).
+
+    What the commands send is read from the stand-in's request log (each PUT's body parsed
+    and compared with the documented shape, types included: `true` is not `1`, and a clear
+    must carry `"enabled": null`, not leave `enabled` out), and what they did from the
+    stand-in's state, not from what originpull prints of itself. The runs of one scenario
+    share a state dir, as a user's do, so that the hostnames originpull recorded carry over
+    to `status` and `delete`.
+    """
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        check("hostnames: the cryptography package is installed (tests/sdk/requirements.txt)", False)
+        return
+    started = time.monotonic()
+    t = now()
+    ca = make_ca("Stand-in Hostname CA")
+    # A zone-level certificate in the stand-in's own zone: its id is no hostname certificate's.
+    own = dataset.Zone(t, "hn-self.example", ssl="strict",
+                       certs=[hostname_certificate(t, "zone-level.hn-self.example", ca)])
+    full = dataset.Zone(t, "hn-full.example", ssl="strict",
+                        hostname_certs=[hostname_certificate(t, f"h{i}.hn-full.example", ca) for i in range(10)])
+    used = dataset.Zone(t, "hn-set.example", ssl="strict")
+    found = discovery_zone(t, "hn-discover.example", ca)
+    with StandIn(TOKEN, [own, full, used, found], activation_delay=0.5, deletion_delay=0.5) as standin, \
+            tempfile.TemporaryDirectory() as tmp:
+        r = Runner(binary, standin.base_url)
+        hostnames_standin_refuses(standin, own, full, found, ca)
+        made = [hostname_files(r, os.path.join(tmp, name)) for name in ("cert-a", "cert-b")]
+        if all(made):
+            root = os.path.join(tmp, "run-set")
+            ids = [hostnames_upload(r, standin, used, files, root) for files in made]
+            if all(ids):
+                hostnames_certs(r, standin, used, ids, root)
+                hostnames_set_clear_delete(r, standin, used, ids, root)
+            hostnames_upload_ca(r, standin, used, made[0], root)
+        for mode, totals in (("404", True), ("nulls", True), ("404", False)):
+            hostnames_discover(r, standin, found, mode, totals, os.path.join(tmp, f"run-discover-{mode}-{totals}"))
+        same_discovery(standin)
+    print(f"      hostname checks took {time.monotonic() - started:.1f} s")
+
+
+def hostname_certificate(t, cn, ca):
+    """A hostname certificate held from the start: active, a real PEM signed by `ca`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    ca_cert, ca_key = ca
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+            .issuer_name(ca_cert.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(t - datetime.timedelta(days=30)).not_valid_after(t + datetime.timedelta(days=300))
+            .sign(ca_key, hashes.SHA256()))
+    pem = leaf.public_bytes(serialization.Encoding.PEM).decode()
+    return UploadedCert(leaf, pem, deploys_in=0, uploaded_ago=datetime.timedelta(days=30))
+
+
+def discovery_zone(t, name, ca):
+    """The zone `status --discover` reads: proxied and non-proxied records, and associations
+    made behind originpull's back, on proxied names and on non-proxied ones alike (were it
+    to ask about a non-proxied name, it would find one)."""
+    zone = dataset.Zone(t, name, ssl="strict")
+    x, y = hostname_certificate(t, f"x.{name}", ca), hostname_certificate(t, f"y.{name}", ca)
+    zone.hostname_certs = [x, y]
+    proxied = [name] + [f"p{i:03d}.{name}" for i in range(1, PROXIED_NAMES)]
+    for i, host in enumerate(proxied):
+        zone.dns_records.append(dataset.DnsRecord(zone, host, "A", f"192.0.2.{i % 250 + 1}", True))
+    for host in proxied[:DOUBLE_NAMES]:
+        zone.dns_records.append(dataset.DnsRecord(zone, host, "AAAA", "2001:db8::1", True))
+    # Records that are not proxied, on proxied names (they stay proxied names) and on names
+    # of their own (never to be asked about).
+    zone.dns_records.append(dataset.DnsRecord(zone, name, "TXT", "v=spf1 -all", False))
+    zone.dns_records.append(dataset.DnsRecord(zone, name, "MX", f"mail.{name}", False))
+    direct = [f"direct{i:02d}.{name}" for i in range(UNPROXIED_NAMES - 1)] + [f"mail.{name}"]
+    for i, host in enumerate(direct):
+        zone.dns_records.append(dataset.DnsRecord(zone, host, "A", f"198.51.100.{i + 1}", False))
+    at = zone.now_str()
+
+    def associate(host, cert, enabled):
+        zone.associations[host] = {"cert_id": cert.id, "enabled": enabled, "created_at": at, "updated_at": at}
+
+    for host in proxied[3:9]:
+        associate(host, x, True)
+    for host in proxied[60:64]:
+        associate(host, y, False)
+    for host in proxied[110:112]:
+        associate(host, y, True)
+    for host, enabled in zip(direct[:3], (True, False, True)):
+        associate(host, x, enabled)
+    zone.proxied_names, zone.unproxied_names = proxied, direct
+    return zone
+
+
+def same_json(a, b):
+    """Equal as JSON values, types included: Python's 1 == True must not pass for a `true`."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def api(standin, method, path, doc=None, raw=None):
+    """(HTTP status, the answer's JSON) of one call straight to the stand-in."""
+    import urllib.error
+    import urllib.request
+
+    data = raw.encode() if raw is not None else (json.dumps(doc).encode() if doc is not None else None)
+    req = urllib.request.Request(standin.base_url + path, data=data, method=method,
+                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def codes_of(doc):
+    return [e.get("code") for e in (doc or {}).get("errors", []) if isinstance(e, dict)]
+
+
+def leaf_and_key(t, cn, ca, as_ca=False):
+    """(certificate PEM, key PEM) signed by `ca`; with `as_ca`, a CA certificate (not a leaf)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    ca_cert, ca_key = ca
+    key = ec.generate_private_key(ec.SECP256R1())
+    builder = (x509.CertificateBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+               .issuer_name(ca_cert.subject).public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(t - datetime.timedelta(days=1)).not_valid_after(t + datetime.timedelta(days=90)))
+    if as_ca:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    cert = builder.sign(ca_key, hashes.SHA256())
+    return (cert.public_bytes(serialization.Encoding.PEM).decode(),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()).decode())
+
+
+def hostnames_standin_refuses(standin, own, full, found, ca):
+    """The stand-in's own per-hostname checks, so that what it accepts below means something."""
+    t = now()
+    certs = f"/zones/{own.id}/origin_tls_client_auth/hostnames/certificates"
+
+    def refused(what, status, doc, code=None):
+        codes = codes_of(doc)
+        check(f"stand-in itself: refuses {what} (HTTP 400{f', code {code}' if code else ''})",
+              status == 400 and doc.get("success") is False and len(codes) == 1
+              and (codes[0] == code if code else 1400 <= codes[0] < 1500 or codes[0] == 6007),
+              f"HTTP {status}, {doc}")
+
+    pem, key = leaf_and_key(t, "ca-as-leaf.hn-self.example", ca, as_ca=True)
+    status, doc = api(standin, "POST", certs, {"certificate": pem, "private_key": key})
+    refused("a CA certificate uploaded as a hostname certificate's leaf", status, doc, 1412)
+    pem, key = leaf_and_key(t, "leaf.hn-self.example", ca)
+    status, doc = api(standin, "POST", certs, {"certificate": pem, "private_key": key})
+    live = (doc.get("result") or {}).get("id")
+    check("stand-in itself: takes a leaf as a hostname certificate (pending_deployment)",
+          status == 200 and (doc.get("result") or {}).get("status") == "pending_deployment",
+          f"HTTP {status}, {doc}")
+    status, doc = api(standin, "POST", certs, {"certificate": pem, "private_key": key})
+    refused("the same hostname certificate twice", status, doc)
+    eleventh, eleventh_key = leaf_and_key(t, "eleventh.hn-full.example", ca)
+    status, doc = api(standin, "POST", f"/zones/{full.id}/origin_tls_client_auth/hostnames/certificates",
+                      {"certificate": eleventh, "private_key": eleventh_key})
+    refused("a zone's 11th hostname certificate", status, doc)
+    check("stand-in itself: its refusals added no hostname certificate",
+          len(own.hostname_certs) == 1 and len(full.hostname_certs) == 10,
+          f"{len(own.hostname_certs)} and {len(full.hostname_certs)}")
+
+    put = f"/zones/{own.id}/origin_tls_client_auth/hostnames"
+    host = "a.hn-self.example"
+    zone_level = own.certs[0].id
+    bad = (
+        ("a body that is not JSON", None, "{config: ["),
+        ("a body without config", {"hostnames": [{"hostname": host, "cert_id": live, "enabled": True}]}, None),
+        ("config not an array", {"config": {"hostname": host, "cert_id": live, "enabled": True}}, None),
+        ("a config entry without hostname", {"config": [{"cert_id": live, "enabled": True}]}, None),
+        ("a config entry without enabled", {"config": [{"hostname": host, "cert_id": live}]}, None),
+        ('"enabled": "true" (a string)', {"config": [{"hostname": host, "cert_id": live, "enabled": "true"}]}, None),
+        ('"enabled": 1 (a number)', {"config": [{"hostname": host, "cert_id": live, "enabled": 1}]}, None),
+        ("enabled true without cert_id", {"config": [{"hostname": host, "enabled": True}]}, None),
+    )
+    for what, doc_in, raw in bad:
+        status, doc = api(standin, "PUT", put, doc_in, raw)
+        refused(f"PUT .../hostnames with {what}", status, doc)
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for what, cert_id in (("an unknown cert_id", unknown), ("a zone-level certificate's id", zone_level)):
+        status, doc = api(standin, "PUT", put, {"config": [{"hostname": host, "cert_id": live, "enabled": True},
+                                                           {"hostname": "b.hn-self.example", "cert_id": cert_id,
+                                                            "enabled": True}]})
+        refused(f"PUT .../hostnames naming {what} beside a good entry", status, doc, 1415)
+    many = [{"hostname": f"n{i}.hn-self.example", "cert_id": live, "enabled": True} for i in range(101)]
+    status, doc = api(standin, "PUT", put, {"config": many})
+    refused("101 hostnames on one certificate", status, doc)
+    check("stand-in itself: its PUT refusals applied nothing", not standin.association_state(own),
+          f"{standin.association_state(own)}")
+
+    status, doc = api(standin, "PUT", put, {"config": [{"hostname": host, "cert_id": live, "enabled": True}]})
+    result = doc.get("result")
+    check("stand-in itself: PUT .../hostnames answers an array of associations and holds the one asked",
+          status == 200 and isinstance(result, list) and len(result) == 1 and result[0].get("cert_id") == live
+          and result[0].get("enabled") is True and standin.association_state(own) == {host: (live, True)},
+          f"HTTP {status}, {doc}")
+    status, doc = api(standin, "GET", f"{put}/{host}")
+    check("stand-in itself: GET .../hostnames/{hostname} reads it",
+          status == 200 and (doc.get("result") or {}).get("enabled") is True, f"HTTP {status}, {doc}")
+    status, doc = api(standin, "PUT", put, {"config": [{"hostname": host, "enabled": None}]})
+    check('stand-in itself: "enabled": null removes it', status == 200 and not standin.association_state(own),
+          f"HTTP {status}, {doc}, {standin.association_state(own)}")
+    status, doc = api(standin, "GET", f"{put}/{host}")
+    check("stand-in itself: a hostname without an association is a 404 by default",
+          status == 404 and doc.get("success") is False, f"HTTP {status}, {doc}")
+    standin.unassociated = "nulls"
+    status, doc = api(standin, "GET", f"{put}/{host}")
+    result = doc.get("result") or {}
+    check("stand-in itself: ... and a 200 whose fields are null when switched",
+          status == 200 and result.get("cert_id") is None and "enabled" in result and result["enabled"] is None,
+          f"HTTP {status}, {doc}")
+    standin.unassociated = "404"
+
+    status, doc = api(standin, "DELETE", f"{certs}/{live}")
+    check("stand-in itself: DELETE of a hostname certificate makes it pending_deletion",
+          status == 200 and (doc.get("result") or {}).get("status") == "pending_deletion", f"HTTP {status}, {doc}")
+    status, doc = api(standin, "PUT", put, {"config": [{"hostname": host, "cert_id": live, "enabled": True}]})
+    refused("PUT .../hostnames naming a certificate being deleted", status, doc, 1415)
+
+    dns = f"/zones/{found.id}/dns_records?proxied=true&per_page=100&page="
+    pages = [api(standin, "GET", dns + str(page)) for page in (1, 2, 3)]
+    counts = [len(doc.get("result") or []) for _, doc in pages]
+    info = pages[0][1].get("result_info") or {}
+    proxied_records = sum(1 for rec in found.dns_records if rec.proxied)
+    check(f"stand-in itself: proxied DNS records page {proxied_records} as 100 + {proxied_records - 100} + 0, "
+          "each proxied, result_info with the totals",
+          counts == [100, proxied_records - 100, 0] and info.get("total_pages") == 2
+          and info.get("total_count") == proxied_records
+          and all(rec.get("proxied") is True for _, doc in pages for rec in doc.get("result") or []),
+          f"{counts}, {info}")
+
+
+def hostname_files(r, out_dir):
+    """A certificate and key to upload, made by `new-cert`: (client.pem, client.key, ca.pem, ca.key), or None."""
+    out = r.run("new-cert", "--cn", "hostnames.hn-set.example", "--out", out_dir)
+    names = ("client.pem", "client.key", "ca.pem", "ca.key")
+    paths = tuple(os.path.join(out_dir, n) for n in names)
+    if out.returncode != 0 or not all(os.path.exists(p) for p in paths):
+        check("hostnames: new-cert makes a certificate to upload", False,
+              f"exit {out.returncode}; stderr {out.stderr.strip()[:300]}")
+        return None
+    return paths
+
+
+def hostname_path(zone, rest=""):
+    return f"/client/v4/zones/{zone.id}/origin_tls_client_auth/hostnames{rest}"
+
+
+def known_files(root):
+    return glob.glob(os.path.join(root, "state", "**", "hostnames-*.json"), recursive=True)
+
+
+def echoed(text):
+    """Whether `text` holds the private key the stand-in's association objects echo, or the field."""
+    from standin import PRIVATE_KEY_ECHO
+
+    return PRIVATE_KEY_ECHO.splitlines()[1] in text or "private_key" in text
+
+
+def echoes_key(out, root):
+    """Whether originpull showed the echoed private key, or kept it in `root`'s known hostnames."""
+    kept = ""
+    for path in known_files(root):
+        with open(path) as f:
+            kept += f.read()
+    return echoed(out.stdout + out.stderr + kept)
+
+
+def hostnames_upload(r, standin, zone, files, root):
+    """`hostnames upload ZONE --cert --key --json`: one POST, accepted by the stand-in; its id, or None."""
+    cert_path, key_path = files[:2]
+    with open(cert_path) as f:
+        pem = f.read()
+    label = f"hostnames upload {zone.name} {os.path.basename(os.path.dirname(cert_path))}"
+    before = {c.id for c, _ in standin.hostname_certificates(zone)}
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "upload", zone.name, "--cert", cert_path, "--key", key_path, "--json")
+    sent = standin.requests(mark)
+    posts = [p for m, p, _, _ in sent if m == "POST"]
+    check(f"{label}: exits 0", out.returncode == 0, f"got {out.returncode}; stderr {out.stderr.strip()[:500]}")
+    check(f"{label}: exactly one POST, to .../hostnames/certificates",
+          posts == [hostname_path(zone, "/certificates")], f"sent {[(m, p) for m, p, _, _ in sent]}")
+    added = [c for c, _ in standin.hostname_certificates(zone) if c.id not in before]
+    try:
+        said = json.loads(out.stdout).get("id")
+    except (ValueError, AttributeError):
+        said = None
+    check(f"{label}: the stand-in holds it (its PEM the file's), and the JSON's id is the stand-in's",
+          len(added) == 1 and getattr(added[0], "certificate", None) == pem and said == added[0].id,
+          f"{len(added)} added, JSON id {said!r}; stdout {out.stdout[:300]!r}")
+    check(f"{label}: its output does not contain the private key", not leaks_key(out, key_path))
+    return added[0].id if len(added) == 1 else None
+
+
+def hostnames_certs(r, standin, zone, ids, root):
+    out = r.run_in(root, "hostnames", "certs", zone.name, "--json")
+    try:
+        listed = [c.get("id") for c in json.loads(out.stdout)]
+    except (ValueError, AttributeError, TypeError):
+        listed = None
+    check(f"hostnames certs {zone.name} --json lists exactly the stand-in's hostname certificates",
+          out.returncode == 0 and listed is not None and sorted(listed) == sorted(ids),
+          f"exit {out.returncode}, listed {listed}, the stand-in's {ids}")
+
+
+def one_put(label, standin, zone, mark):
+    """The body of the one PUT to .../hostnames since `mark` (parsed, raw), after checking it
+    was the only request that changed anything; (None, None) when it was not."""
+    sent = standin.requests(mark)
+    changes = [(m, p) for m, p, _, _ in sent if m != "GET"]
+    puts = [b for m, p, _, b in sent if m == "PUT" and p == hostname_path(zone)]
+    check(f"{label}: exactly one PUT, to .../hostnames, and nothing else but GETs",
+          len(puts) == 1 and len(changes) == 1, f"sent {changes}")
+    if len(puts) != 1:
+        return None, None
+    try:
+        return json.loads(puts[0]), puts[0]
+    except ValueError:
+        check(f"{label}: the PUT's body is JSON", False, puts[0][:300])
+        return None, puts[0]
+
+
+def hostnames_set_clear_delete(r, standin, zone, ids, root):
+    """Checks a, b and c: set, --disable, status of the known hostnames, delete refused and
+    forced, clear, then delete without --force. One state dir throughout."""
+    a, b = ids
+    named = ["WWW.hn-set.example.", "api.hn-set.example", "Shop.HN-set.example"]
+    hosts = ["www.hn-set.example", "api.hn-set.example", "shop.hn-set.example"]
+
+    # a. Three hostnames enabled in one PUT of exactly the documented shape.
+    label = f"hostnames set {zone.name} (3 hostnames) --cert A --enable"
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "set", zone.name, *named, "--cert", a, "--enable", "--json")
+    check(f"{label}: exits 0", out.returncode == 0, f"got {out.returncode}; stderr {out.stderr.strip()[:500]}")
+    body, _ = one_put(label, standin, zone, mark)
+    want = {"config": [{"hostname": h, "cert_id": a, "enabled": True} for h in hosts]}
+    check(f'{label}: the body is exactly {{"config": [{{"hostname", "cert_id", "enabled": true}} x3]}}, '
+          "hostnames lower-cased without the trailing dot, in the order given",
+          same_json(body, want), f"sent {body}")
+    state = standin.association_state(zone)
+    check(f"{label}: the stand-in then holds the 3 associations, enabled, with A",
+          state == {h: (a, True) for h in hosts}, f"{state}")
+    check(f"{label}: its output does not show the private_key the stand-in echoes", not echoes_key(out, root))
+
+    # b. --disable sends false, and the association stays.
+    label = f"hostnames set {zone.name} shop --cert A --disable"
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "set", zone.name, hosts[2], "--cert", a, "--disable")
+    check(f"{label}: exits 0", out.returncode == 0, f"got {out.returncode}; stderr {out.stderr.strip()[:500]}")
+    body, _ = one_put(label, standin, zone, mark)
+    check(f'{label}: the body is exactly {{"config": [{{"hostname", "cert_id", "enabled": false}}]}}',
+          same_json(body, {"config": [{"hostname": hosts[2], "cert_id": a, "enabled": False}]}), f"sent {body}")
+    state = standin.association_state(zone)
+    check(f"{label}: the association stays, with A, disabled; the others untouched",
+          state == {hosts[0]: (a, True), hosts[1]: (a, True), hosts[2]: (a, False)}, f"{state}")
+
+    # The known hostnames carry over: status without names asks about those three.
+    label = f"hostnames status {zone.name} --json (no names, no --discover)"
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "status", zone.name, "--json")
+    asked = sorted(p for m, p, _, _ in standin.requests(mark) if m == "GET" and p.startswith(hostname_path(zone, "/")))
+    try:
+        rows = {row["hostname"]: (row.get("source"), (row.get("association") or {}).get("cert_id"),
+                                  (row.get("association") or {}).get("enabled")) for row in json.loads(out.stdout)}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        rows = None
+    want = {hosts[0]: ("associated", a, True), hosts[1]: ("associated", a, True), hosts[2]: ("associated", a, False)}
+    check(f"{label}: exits 0 and reports the 3 hostnames set before, source associated, as the stand-in holds them",
+          out.returncode == 0 and rows == want,
+          f"exit {out.returncode}, rows {rows}; stderr {out.stderr.strip()[:300]}")
+    check(f"{label}: one GET .../hostnames/{{hostname}} for each of them, nothing else under .../hostnames",
+          asked == sorted(hostname_path(zone, "/" + h) for h in hosts), f"asked {asked}")
+
+    # c. delete refused while a known hostname uses the certificate.
+    label = f"hostnames delete {zone.name} A"
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "delete", zone.name, a)
+    deletes = [p for m, p, _, _ in standin.requests(mark) if m == "DELETE"]
+    check(f"{label} without a terminal and without --yes exits 1, says --yes, sends no DELETE",
+          out.returncode == 1 and "--yes" in out.stderr and not deletes,
+          f"exit {out.returncode}, DELETEs {deletes}; stderr {out.stderr.strip()[:300]}")
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "delete", zone.name, a, "--yes")
+    sent = standin.requests(mark)
+    deletes = [p for m, p, _, _ in sent if m == "DELETE"]
+    check(f"{label} --yes, while www and api (enabled) and shop (disabled) use it: exits 1, stderr says they "
+          "still use it and names --force, no DELETE sent",
+          out.returncode == 1 and "still use it" in out.stderr and "--force" in out.stderr and not deletes,
+          f"exit {out.returncode}, DELETEs {deletes}; stderr {out.stderr.strip()[:400]}")
+    asked = {p for m, p, _, _ in sent if m == "GET"}
+    check(f"{label} --yes: read the certificate and asked about each known hostname first",
+          {hostname_path(zone, f"/certificates/{a}")} | {hostname_path(zone, "/" + h) for h in hosts} <= asked,
+          f"asked {sorted(asked)}")
+    held = dict((c.id, s) for c, s in standin.hostname_certificates(zone))
+    check(f"{label} --yes refused: A is still there, not being deleted", held.get(a) not in (None, "pending_deletion"),
+          f"{held}")
+
+    # ... and goes through with --force.
+    extra = "extra.hn-set.example"
+    out = r.run_in(root, "hostnames", "set", zone.name, extra, "--cert", b, "--enable")
+    check(f"hostnames set {zone.name} {extra} --cert B --enable exits 0, the stand-in holds it",
+          out.returncode == 0 and standin.association_state(zone).get(extra) == (b, True),
+          f"exit {out.returncode}; stderr {out.stderr.strip()[:300]}")
+    label = f"hostnames delete {zone.name} B --yes"
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "delete", zone.name, b, "--yes")
+    deletes = [p for m, p, _, _ in standin.requests(mark) if m == "DELETE"]
+    check(f"{label}, {extra} using it: exits 1, no DELETE sent",
+          out.returncode == 1 and "still use it" in out.stderr and not deletes,
+          f"exit {out.returncode}, DELETEs {deletes}; stderr {out.stderr.strip()[:300]}")
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "delete", zone.name, b, "--yes", "--force")
+    deletes = [p for m, p, _, _ in standin.requests(mark) if m == "DELETE"]
+    held = dict((c.id, s) for c, s in standin.hostname_certificates(zone))
+    check(f"{label} --force: exits 0, exactly one DELETE, of B; the stand-in has B pending_deletion or gone",
+          out.returncode == 0 and deletes == [hostname_path(zone, f"/certificates/{b}")]
+          and held.get(b) in (None, "pending_deletion"),
+          f"exit {out.returncode}, DELETEs {deletes}, held {held}; stderr {out.stderr.strip()[:300]}")
+
+    # b. clear: one PUT, "enabled": null present, the associations gone.
+    label = f"hostnames clear {zone.name} (the 3 hostnames)"
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "clear", zone.name, *named)
+    check(f"{label}: exits 0", out.returncode == 0, f"got {out.returncode}; stderr {out.stderr.strip()[:500]}")
+    body, raw = one_put(label, standin, zone, mark)
+    want = {"config": [{"hostname": h, "cert_id": a, "enabled": None} for h in hosts]}
+    check(f'{label}: the body is exactly {{"config": [{{"hostname", "cert_id" (the one recorded), '
+          f'"enabled": null}} x3]}}', same_json(body, want), f"sent {body}")
+    nulls = len(re.findall(r'"enabled"\s*:\s*null', raw or ""))
+    check(f'{label}: the raw body carries "enabled": null, key present, value null, once per hostname',
+          nulls == 3 and '"enabled":false' not in (raw or "").replace(" ", ""), f"raw {raw!r}")
+    state = standin.association_state(zone)
+    check(f"{label}: the associations are gone from the stand-in", not set(hosts) & set(state), f"{state}")
+
+    label = f"hostnames clear {zone.name} a hostname originpull never recorded"
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "clear", zone.name, "never.hn-set.example")
+    body, raw = one_put(label, standin, zone, mark)
+    check(f'{label}: exits 0; the body is exactly {{"config": [{{"hostname", "enabled": null}}]}}, no cert_id',
+          out.returncode == 0 and same_json(body, {"config": [{"hostname": "never.hn-set.example", "enabled": None}]}),
+          f"exit {out.returncode}, sent {raw!r}; stderr {out.stderr.strip()[:300]}")
+
+    # c. After the clear, delete goes through without --force.
+    label = f"hostnames delete {zone.name} A --yes, after the clear"
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "delete", zone.name, a, "--yes")
+    deletes = [p for m, p, _, _ in standin.requests(mark) if m == "DELETE"]
+    held = dict((c.id, s) for c, s in standin.hostname_certificates(zone))
+    check(f"{label}: exits 0, exactly one DELETE, of A; the stand-in has A pending_deletion or gone",
+          out.returncode == 0 and deletes == [hostname_path(zone, f"/certificates/{a}")]
+          and held.get(a) in (None, "pending_deletion"),
+          f"exit {out.returncode}, DELETEs {deletes}, held {held}; stderr {out.stderr.strip()[:300]}")
+    files = known_files(root)
+    check(f"hostnames {zone.name}: the known hostnames are kept in $XDG_STATE_HOME/originpull/hostnames-*.json, "
+          "without the private key the stand-in echoes",
+          len(files) == 1 and os.path.dirname(files[0]) == os.path.join(root, "state", "originpull")
+          and not echoes_key(subprocess.CompletedProcess([], 0, "", ""), root), f"{files}")
+
+
+def hostnames_upload_ca(r, standin, zone, files, root):
+    """e. new-cert's CA as the leaf: refused, with an error about the leaf."""
+    ca_path, ca_key = files[2:]
+    label = f"hostnames upload {zone.name} of a CA certificate as the leaf"
+    before = len(standin.hostname_certificates(zone))
+    mark = standin.mark()
+    out = r.run_in(root, "hostnames", "upload", zone.name, "--cert", ca_path, "--key", ca_key)
+    posts = [(p, b) for m, p, _, b in standin.requests(mark) if m == "POST"]
+    where = "locally, before any POST" if not posts else f"by the stand-in ({len(posts)} POST, 1412)"
+    print(f"      the CA as a leaf was refused {where}")
+    check(f"{label}: exits 1, the error mentions the leaf, nothing added",
+          out.returncode == 1 and "leaf" in out.stderr.lower() and len(standin.hostname_certificates(zone)) == before,
+          f"exit {out.returncode}; stderr {out.stderr.strip()[:400]}")
+    check(f"{label}: its output does not contain the private key", not leaks_key(out, ca_key))
+
+
+DISCOVERED = {}  # (mode, totals) -> hostname -> (cert_id, enabled) or None, as status --discover reported
+
+
+def hostnames_discover(r, standin, zone, mode, totals, root):
+    """d. `status --discover --json`: the associations of the proxied hostnames, found by
+    asking about each once, and no other request but the DNS pages and the zone lookup."""
+    answer = "404" if mode == "404" else "200 with nulls"
+    label = (f"hostnames status {zone.name} --discover --json (never-associated answered {answer}, "
+             f"DNS result_info {'with' if totals else 'without'} totals)")
+    standin.unassociated, standin.dns_totals = mode, totals
+    proxied, direct = zone.proxied_names, zone.unproxied_names
+    held = standin.association_state(zone)
+    mark = standin.mark()
+    try:
+        out = r.run_in(root, "hostnames", "status", zone.name, "--discover", "--json")
+    finally:
+        standin.unassociated, standin.dns_totals = "404", True
+    sent = standin.requests(mark)
+    check(f"{label}: exits 0", out.returncode == 0, f"got {out.returncode}; stderr {out.stderr.strip()[:500]}")
+    try:
+        rows = json.loads(out.stdout)
+        assert isinstance(rows, list) and all(isinstance(row, dict) for row in rows)
+    except (ValueError, AssertionError):
+        check(f"{label}: prints a JSON array of objects", False, f"stdout {out.stdout[:300]!r}")
+        return
+    names = [row.get("hostname") for row in rows]
+    check(f"{label}: one row for each of the {len(proxied)} proxied hostnames, each once, no other",
+          sorted(names) == sorted(proxied), f"{len(names)} rows; missing {sorted(set(proxied) - set(names))[:10]}, "
+          f"unexpected {sorted(set(names) - set(proxied))[:10]}, repeated {len(names) - len(set(names))}")
+    bad = [row for row in rows if row.get("source") != "discovered" or "error" in row]
+    check(f"{label}: every row's source is discovered, none with an error", not bad, f"{bad[:3]}")
+    got = {}
+    for row in rows:
+        assoc = row.get("association")
+        got[row.get("hostname")] = None if assoc is None else (assoc.get("cert_id"), assoc.get("enabled"))
+    want = {h: held.get(h) for h in proxied}
+    wrong = [f"{h}: got {got.get(h)}, the stand-in {want[h]}" for h in proxied
+             if got.get(h) != want[h] or (want[h] and type(got[h][1]) is not bool)]
+    found = sum(1 for h in proxied if want[h])
+    check(f"{label}: the {found} associations of proxied hostnames found (cert_id, enabled true/false), "
+          f"association null for the other {len(proxied) - found}", not wrong, "; ".join(wrong[:10]))
+    check(f"{label}: its output does not show the private_key the stand-in echoes", not echoes_key(out, root))
+    DISCOVERED[(mode, totals)] = got
+
+    dns = [q for m, p, q, _ in sent if m == "GET" and p == f"/client/v4/zones/{zone.id}/dns_records"]
+    check(f"{label}: read the DNS records in 2 pages, proxied=true, per_page=100",
+          sorted(q.get("page") for q in dns) == ["1", "2"]
+          and all(q.get("proxied") == "true" and q.get("per_page") == "100" for q in dns), f"DNS queries {dns}")
+    asked = [p[len(hostname_path(zone, "/")):] for m, p, _, _ in sent
+             if m == "GET" and p.startswith(hostname_path(zone, "/"))]
+    check(f"{label}: asked about each proxied hostname exactly once",
+          sorted(asked) == sorted(proxied), f"{len(asked)} asked, {len(set(asked))} distinct")
+    check(f"{label}: asked about no hostname without a proxied record",
+          not set(asked) & set(direct), f"{sorted(set(asked) & set(direct))}")
+    zones = [q for m, p, q, _ in sent if p == "/client/v4/zones"]
+    others = [(m, p, q) for m, p, q, _ in sent
+              if "/dns_records" not in p and not p.startswith(hostname_path(zone, "/"))]
+    want_total = 2 + len(proxied) + 1
+    check(f"{label}: exactly {want_total} requests: 2 DNS pages, one per proxied hostname, one zone lookup "
+          "(GET /zones?name=...)", len(sent) == want_total and len(zones) == 1
+          and zones[0].get("name") == zone.name,
+          f"{len(sent)} requests; besides DNS pages and hostnames: {others}")
+
+
+def same_discovery(standin):
+    """d. The same result whichever way Cloudflare answers for a hostname never associated."""
+    runs = list(DISCOVERED.items())
+    differ = [f"{key} vs {runs[0][0]}" for key, got in runs[1:] if got != runs[0][1]]
+    check("hostnames status --discover: the same associations with the 404 answer and with the 200-with-nulls "
+          "answer (and without DNS totals)", len(runs) == 3 and not differ, f"{len(runs)} runs; differ {differ}")
 
 
 if __name__ == "__main__":

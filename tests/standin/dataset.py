@@ -66,6 +66,13 @@ class Zone:
         # Uploads to this zone end in deployment_timed_out instead of active (the stand-in
         # reads it when an upload lands): set by a check that needs a zone to fail.
         self.deployment_times_out = False
+        # Per-hostname AOP: hostname -> {"cert_id", "enabled" (True or False), "created_at",
+        # "updated_at"}. No call lists these (see cloudflare-api.md): a client finds them
+        # only by asking about hostnames one by one, so a check can put some here behind
+        # the client's back and see whether it finds them.
+        self.associations = {}
+        # The zone's DNS records (DnsRecord), for discovery through the proxied ones.
+        self.dns_records = []
 
     def now_str(self):
         return rfc3339(datetime.datetime.now(datetime.timezone.utc), fraction=True)
@@ -108,6 +115,39 @@ class Zone:
 
     def settings(self):
         return [self.setting(s) for s in ("always_use_https", "min_tls_version", "ssl", "tls_client_auth")]
+
+
+class DnsRecord:
+    """A DNS record as `GET /zones/{id}/dns_records` lists it. Discovery reads only `name`,
+    `type` and `proxied`; the rest is there so the object looks like Cloudflare's."""
+
+    def __init__(self, zone, name, kind, content, proxied):
+        self.id = secrets.token_hex(16)
+        self.zone = zone
+        self.name = name
+        self.kind = kind
+        self.content = content
+        self.proxied = proxied
+
+    def api_object(self):
+        created = rfc3339(self.zone.now - 100 * DAY, fraction=True)
+        return {
+            "id": self.id,
+            "zone_id": self.zone.id,
+            "zone_name": self.zone.name,
+            "name": self.name,
+            "type": self.kind,
+            "content": self.content,
+            "proxiable": self.kind in ("A", "AAAA", "CNAME"),
+            "proxied": self.proxied,
+            "ttl": 1 if self.proxied else 3600,
+            "settings": {},
+            "meta": {},
+            "comment": None,
+            "tags": [],
+            "created_on": created,
+            "modified_on": created,
+        }
 
 
 # What each zone was built to show (codes). The check computes the expectation from the

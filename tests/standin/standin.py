@@ -30,6 +30,32 @@ arrived and the index of the first answer that showed each certificate `active`:
 that deletes the old certificate before it could know the new one was active shows up as
 a DELETE earlier in the log than that answer.
 
+Per-hostname AOP, for `originpull hostnames`, checked the same independent way:
+- `POST .../hostnames/certificates` takes `{certificate, private_key}` as the zone-level
+  upload does, and also refuses a CA certificate as the leaf (1412, as Cloudflare does), the
+  zone's 11th certificate (the limit is 10; a certificate pending deletion still counts) and
+  one the zone already holds; `GET`/`DELETE .../hostnames/certificates/{id}` as zone-level
+  (pending_deletion, then gone). The list shows the same statuses.
+- `PUT .../hostnames` is validated strictly, because what it sends is the point of the
+  checks: a JSON object with one key, `config`, a non-empty array of objects with only
+  `hostname` (a non-empty string), `cert_id` (a string) and `enabled`, which must be present
+  and `true`, `false` or `null` (a missing `enabled` is not a removal: that is what the
+  explicit `null` is for). `cert_id` is required unless `enabled` is null; any `cert_id`
+  given must be a hostname certificate of this zone that is not being deleted, else HTTP
+  400 code 1415. The whole batch is checked before anything changes, so a refusal
+  applies nothing. The answer is an array with one association object per entry.
+- `GET .../hostnames/{hostname}` answers the association; for a hostname that has none,
+  what Cloudflare does is undocumented, so `unassociated` chooses: "404" (the default) or
+  "nulls", a 200 whose fields but the hostname are null. Association objects echo a
+  `private_key` (PRIVATE_KEY_ECHO), as the documented examples do, so that a check can
+  see a client never shows or keeps one.
+- `GET /zones/{id}/dns_records` filters on `proxied` and pages (`page`, `per_page`, 100 by
+  default) in Cloudflare's way, listing A records, then AAAA, and so on, so that a name
+  with two proxied records may come back on two pages. `dns_totals = False` leaves
+  total_count and total_pages out of result_info, for a client to page without them.
+No call lists a zone's associations, as in the real API: the checks place some in
+`Zone.associations` behind the client's back and see whether it finds them.
+
 Everything else is standard library only: `cryptography` is imported when an upload
 arrives, so the audit's checks run without it.
 """
@@ -99,6 +125,16 @@ ACTIVATION_DELAY = 3.0
 # A deleted certificate stays in the list as pending_deletion this long.
 DELETION_DELAY = 1.0
 
+# Per-hostname AOP's documented limits.
+MAX_HOSTNAME_CERTS = 10
+MAX_ASSOCIATIONS = 100
+HOSTNAMES = "/origin_tls_client_auth/hostnames"
+# What the association objects echo as `private_key`, as the documented examples do: PEM-
+# shaped, not a key. A client must never show it nor keep it.
+PRIVATE_KEY_ECHO = ("-----BEGIN PRIVATE KEY-----\n"
+                    "U3RhbmRJbkVjaG9lZFByaXZhdGVLZXlOZXZlclNob3dOb3JLZWVwSXQ=\n"
+                    "-----END PRIVATE KEY-----\n")
+
 
 class Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
@@ -131,6 +167,11 @@ class StandIn:
         # Seconds a POST's answer is held back after the POST took effect: a check that kills
         # the client then knows the answers of the uploads in flight are lost.
         self.post_answer_delay = 0
+        # How a hostname without an association is answered: "404", or "nulls" (a 200 whose
+        # fields are null). Cloudflare does not say which it does; a client must take both.
+        self.unassociated = "404"
+        # False: DNS record lists leave total_count and total_pages out of result_info.
+        self.dns_totals = True
         self.server = None
         self.thread = None
 
@@ -227,13 +268,30 @@ class StandIn:
         return obj
 
     def prune(self, zone):
-        """Takes out of the zone what was deleted more than `deletion_delay` ago."""
+        """Takes out of the zone what was deleted more than `deletion_delay` ago, and with a
+        hostname certificate its associations: there is nothing left for them to send."""
         now = time.monotonic()
-        for cert in list(zone.certs):
-            taken = self.deleting.get(cert.id)
-            if taken is not None and now - taken >= self.deletion_delay:
-                zone.certs.remove(cert)
-                self.gone[cert.id] = cert
+        for held in (zone.certs, zone.hostname_certs):
+            for cert in list(held):
+                taken = self.deleting.get(cert.id)
+                if taken is not None and now - taken >= self.deletion_delay:
+                    held.remove(cert)
+                    self.gone[cert.id] = cert
+        for hostname, assoc in list(zone.associations.items()):
+            if assoc["cert_id"] in self.gone:
+                del zone.associations[hostname]
+
+    def hostname_certificates(self, zone):
+        """The zone's hostname certificates as its list would show them now: (certificate, status)."""
+        with self.lock:
+            self.prune(zone)
+            return [(c, self.status(c)) for c in zone.hostname_certs]
+
+    def association_state(self, zone):
+        """hostname -> (cert_id, enabled), the zone's associations as the API holds them now."""
+        with self.lock:
+            self.prune(zone)
+            return {h: (a["cert_id"], a["enabled"]) for h, a in zone.associations.items()}
 
     # ---- routing -------------------------------------------------------------------
 
@@ -280,11 +338,10 @@ class StandIn:
             return self.upload(zone, body)
         if sub == "/origin_tls_client_auth/settings" and method == "GET":
             return 200, envelope({"enabled": zone.enabled})
-        if sub == "/origin_tls_client_auth/hostnames/certificates" and method == "GET":
-            chunk, info = page_of([c.api_object() for c in zone.hostname_certs], query, 50, 5, 50)
-            if chunk is None:
-                return 400, failure(7003, "Invalid paging parameters")
-            return 200, envelope(chunk, info)
+        if sub == HOSTNAMES or sub.startswith(HOSTNAMES + "/"):
+            return self.hostnames(zone, method, sub[len(HOSTNAMES):], query, body)
+        if sub == "/dns_records" and method == "GET":
+            return self.dns_records(zone, query)
         one = re.fullmatch(r"/origin_tls_client_auth/([^/]+)", sub)
         if one and method in ("GET", "DELETE"):
             return self.one_certificate(zone, method, one.group(1))
@@ -332,30 +389,197 @@ class StandIn:
 
     def upload(self, zone, body):
         """The zone-level upload, checked independently (see the module's docstring)."""
-        try:
-            doc = json.loads(body)
-        except ValueError:
-            return 400, failure(6007, "Malformed JSON in request body")
-        certificate = doc.get("certificate") if isinstance(doc, dict) else None
-        private_key = doc.get("private_key") if isinstance(doc, dict) else None
-        if not isinstance(certificate, str) or not certificate.strip():
-            return 400, failure(1400, "certificate is required: a PEM certificate")
-        if not isinstance(private_key, str) or not private_key.strip():
-            return 400, failure(1400, "private_key is required: a PEM private key")
-        # The key is only checked against the certificate; nothing keeps it.
-        try:
-            status, checked = check_pair(certificate, private_key)
-        except ImportError:
-            return 500, failure(10001, "The stand-in needs the cryptography package to check uploads")
+        status, checked = read_upload(body)
         if status != 200:
             return status, checked
-        leaf = checked
+        certificate, leaf = checked
         if any(getattr(c, "certificate", None) == certificate for c in zone.certs):
             return 400, failure(1406, "This certificate already exists for this zone.")
         outcome = "deployment_timed_out" if zone.deployment_times_out else "active"
         cert = UploadedCert(leaf, certificate, self.activation_delay, outcome)
         zone.certs.append(cert)
         return 200, envelope(self.shown(cert))
+
+    # ---- per-hostname AOP ------------------------------------------------------------
+
+    def hostnames(self, zone, method, rest, query, body):
+        """Everything under /zones/{id}/origin_tls_client_auth/hostnames; `rest` is what follows."""
+        if rest == "" and method == "PUT":
+            return self.put_hostnames(zone, body)
+        if rest == "/certificates" and method == "GET":
+            chunk, info = page_of([self.shown(c) for c in zone.hostname_certs], query, 50, 5, 50)
+            if chunk is None:
+                return 400, failure(7003, "Invalid paging parameters")
+            return 200, envelope(chunk, info)
+        if rest == "/certificates" and method == "POST":
+            return self.upload_hostname_certificate(zone, body)
+        one = re.fullmatch(r"/certificates/([^/]+)", rest)
+        if one and method in ("GET", "DELETE"):
+            cert = next((c for c in zone.hostname_certs if c.id == one.group(1)), None)
+            if cert is None:
+                return 404, failure(1404, "Certificate not found")
+            if method == "DELETE":
+                self.deleting.setdefault(cert.id, time.monotonic())
+            return 200, envelope(self.shown(cert))
+        one = re.fullmatch(r"/([^/]+)", rest)
+        if one and method == "GET" and one.group(1) != "certificates":
+            return self.get_hostname(zone, urllib.parse.unquote(one.group(1)))
+        return 404, failure(7003, "Could not route to " + HOSTNAMES + rest
+                            + ", perhaps your object identifier is invalid?")
+
+    def upload_hostname_certificate(self, zone, body):
+        """The zone-level upload's checks, and a leaf only, and at most 10 a zone."""
+        status, checked = read_upload(body)
+        if status != 200:
+            return status, checked
+        certificate, leaf = checked
+        if is_ca(leaf):
+            return 400, failure(1412, "Only leaf certificate is allowed.")
+        if any(getattr(c, "certificate", None) == certificate for c in zone.hostname_certs):
+            return 400, failure(1406, "This certificate already exists for this zone.")
+        if len(zone.hostname_certs) >= MAX_HOSTNAME_CERTS:
+            # Cloudflare's code for this is not documented; this one is the stand-in's.
+            return 400, failure(1408, f"A zone holds at most {MAX_HOSTNAME_CERTS} hostname certificates.")
+        cert = UploadedCert(leaf, certificate, self.activation_delay)
+        zone.hostname_certs.append(cert)
+        return 200, envelope(self.shown(cert))
+
+    def live_hostname_certificate(self, zone, cert_id):
+        """The zone's hostname certificate `cert_id`, unless it is unknown, zone-level, or being deleted."""
+        cert = next((c for c in zone.hostname_certs if c.id == cert_id), None)
+        return cert if cert is not None and self.status(cert) != "pending_deletion" else None
+
+    def put_hostnames(self, zone, body):
+        """Many hostnames in one call, checked whole before any changes (see the module's docstring)."""
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return 400, failure(6007, "Malformed JSON in request body")
+        if not isinstance(doc, dict) or set(doc) != {"config"}:
+            return 400, failure(1400, 'The body must be {"config": [...]} and nothing else')
+        config = doc["config"]
+        if not isinstance(config, list) or not config:
+            return 400, failure(1400, "config must be a non-empty array")
+        wanted = []
+        for entry in config:
+            if not isinstance(entry, dict):
+                return 400, failure(1400, "Each config entry must be an object")
+            extra = set(entry) - {"hostname", "cert_id", "enabled"}
+            if extra:
+                return 400, failure(1400, f"Unknown config field(s): {sorted(extra)}")
+            hostname = entry.get("hostname")
+            if not isinstance(hostname, str) or not hostname.strip():
+                return 400, failure(1400, "hostname is required: a non-empty string")
+            if "enabled" not in entry:
+                return 400, failure(1400, "enabled is required: true, false, or null to remove the association")
+            enabled = entry["enabled"]
+            if not (enabled is None or isinstance(enabled, bool)):
+                return 400, failure(1400, "enabled must be true, false or null")
+            cert_id = entry.get("cert_id")
+            if "cert_id" in entry and not isinstance(cert_id, str):
+                return 400, failure(1400, "cert_id must be a string")
+            if cert_id is None and enabled is not None:
+                return 400, failure(1400, "cert_id is required unless enabled is null")
+            if cert_id is not None and self.live_hostname_certificate(zone, cert_id) is None:
+                return 400, failure(1415, "Certificate ID in request is either invalid or the certificate "
+                                          "has been deleted")
+            wanted.append((hostname.strip().rstrip(".").lower(), cert_id, enabled))
+
+        after = {h: dict(a) for h, a in zone.associations.items()}
+        at = zone.now_str()
+        for hostname, cert_id, enabled in wanted:
+            if enabled is None:
+                after.pop(hostname, None)
+                continue
+            old = after.get(hostname)
+            created = old["created_at"] if old and old["cert_id"] == cert_id else at
+            after[hostname] = {"cert_id": cert_id, "enabled": enabled, "created_at": created, "updated_at": at}
+        for cert_id in {c for _, c, e in wanted if e is not None}:
+            if sum(1 for a in after.values() if a["cert_id"] == cert_id) > MAX_ASSOCIATIONS:
+                # Cloudflare's code for this is not documented; this one is the stand-in's.
+                return 400, failure(1413, f"A hostname certificate has at most {MAX_ASSOCIATIONS} associations.")
+        zone.associations = after
+        return 200, envelope([self.association_object(zone, h, after.get(h), c) for h, c, _ in wanted])
+
+    def get_hostname(self, zone, hostname):
+        key = hostname.rstrip(".").lower()
+        assoc = zone.associations.get(key)
+        if assoc is None and self.unassociated == "404":
+            return 404, failure(1404, "No association found for this hostname")
+        return 200, envelope(self.association_object(zone, key, assoc))
+
+    def association_object(self, zone, hostname, assoc, cert_id=None):
+        """An association as Cloudflare shows it, its certificate's fields included; with
+        `assoc` None, the fields of a hostname without one: null (`cert_id` as sent, if any)."""
+        fields = ("status", "cert_status", "cert_updated_at", "cert_uploaded_on", "created_at", "updated_at",
+                  "certificate", "issuer", "serial_number", "signature", "expires_on")
+        if assoc is None:
+            return {"hostname": hostname, "cert_id": cert_id, "enabled": None, **{f: None for f in fields}}
+        cert = next((c for c in zone.hostname_certs if c.id == assoc["cert_id"]), None)
+        shown = self.shown(cert) if cert is not None else {}
+        return {
+            "hostname": hostname,
+            "cert_id": assoc["cert_id"],
+            "enabled": assoc["enabled"],
+            "status": shown.get("status"),
+            "cert_status": shown.get("status"),
+            "cert_updated_at": shown.get("uploaded_on"),
+            "cert_uploaded_on": shown.get("uploaded_on"),
+            "created_at": assoc["created_at"],
+            "updated_at": assoc["updated_at"],
+            "certificate": shown.get("certificate"),
+            "issuer": shown.get("issuer"),
+            "serial_number": shown.get("serial_number"),
+            "signature": shown.get("signature"),
+            "expires_on": shown.get("expires_on"),
+            "private_key": PRIVATE_KEY_ECHO,
+        }
+
+    def dns_records(self, zone, query):
+        """The zone's DNS records, `proxied` filtered, A first, then AAAA, and so on, paged."""
+        records = sorted(zone.dns_records, key=lambda r: (r.kind, r.name))
+        if "proxied" in query:
+            if query["proxied"] not in ("true", "false"):
+                return 400, failure(9000, "proxied must be true or false")
+            records = [r for r in records if r.proxied == (query["proxied"] == "true")]
+        chunk, info = page_of([r.api_object() for r in records], query, 100, 5, 5000000)
+        if chunk is None:
+            return 400, failure(9000, "Invalid paging parameters")
+        if not self.dns_totals:
+            info = {k: v for k, v in info.items() if k not in ("total_count", "total_pages")}
+        return 200, envelope(chunk, info)
+
+
+def read_upload(body):
+    """(200, (the certificate PEM, its leaf)) for an upload's body that passes check_pair,
+    or (400 or 500, a failure envelope). The key is only checked; nothing keeps it."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return 400, failure(6007, "Malformed JSON in request body")
+    certificate = doc.get("certificate") if isinstance(doc, dict) else None
+    private_key = doc.get("private_key") if isinstance(doc, dict) else None
+    if not isinstance(certificate, str) or not certificate.strip():
+        return 400, failure(1400, "certificate is required: a PEM certificate")
+    if not isinstance(private_key, str) or not private_key.strip():
+        return 400, failure(1400, "private_key is required: a PEM private key")
+    try:
+        status, checked = check_pair(certificate, private_key)
+    except ImportError:
+        return 500, failure(10001, "The stand-in needs the cryptography package to check uploads")
+    if status != 200:
+        return status, checked
+    return 200, (certificate, checked)
+
+
+def is_ca(leaf):
+    """Whether the certificate says it is a CA (BasicConstraints CA true): not a leaf."""
+    from cryptography import x509
+
+    try:
+        return leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
 
 
 def check_pair(certificate, private_key):
