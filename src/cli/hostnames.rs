@@ -85,7 +85,18 @@ pub async fn run(
             if json {
                 output::json(out, &states)?;
             } else {
+                let certs = client.list_hostname_certificates(&zone.id).await?;
                 print_status(out, &zone, &states, discover)?;
+                for s in &states {
+                    if let Some(problem) = s.problem(&certs, now) {
+                        writeln!(
+                            out,
+                            "warning: {}: {}",
+                            sanitize(&s.hostname),
+                            sanitize(&problem)
+                        )?;
+                    }
+                }
             }
             let unread = states.iter().filter(|s| s.error.is_some()).count();
             if unread > 0 {

@@ -9,7 +9,10 @@ use serde::Serialize;
 
 pub use known::{KnownHostnames, Seen, Source, normalize};
 
-use crate::api::{ApiError, Association, Client};
+use chrono::{DateTime, Utc};
+
+use crate::api::{ApiError, Association, CertStatus, Certificate, Client};
+use crate::text::short_id;
 
 /// Associations read at once: the budget, not this, sets the pace.
 pub const CONCURRENCY: usize = 8;
@@ -26,6 +29,44 @@ pub struct HostnameState {
 }
 
 impl HostnameState {
+    /// What is wrong with the association, in words: a certificate that is gone (or
+    /// going, or not among the zone's `certs`) or expired while the hostname is enabled.
+    pub fn problem(&self, certs: &[Certificate], now: DateTime<Utc>) -> Option<String> {
+        let a = self.association.as_ref()?;
+        let id = a.cert_id.as_deref()?;
+        let listed = certs.iter().find(|c| c.id.as_deref() == Some(id));
+        let going = |s: Option<&CertStatus>| {
+            matches!(
+                s,
+                Some(
+                    CertStatus::PendingDeletion
+                        | CertStatus::Deleted
+                        | CertStatus::DeletionTimedOut
+                )
+            )
+        };
+        if listed.is_none()
+            || going(a.cert_status.as_ref())
+            || going(listed.and_then(|c| c.status.as_ref()))
+        {
+            return Some(format!(
+                "associated with certificate {}, which is gone or being deleted: move it \
+                 (hostnames set … --cert NEW --enable) or clear it",
+                short_id(id)
+            ));
+        }
+        let expired = listed
+            .and_then(|c| c.expires_on.as_ref())
+            .and_then(|t| t.datetime())
+            .is_some_and(|t| t <= now);
+        (expired && a.enabled == Some(true)).then(|| {
+            format!(
+                "its certificate {} has expired: origins checking it refuse Cloudflare for it",
+                short_id(id)
+            )
+        })
+    }
+
     /// Whether it points at this certificate: enabled, or disabled but kept.
     pub fn uses(&self, cert_id: &str) -> bool {
         self.association
@@ -104,6 +145,52 @@ pub fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_association_with_a_certificate_that_is_gone_is_a_problem() {
+        let now = Utc::now();
+        let state = |cert_id: &str, cert_status| HostnameState {
+            hostname: "www.a.example".into(),
+            source: Source::Associated,
+            association: Some(Association {
+                cert_id: Some(cert_id.into()),
+                enabled: Some(true),
+                cert_status,
+                ..Default::default()
+            }),
+            error: None,
+        };
+        let live = Certificate {
+            id: Some("live".into()),
+            status: Some(CertStatus::Active),
+            expires_on: Some(crate::api::ApiTime::from_datetime(
+                now + chrono::Duration::days(9),
+            )),
+            ..Default::default()
+        };
+        let certs = [live];
+        assert_eq!(
+            state("live", Some(CertStatus::Active)).problem(&certs, now),
+            None
+        );
+        assert!(
+            state("gone", None)
+                .problem(&certs, now)
+                .unwrap()
+                .contains("gone")
+        );
+        assert!(
+            state("live", Some(CertStatus::PendingDeletion))
+                .problem(&certs, now)
+                .is_some()
+        );
+        assert!(
+            state("live", None)
+                .problem(&certs, now + chrono::Duration::days(10))
+                .unwrap()
+                .contains("expired")
+        );
+    }
 
     #[test]
     fn each_hostname_is_asked_about_once_named_first() {

@@ -107,7 +107,20 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
                 *line = std::mem::take(line).style(style);
             }
             lines.extend(table_lines);
+            let certs = open.hostname_certs.loaded().map_or(&[][..], Vec::as_slice);
             for s in states {
+                if let Some(problem) = s
+                    .problem(certs, model.now)
+                    .filter(|_| open.hostname_certs.loaded().is_some())
+                {
+                    lines.extend(wrap(
+                        &[(
+                            &format!("⚠ {}: {}", sanitize(&s.hostname), sanitize(&problem)),
+                            theme.warn(),
+                        )],
+                        cols,
+                    ));
+                }
                 if let Some(e) = &s.error {
                     lines.extend(wrap(
                         &[(
