@@ -509,6 +509,7 @@ fn upload_form() -> UploadForm {
                 .to_owned(),
         ),
         submitting: None,
+        hostname: false,
     }
 }
 

@@ -94,6 +94,7 @@ pub enum Reply {
     Uploaded {
         ticket: Ticket,
         result: Result<Certificate, UploadError>,
+        hostname: bool,
     },
     Deleted {
         ticket: Ticket,
@@ -210,6 +211,8 @@ pub enum Cmd {
         ticket: Ticket,
         cert_path: PathBuf,
         key_path: PathBuf,
+        /// A hostname certificate, not a zone-level one.
+        hostname: bool,
     },
     Delete {
         call: u64,

@@ -197,9 +197,14 @@ impl Executor {
                 ticket,
                 cert_path,
                 key_path,
+                hostname,
             } => self.spawn(call, None, async move {
-                let result = upload(&client, &ticket.zone_id, cert_path, key_path).await;
-                Reply::Uploaded { ticket, result }
+                let result = upload(&client, &ticket.zone_id, cert_path, key_path, hostname).await;
+                Reply::Uploaded {
+                    ticket,
+                    result,
+                    hostname,
+                }
             }),
             Cmd::Delete {
                 call,
@@ -410,6 +415,7 @@ async fn upload(
     zone_id: &str,
     cert_path: PathBuf,
     key_path: PathBuf,
+    hostname: bool,
 ) -> Result<crate::api::Certificate, UploadError> {
     let checked = tokio::task::spawn_blocking(move || {
         certinfo::load_upload(&expand_home(&cert_path), &expand_home(&key_path))
@@ -424,9 +430,16 @@ async fn upload(
             Err(_) => std::future::pending().await,
         },
     };
-    Ok(client
-        .upload_certificate(zone_id, &pair.certificate, &pair.private_key)
-        .await?)
+    let uploaded = if hostname {
+        client
+            .upload_hostname_certificate(zone_id, &pair.certificate, &pair.private_key)
+            .await
+    } else {
+        client
+            .upload_certificate(zone_id, &pair.certificate, &pair.private_key)
+            .await
+    };
+    Ok(uploaded?)
 }
 
 /// A rotation's checked files and its journal, for its calls.

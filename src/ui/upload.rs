@@ -60,9 +60,14 @@ pub fn render(
     }
     lines.push(hints::line(keys, theme).centered());
 
+    let what = if form.hostname {
+        "a hostname certificate to"
+    } else {
+        "to"
+    };
     let title = format!(
-        " Upload to {} ",
-        fit(&sanitize(&form.zone_name), cols.saturating_sub(12))
+        " Upload {what} {} ",
+        fit(&sanitize(&form.zone_name), cols.saturating_sub(36))
     );
     let boxed = centered(area, width, lines.len() + 2);
     let block = theme

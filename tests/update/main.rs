@@ -229,7 +229,11 @@ fn enablement_read(call: u64, ticket: Ticket, result: Result<bool, ApiError>) ->
 fn upload_answer(call: u64, ticket: Ticket, result: Result<Certificate, UploadError>) -> Msg {
     Msg::Reply {
         call,
-        reply: Reply::Uploaded { ticket, result },
+        reply: Reply::Uploaded {
+            ticket,
+            result,
+            hostname: false,
+        },
     }
 }
 

@@ -185,12 +185,14 @@ fn h_shows_the_hostnames_view_reads_the_known_hostnames_and_goes_back() {
         other => panic!("{other:?}"),
     };
     assert_eq!(ticket, o.ticket);
-    // The zone-level keys do not act on what is not shown.
+    // d does not act on a zone-level certificate that is not shown; u uploads a
+    // hostname certificate here.
     model.focus = Focus::Certs;
     assert!(send(&mut model, ch('d')).is_empty());
     assert!(model.overlays.is_empty());
     send(&mut model, ch('u'));
-    assert!(model.overlays.is_empty());
+    assert!(matches!(model.top_overlay(), Some(Overlay::Upload(f)) if f.hostname));
+    send(&mut model, key(KeyCode::Esc));
     let states = vec![HostnameState {
         hostname: "www.zone00.example".into(),
         source: Source::Associated,
@@ -312,4 +314,54 @@ fn x_disables_and_shift_x_clears_the_selected_hostname_each_after_a_dialog() {
         },
     );
     assert!(matches!(&cmds[..], [Cmd::LoadHostnames { .. }]), "{cmds:?}");
+}
+
+#[test]
+fn u_in_the_hostnames_view_uploads_a_hostname_certificate_and_lists_them_again() {
+    let mut model = with_zones(2);
+    open_loaded(&mut model, vec![cert("zl", CertStatus::Active, 90)], true);
+    send(&mut model, ch('H'));
+    send(&mut model, ch('u'));
+    let Some(Overlay::Upload(form)) = model.top_overlay() else {
+        panic!("no form: {:?}", model.overlays)
+    };
+    assert!(form.hostname);
+    for c in "/c.pem".chars() {
+        send(&mut model, ch(c));
+    }
+    send(&mut model, key(KeyCode::Tab));
+    for c in "/k.pem".chars() {
+        send(&mut model, ch(c));
+    }
+    let cmds = send(&mut model, key(KeyCode::Enter));
+    let (call, ticket) = match &cmds[..] {
+        [
+            Cmd::Upload {
+                call,
+                ticket,
+                hostname: true,
+                ..
+            },
+        ] => (*call, ticket.clone()),
+        other => panic!("{other:?}"),
+    };
+    let cmds = send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Uploaded {
+                ticket,
+                result: Ok(cert("h2", CertStatus::PendingDeployment, 365)),
+                hostname: true,
+            },
+        },
+    );
+    assert!(
+        matches!(&cmds[..], [Cmd::LoadHostnameCertificates { .. }]),
+        "{cmds:?}"
+    );
+    assert!(model.overlays.is_empty());
+    assert!(
+        matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("hostname certificate"))
+    );
 }

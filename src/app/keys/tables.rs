@@ -93,6 +93,11 @@ pub(super) const SECTIONS: &[Section] = &[
         when: When::HostnamesShown,
         entries: &[
             entry(
+                Upload,
+                "upload a hostname certificate and its key",
+                Some("upload"),
+            ),
+            entry(
                 Disable,
                 "disable the selected hostname: keep its association, send it no certificate (asks first)",
                 Some("disable"),

@@ -64,6 +64,8 @@ pub struct UploadForm {
     /// The upload call in flight, if one is: its reply belongs to this form, not to
     /// a form opened after this one was closed mid-upload.
     pub submitting: Option<u64>,
+    /// A hostname certificate (from the per-hostname view), not a zone-level one.
+    pub hostname: bool,
 }
 
 impl UploadForm {
@@ -76,6 +78,7 @@ impl UploadForm {
             field: UploadField::Certificate,
             error: None,
             submitting: None,
+            hostname: false,
         }
     }
 

@@ -209,6 +209,7 @@ pub(super) fn upload(model: &mut Model, cmds: &mut Vec<Cmd>) {
     }
     form.error = None;
     let ticket = form.ticket.clone();
+    let hostname = form.hostname;
     let label = format!("uploading to {}", form.zone_name);
     // A change is not tied to the open zone: switching zones must not abandon it.
     let call = model.start_call(label, None);
@@ -220,6 +221,7 @@ pub(super) fn upload(model: &mut Model, cmds: &mut Vec<Cmd>) {
         ticket,
         cert_path: PathBuf::from(cert),
         key_path: PathBuf::from(key),
+        hostname,
     });
 }
 
@@ -228,6 +230,7 @@ pub(super) fn uploaded(
     call: u64,
     ticket: Ticket,
     result: Result<Certificate, UploadError>,
+    hostname: bool,
     cmds: &mut Vec<Cmd>,
 ) {
     let form_index = model
@@ -256,6 +259,18 @@ pub(super) fn uploaded(
         model.overlays.remove(i);
     }
     let id = cert.id.as_deref().map(short_id).unwrap_or_default();
+    if hostname {
+        model.info(format!(
+            "uploaded hostname certificate {id} to {} ({}); associate hostnames with \
+             `originpull hostnames set`",
+            model.zone_name(&ticket.zone_id),
+            cert.status.as_ref().map_or("sent", |s| s.as_str())
+        ));
+        if changed_zone(model, &ticket).is_some() {
+            super::open_zone::load_hostname_certificates(model, cmds);
+        }
+        return;
+    }
     if changed_zone(model, &ticket).is_none() {
         let name = model.zone_name(&ticket.zone_id);
         model.info(format!("uploaded {id} to {name}"));

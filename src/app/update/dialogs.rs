@@ -92,7 +92,9 @@ pub(super) fn close_stale_delete(model: &mut Model) {
 
 pub(super) fn open_upload_form(model: &mut Model) {
     if let Some(open) = &model.open {
-        let form = UploadForm::new(open.ticket(), open.zone.name.clone());
+        let mut form = UploadForm::new(open.ticket(), open.zone.name.clone());
+        // From the per-hostname view, the upload is a hostname certificate.
+        form.hostname = open.hostnames.is_some();
         model.overlays.push(Overlay::Upload(form));
     }
 }

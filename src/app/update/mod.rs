@@ -279,7 +279,11 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
         Reply::HostnameCertificates { ticket, result } => {
             open_zone::hostname_certificates(model, call, ticket, result)
         }
-        Reply::Uploaded { ticket, result } => changes::uploaded(model, call, ticket, result, cmds),
+        Reply::Uploaded {
+            ticket,
+            result,
+            hostname,
+        } => changes::uploaded(model, call, ticket, result, hostname, cmds),
         Reply::Deleted {
             ticket,
             cert_id,

@@ -452,3 +452,15 @@ pub(super) fn hostnames_set(
         cmds.push(Cmd::LoadHostnames { call, ticket });
     }
 }
+
+/// Lists the open zone's hostname certificates again (after an upload from the
+/// per-hostname view).
+pub(super) fn load_hostname_certificates(model: &mut Model, cmds: &mut Vec<Cmd>) {
+    let Some(open) = &model.open else { return };
+    let ticket = open.ticket();
+    let call = model.new_call_id();
+    if let Some(open) = &mut model.open {
+        open.hostnames_call = Some(call);
+    }
+    cmds.push(Cmd::LoadHostnameCertificates { call, ticket });
+}
