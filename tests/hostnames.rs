@@ -440,3 +440,113 @@ async fn cli_status_discover_finds_the_associations_of_proxied_hostnames() {
     assert!(again.contains(&proxied[0]), "{again}");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_hostnames_moves_every_known_hostname_then_deletes_the_old_certificate() {
+    let sim = sim(None).await;
+    let client = client_for(&sim);
+    let bin = Bin::new(&sim);
+    let zone = plain_zone(&sim);
+    let (old_cert, old_key) = leaf_pair("old.blog.example");
+    let old = client
+        .upload_hostname_certificate(&zone, &old_cert, &old_key.into())
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    // Known through originpull: one enabled, one disabled.
+    bin.ok(&[
+        "hostnames",
+        "set",
+        "blog.example",
+        "www.blog.example",
+        "--cert",
+        &old,
+        "--enable",
+    ])
+    .await;
+    bin.ok(&[
+        "hostnames",
+        "set",
+        "blog.example",
+        "api.blog.example",
+        "--cert",
+        &old,
+        "--disable",
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = leaf_pair("new.blog.example");
+    std::fs::write(dir.path().join("n.pem"), &cert).unwrap();
+    std::fs::write(dir.path().join("n.key"), key).unwrap();
+    let (c, k) = (
+        dir.path().join("n.pem").display().to_string(),
+        dir.path().join("n.key").display().to_string(),
+    );
+    sim.control().clear_requests();
+    let out = bin
+        .run(&[
+            "rotate",
+            "blog.example",
+            "--hostnames",
+            "--cert",
+            &c,
+            "--key",
+            &k,
+            "--yes",
+            "--json",
+        ])
+        .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &report["zones"][0];
+    assert_eq!(row["outcome"], "rotated", "{report}");
+    assert_eq!(row["deleted"], json!([old]));
+    assert_eq!(
+        row["moved"],
+        json!(["api.blog.example", "www.blog.example"])
+    );
+    let new_id = row["new_id"].as_str().unwrap().to_owned();
+
+    assert_eq!(puts(&sim).len(), 1, "both hostnames moved in one PUT");
+    let www = client
+        .get_hostname(&zone, "www.blog.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let api = client
+        .get_hostname(&zone, "api.blog.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (www.cert_id.as_deref(), www.enabled),
+        (Some(new_id.as_str()), Some(true))
+    );
+    assert_eq!(
+        (api.cert_id.as_deref(), api.enabled),
+        (Some(new_id.as_str()), Some(false))
+    );
+    // The old one was deleted only after the move; the new one is never deleted.
+    let requests = sim.control().requests();
+    let put_at = requests.iter().position(|r| r.method == "PUT").unwrap();
+    let delete_at = requests.iter().position(|r| r.method == "DELETE").unwrap();
+    assert!(delete_at > put_at);
+    assert!(requests[delete_at].path.ends_with(&old));
+    let certs = client.list_hostname_certificates(&zone).await.unwrap();
+    assert!(
+        certs
+            .iter()
+            .any(|c| c.id.as_deref() == Some(new_id.as_str())
+                && c.status == Some(CertStatus::Active))
+    );
+    assert!(
+        certs.iter().all(|c| c.id.as_deref() != Some(old.as_str())
+            || c.status == Some(CertStatus::PendingDeletion))
+    );
+    sim.shutdown().await;
+}

@@ -179,7 +179,7 @@ async fn twenty_zones_with_random_faults_end_with_exactly_the_new_certificate_ac
         NewCert::of(&upload.details),
         Options {
             wait: Duration::from_secs(60),
-            keep_old: false,
+            ..Options::default()
         },
         zones.iter().map(|z| (z.id.clone(), z.name.clone())),
         HashMap::new(),

@@ -360,7 +360,7 @@ fn wait_against_every_answer() {
 fn a_passed_wait_keeps_the_old_certificate() {
     let options = Options {
         wait: Duration::from_secs(5),
-        keep_old: false,
+        ..Options::default()
     };
     let mut run = waiting(options);
     let first = run.answer(Answer::Got(mine(CertStatus::PendingDeployment)));
@@ -526,5 +526,111 @@ fn a_stale_answer_changes_nothing() {
             .replaces
             .len(),
         1
+    );
+}
+
+// ---- --hostnames ----------------------------------------------------------------------
+
+#[test]
+fn hostnames_move_in_one_put_then_the_old_certificate_goes_once_they_report_the_new_one() {
+    use originpull::api::{Association, HostnameSetting};
+    let options = Options {
+        hostnames: true,
+        ..Options::default()
+    };
+    let association = |cert: &str, enabled: bool| Association {
+        cert_id: Some(cert.into()),
+        enabled: Some(enabled),
+        status: Some(CertStatus::Active),
+        ..Default::default()
+    };
+    let mut known = HashMap::new();
+    known.insert(
+        ZONE.to_owned(),
+        vec![
+            ("www.a.example".to_owned(), association("old", true)),
+            ("api.a.example".to_owned(), association("old", false)),
+            // On a certificate this rotation does not replace: it stays.
+            ("x.a.example".to_owned(), association("other", true)),
+        ],
+    );
+    let mut run = Run {
+        rotation: Rotation::new(
+            new_cert(),
+            options,
+            [(ZONE.to_owned(), "a.example".to_owned())],
+            HashMap::new(),
+        )
+        .with_hostnames(known),
+        now: Instant::now(),
+    };
+    // The list: "old" used by known hostnames, "unused" by none (left alone).
+    run.answer(Answer::Listed(vec![
+        old(),
+        cert("unused", CertStatus::Active, "05"),
+    ]));
+    let zone = &run.rotation.zones()[0];
+    assert_eq!(
+        zone.plan
+            .as_ref()
+            .unwrap()
+            .replaces
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>(),
+        ["old"]
+    );
+    assert_eq!(
+        zone.to_move,
+        [
+            ("www.a.example".to_owned(), true),
+            ("api.a.example".to_owned(), false)
+        ]
+    );
+    run.rotation.approve(run.now);
+    let upload = run.answer(Answer::Uploaded(mine(CertStatus::Active)));
+    assert!(upload.hostnames, "the hostname certificate endpoints");
+    assert_eq!(run.step(), &Step::Move);
+    let moved = run.answer(Answer::Moved(vec![]));
+    assert_eq!(
+        moved.ask,
+        Ask::Move {
+            settings: vec![
+                HostnameSetting {
+                    hostname: "www.a.example".into(),
+                    cert_id: Some("new".into()),
+                    enabled: Some(true),
+                },
+                HostnameSetting {
+                    hostname: "api.a.example".into(),
+                    cert_id: Some("new".into()),
+                    enabled: Some(false),
+                },
+            ]
+        }
+    );
+    assert_eq!(run.step(), &Step::Confirm);
+    // www still reports the old certificate: no delete yet.
+    let read = run.answer(Answer::Hostname(Some(association("old", true))));
+    assert_eq!(
+        read.ask,
+        Ask::ReadHostname {
+            hostname: "www.a.example".into()
+        }
+    );
+    assert_eq!(run.step(), &Step::Confirm);
+    run.answer(Answer::Hostname(Some(association("new", true))));
+    run.answer(Answer::Hostname(Some(association("new", false))));
+    assert_eq!(run.step(), &Step::DeleteOld);
+    assert_eq!(
+        run.answer(Answer::Deleted).ask,
+        Ask::Delete {
+            cert_id: "old".into()
+        }
+    );
+    assert_eq!(run.step(), &Step::Done(Outcome::Rotated));
+    assert_eq!(
+        run.rotation.zones()[0].moved,
+        ["www.a.example", "api.a.example"]
     );
 }

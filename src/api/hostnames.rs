@@ -63,11 +63,12 @@ impl Association {
 
 /// What a hostname should be, for the one `PUT` that changes many. `enabled: None`
 /// goes out as an explicit JSON `null`: that, not `false`, removes the association.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostnameSetting {
     pub hostname: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_id: Option<String>,
+    #[serde(default)]
     pub enabled: Option<bool>,
 }
 

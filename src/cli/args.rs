@@ -296,6 +296,9 @@ pub struct RotateArgs {
     /// First check that this origin accepts the new certificate (verify-origin's check)
     #[arg(long, value_name = "HOST[:PORT]", value_parser = Target::parse)]
     pub origin: Option<Target>,
+    /// Rotate the zones' hostname certificate: every known hostname using the old one moves to the new one in one PUT
+    #[arg(long)]
+    pub hostnames: bool,
     /// Rotate without asking (required when stdin is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,

@@ -11,9 +11,12 @@ use serde::Serialize;
 use super::args::RotateArgs;
 use super::output;
 use super::{CliError, ask_yes};
-use crate::api::Client;
+use std::collections::HashMap;
+
+use crate::api::{Association, Client, Zone};
 use crate::certinfo;
 use crate::config::Settings;
+use crate::hostnames::{self, KnownHostnames, Seen, Source};
 use crate::origin::verify::{self, Identity, Probe, Report, Verdict};
 use crate::rotate::{
     self, Failure, IssuerChange, Journal, JournalDir, NewCert, Options, Outcome, Rotation, Step,
@@ -36,20 +39,36 @@ pub async fn rotate(
     };
     let zones = client.resolve_zones(&args.zones).await?;
     let journal = settings.credentials.as_ref().and_then(|(credentials, _)| {
-        Some(JournalDir::default_for(&settings.base_url, credentials)?.journal(&new.sha256))
+        let dir = JournalDir::default_for(&settings.base_url, credentials)?;
+        Some(if args.hostnames {
+            dir.hostnames_journal(&new.sha256)
+        } else {
+            dir.journal(&new.sha256)
+        })
     });
     let memory = journal.as_ref().map(Journal::load).unwrap_or_default();
     let resumed = memory.values().any(|m| m.done || m.new_id.is_some());
     let options = Options {
         wait: args.wait,
         keep_old: args.keep_old,
+        hostnames: args.hostnames,
+    };
+    let known = settings
+        .credentials
+        .as_ref()
+        .and_then(|(credentials, _)| KnownHostnames::default_for(&settings.base_url, credentials));
+    let associations = if args.hostnames {
+        known_associations(client, known.as_ref(), &zones).await?
+    } else {
+        HashMap::new()
     };
     let mut rotation = Rotation::new(
         new.clone(),
         options,
         zones.into_iter().map(|z| (z.id, z.name)),
         memory,
-    );
+    )
+    .with_hostnames(associations);
     let progress = io::stderr().is_terminal();
     if progress {
         eprintln!(
@@ -111,6 +130,9 @@ pub async fn rotate(
     )
     .await?;
     drop(upload);
+    if let Some(known) = &known {
+        remember_moves(known, &rotation);
+    }
     let journal_left = match &journal {
         Some(journal) => match journal.close() {
             Ok(true) => None,
@@ -138,6 +160,56 @@ pub async fn rotate(
             zones: rotation.zones().len(),
             journal: journal_left,
         })
+    }
+}
+
+/// `--hostnames`: each zone's known hostnames with an association, read afresh (one
+/// call each); a hostname whose association cannot be read stops the rotation before
+/// anything changes, since it might use the certificate to be deleted.
+async fn known_associations(
+    client: &Client,
+    known: Option<&KnownHostnames>,
+    zones: &[Zone],
+) -> Result<HashMap<String, Vec<(String, Association)>>, CliError> {
+    let mut out = HashMap::new();
+    for zone in zones {
+        let recorded = known.map(|k| k.zone(&zone.id)).unwrap_or_default();
+        let asked = hostnames::merge(&[], recorded.into_iter().map(|(h, s)| (h, s.source)), &[]);
+        let states = hostnames::associations(client, &zone.id, asked).await;
+        if let Some(unread) = states.iter().find(|s| s.error.is_some()) {
+            return Err(CliError::Refused(format!(
+                "{}: the association of {} could not be read ({}); nothing was changed",
+                sanitize(&zone.name),
+                sanitize(&unread.hostname),
+                sanitize(unread.error.as_deref().unwrap_or("?"))
+            )));
+        }
+        let associated: Vec<(String, Association)> = states
+            .into_iter()
+            .filter_map(|s| Some((s.hostname, s.association?)))
+            .collect();
+        out.insert(zone.id.clone(), associated);
+    }
+    Ok(out)
+}
+
+/// The hostnames a rotation moved are on the new certificate now.
+fn remember_moves(known: &KnownHostnames, rotation: &Rotation) {
+    let at = Utc::now();
+    for z in rotation.zones() {
+        let seen = z.moved.iter().map(|h| {
+            (
+                h.clone(),
+                Seen {
+                    source: Source::Associated,
+                    cert_id: z.new_id.clone(),
+                    at,
+                },
+            )
+        });
+        if let Err(e) = known.record(&z.zone_id, seen) {
+            tracing::warn!(error = %e, "known hostnames not written");
+        }
     }
 }
 
@@ -287,6 +359,9 @@ struct ZoneJson<'a> {
     new_id: Option<&'a str>,
     deleted: &'a [String],
     kept: &'a [String],
+    /// `--hostnames`: the hostnames moved onto the new certificate.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    moved: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     failure: Option<&'a Failure>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -313,6 +388,7 @@ impl<'a> RotationJson<'a> {
                     new_id: z.new_id.as_deref(),
                     deleted: &z.deleted,
                     kept: &z.kept,
+                    moved: &z.moved,
                     failure: match &z.step {
                         Step::Failed(f) => Some(f),
                         _ => None,

@@ -41,6 +41,7 @@ fn plan_cells(z: &ZoneRotation, options: &Options) -> (String, String) {
             short_id(&listed.id),
             sanitize(listed.status.as_deref().unwrap_or("?"))
         ),
+        (_, None) if options.hostnames => "the new hostname certificate".to_owned(),
         (_, None) => "the new certificate".to_owned(),
     };
     let replaces = plan.map(|p| p.replaces.as_slice()).unwrap_or_default();
@@ -67,6 +68,19 @@ fn plan_cells(z: &ZoneRotation, options: &Options) -> (String, String) {
         } else {
             ids.join(", ")
         }
+    };
+    let delete = if options.hostnames && matches!(z.step, Step::Planned) {
+        let moves: Vec<String> = z
+            .to_move
+            .iter()
+            .map(|(h, _)| sanitize(h).into_owned())
+            .collect();
+        match moves.len() {
+            0 => format!("{delete} (no known hostname uses the old one: nothing moves)"),
+            _ => format!("after moving {}: {delete}", moves.join(", ")),
+        }
+    } else {
+        delete
     };
     (upload, delete)
 }

@@ -41,6 +41,14 @@ pub enum Event {
     Deleted {
         cert_id: String,
     },
+    /// `--hostnames`: these hostnames were put on the new certificate.
+    Moved {
+        hostnames: Vec<String>,
+    },
+    /// `--hostnames`: this one reported the new certificate.
+    Confirmed {
+        hostname: String,
+    },
     /// A call failed in a way that may pass; it is tried again.
     Retrying {
         reason: String,
@@ -97,7 +105,10 @@ impl Memory {
                 }
             }
             Event::Done => self.done = true,
-            Event::Retrying { .. } | Event::Failed { .. } => {}
+            Event::Retrying { .. }
+            | Event::Failed { .. }
+            | Event::Moved { .. }
+            | Event::Confirmed { .. } => {}
         }
     }
 }
@@ -125,6 +136,15 @@ impl JournalDir {
             base_url,
             credentials,
         ))
+    }
+
+    /// The journal of the rotation of hostname certificates (`--hostnames`) to the
+    /// certificate with this fingerprint: apart from a zone-level one's.
+    pub fn hostnames_journal(&self, fingerprint: &str) -> Journal {
+        let zone_level = self.journal(fingerprint);
+        Journal {
+            path: zone_level.path.with_extension("hostnames.jsonl"),
+        }
     }
 
     /// The journal of the rotation to the certificate with this SHA-256 `fingerprint`.

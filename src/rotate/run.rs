@@ -20,17 +20,45 @@ pub const CONCURRENCY: usize = 16;
 /// One call of the rotation.
 pub async fn perform(client: &Client, call: &Call, upload: &Upload) -> Answer {
     let zone = call.zone_id.as_str();
-    let answer = match &call.ask {
-        Ask::List => client.list_certificates(zone).await.map(Answer::Listed),
-        Ask::Upload => client
-            .upload_certificate(zone, &upload.certificate, &upload.private_key)
+    let (key, cert) = (&upload.private_key, upload.certificate.as_str());
+    // `--hostnames` sends the same steps to the hostname certificate endpoints.
+    let answer = match (&call.ask, call.hostnames) {
+        (Ask::List, false) => client.list_certificates(zone).await.map(Answer::Listed),
+        (Ask::List, true) => client
+            .list_hostname_certificates(zone)
+            .await
+            .map(Answer::Listed),
+        (Ask::Upload, false) => client
+            .upload_certificate(zone, cert, key)
             .await
             .map(Answer::Uploaded),
-        Ask::Get { cert_id } => client.get_certificate(zone, cert_id).await.map(Answer::Got),
-        Ask::Delete { cert_id } => client
+        (Ask::Upload, true) => client
+            .upload_hostname_certificate(zone, cert, key)
+            .await
+            .map(Answer::Uploaded),
+        (Ask::Get { cert_id }, false) => {
+            client.get_certificate(zone, cert_id).await.map(Answer::Got)
+        }
+        (Ask::Get { cert_id }, true) => client
+            .get_hostname_certificate(zone, cert_id)
+            .await
+            .map(Answer::Got),
+        (Ask::Delete { cert_id }, false) => client
             .delete_certificate(zone, cert_id)
             .await
             .map(|_| Answer::Deleted),
+        (Ask::Delete { cert_id }, true) => client
+            .delete_hostname_certificate(zone, cert_id)
+            .await
+            .map(|_| Answer::Deleted),
+        (Ask::Move { settings }, _) => client
+            .set_hostnames(zone, settings)
+            .await
+            .map(Answer::Moved),
+        (Ask::ReadHostname { hostname }, _) => client
+            .get_hostname(zone, hostname)
+            .await
+            .map(Answer::Hostname),
     };
     answer.unwrap_or_else(Answer::Failed)
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::journal::{Event, Memory};
 use super::plan::{NewCert, ZonePlan};
-use crate::api::{ApiError, CertStatus, Certificate};
+use crate::api::{ApiError, Association, CertStatus, Certificate, HostnameSetting};
 
 /// A step's tries when the answer is a transient failure, on top of the client's own
 /// retries of each call.
@@ -31,6 +31,9 @@ pub struct Options {
     pub wait: Duration,
     /// Delete nothing.
     pub keep_old: bool,
+    /// Rotate the zone's hostname certificate instead, moving every known hostname
+    /// that uses the old one.
+    pub hostnames: bool,
 }
 
 impl Default for Options {
@@ -38,6 +41,7 @@ impl Default for Options {
         Self {
             wait: DEFAULT_WAIT,
             keep_old: false,
+            hostnames: false,
         }
     }
 }
@@ -57,6 +61,14 @@ pub enum Ask {
     Delete {
         cert_id: String,
     },
+    /// `--hostnames`: the hostnames onto the new certificate, in one PUT.
+    Move {
+        settings: Vec<HostnameSetting>,
+    },
+    /// `--hostnames`: one moved hostname's association, to see it on the new one.
+    ReadHostname {
+        hostname: String,
+    },
 }
 
 /// One call for the runner to send, `after` this long.
@@ -67,6 +79,8 @@ pub struct Call {
     pub zone_id: String,
     pub ask: Ask,
     pub after: Duration,
+    /// The hostname certificate endpoints, not the zone-level ones.
+    pub hostnames: bool,
 }
 
 /// What a call came back with.
@@ -76,6 +90,8 @@ pub enum Answer {
     Uploaded(Certificate),
     Got(Certificate),
     Deleted,
+    Moved(Vec<Association>),
+    Hostname(Option<Association>),
     Failed(ApiError),
 }
 
@@ -94,6 +110,10 @@ pub enum Step {
     },
     /// Uploaded: its status is polled until it is active.
     Wait,
+    /// `--hostnames`: active; the hostnames go onto it in one PUT.
+    Move,
+    /// `--hostnames`: moved; each is read until it reports the new certificate.
+    Confirm,
     /// Active: what it replaces is deleted, one at a time.
     DeleteOld,
     Done(Outcome),
@@ -113,6 +133,8 @@ impl Step {
             Self::Upload => "uploading",
             Self::Find { .. } => "looking for the upload",
             Self::Wait => "uploaded, waiting until it is active",
+            Self::Move => "active, moving the hostnames",
+            Self::Confirm => "moved, waiting for the hostnames to report it",
             Self::DeleteOld => "active, deleting what it replaces",
             Self::Done(Outcome::Rotated) => "rotated",
             Self::Done(Outcome::KeptOld) => "rotated, old kept",
@@ -158,6 +180,15 @@ pub struct ZoneRotation {
     pub to_delete: Vec<String>,
     /// What this rotation deleted, in this run and earlier ones.
     pub deleted: Vec<String>,
+    /// `--hostnames`: the zone's known hostnames and their associations, as read
+    /// before the plan.
+    pub hostnames: Vec<(String, Association)>,
+    /// `--hostnames`: the hostnames to move, with whether each is enabled.
+    pub to_move: Vec<(String, bool)>,
+    /// `--hostnames`: moved, not yet seen on the new certificate.
+    pub to_confirm: Vec<String>,
+    /// `--hostnames`: the hostnames this run moved.
+    pub moved: Vec<String>,
     /// What the new certificate replaces and `--keep-old` keeps.
     pub kept: Vec<String>,
     /// What an earlier run recorded.
@@ -186,6 +217,10 @@ impl ZoneRotation {
             new_id: memory.new_id.clone(),
             to_delete: Vec::new(),
             deleted: memory.deleted.clone(),
+            hostnames: Vec::new(),
+            to_move: Vec::new(),
+            to_confirm: Vec::new(),
+            moved: Vec::new(),
             kept: Vec::new(),
             memory,
             tries: 0,
@@ -221,6 +256,26 @@ impl ZoneRotation {
             Step::DeleteOld if approved => Ask::Delete {
                 cert_id: self.to_delete.first()?.clone(),
             },
+            Step::Move if approved => Ask::Move {
+                settings: self
+                    .to_move
+                    .iter()
+                    .map(|(hostname, enabled)| HostnameSetting {
+                        hostname: hostname.clone(),
+                        cert_id: self.new_id.clone(),
+                        enabled: Some(*enabled),
+                    })
+                    .collect(),
+            },
+            Step::Confirm => {
+                let poll = FIRST_POLL.saturating_mul(2u32.saturating_pow(self.polls.min(16)));
+                return Some((
+                    Ask::ReadHostname {
+                        hostname: self.to_confirm.first()?.clone(),
+                    },
+                    poll.min(LAST_POLL).max(retry_in),
+                ));
+            }
             _ => return None,
         };
         Some((ask, retry_in))
@@ -248,6 +303,10 @@ impl ZoneRotation {
                     self.memory.new_id.as_deref(),
                     self.memory.replaces.as_deref(),
                 );
+                let mut plan = plan;
+                if options.hostnames {
+                    self.plan_hostnames(&mut plan);
+                }
                 let replaces = plan.replaces.iter().map(|l| l.id.clone()).collect();
                 if options.keep_old {
                     self.kept = replaces;
@@ -353,6 +412,52 @@ impl ZoneRotation {
                 self.polls += 1;
                 self.check_deadline(options, now, &mut events);
             }
+            (Step::Move, Ask::Move { settings }, Answer::Moved(_)) => {
+                self.tries = 0;
+                let hostnames: Vec<String> = settings.iter().map(|s| s.hostname.clone()).collect();
+                events.push(Event::Moved {
+                    hostnames: hostnames.clone(),
+                });
+                self.to_move.clear();
+                self.moved.extend(hostnames.iter().cloned());
+                self.to_confirm = hostnames;
+                self.polls = 0;
+                self.wait_started = Some(now);
+                self.step = Step::Confirm;
+            }
+            (Step::Move, Ask::Move { .. }, Answer::Failed(e)) if transient(&e) => {
+                events.push(Event::Retrying {
+                    reason: e.to_string(),
+                });
+                self.retry(&e, &mut events);
+            }
+            (Step::Confirm, Ask::ReadHostname { hostname }, Answer::Hostname(found)) => {
+                self.tries = 0;
+                let on_new = found.as_ref().is_none_or(|a| {
+                    a.cert_id == self.new_id
+                        && (a.enabled == Some(false) || a.status == Some(CertStatus::Active))
+                });
+                if on_new {
+                    self.to_confirm.retain(|h| h != hostname);
+                    events.push(Event::Confirmed {
+                        hostname: hostname.clone(),
+                    });
+                    if self.to_confirm.is_empty() {
+                        self.step = Step::DeleteOld;
+                        self.finish_if_clear(&mut events);
+                    }
+                } else {
+                    self.polls += 1;
+                    self.check_deadline(options, now, &mut events);
+                }
+            }
+            (Step::Confirm, Ask::ReadHostname { .. }, Answer::Failed(e)) if transient(&e) => {
+                events.push(Event::Retrying {
+                    reason: e.to_string(),
+                });
+                self.polls += 1;
+                self.check_deadline(options, now, &mut events);
+            }
             (Step::DeleteOld, Ask::Delete { cert_id }, Answer::Deleted) => {
                 self.tries = 0;
                 self.deleted_one(cert_id, &mut events);
@@ -407,8 +512,12 @@ impl ZoneRotation {
             events.push(Event::Active {
                 cert_id: self.new_id.clone().unwrap_or_default(),
             });
-            self.step = Step::DeleteOld;
-            self.finish_if_clear(events);
+            if self.to_move.is_empty() {
+                self.step = Step::DeleteOld;
+                self.finish_if_clear(events);
+            } else {
+                self.step = Step::Move;
+            }
             return;
         }
         if self.step != Step::Wait {
@@ -417,6 +526,30 @@ impl ZoneRotation {
             self.polls = 0;
         }
         self.check_deadline(options, now, events);
+    }
+
+    /// `--hostnames`: the certificates replaced are those the known hostnames use (a
+    /// certificate whose hostnames originpull does not know is left alone: deleting
+    /// it could strand them), and those hostnames move.
+    fn plan_hostnames(&mut self, plan: &mut ZonePlan) {
+        let new_id = plan.uploaded.as_ref().map(|l| l.id.clone());
+        let used: Vec<&str> = self
+            .hostnames
+            .iter()
+            .filter_map(|(_, a)| a.cert_id.as_deref())
+            .filter(|id| Some(*id) != new_id.as_deref())
+            .collect();
+        plan.replaces.retain(|l| used.contains(&l.id.as_str()));
+        self.to_move = self
+            .hostnames
+            .iter()
+            .filter(|(_, a)| {
+                a.cert_id
+                    .as_deref()
+                    .is_some_and(|id| plan.replaces.iter().any(|l| l.id == id))
+            })
+            .map(|(h, a)| (h.clone(), a.enabled != Some(false)))
+            .collect();
     }
 
     fn check_deadline(&mut self, options: &Options, now: Instant, events: &mut Vec<Event>) {
@@ -609,6 +742,17 @@ impl Rotation {
         }
     }
 
+    /// `--hostnames`: each zone's known hostnames and their associations, by zone id.
+    pub fn with_hostnames(
+        mut self,
+        mut known: HashMap<String, Vec<(String, Association)>>,
+    ) -> Self {
+        for zone in &mut self.zones {
+            zone.hostnames = known.remove(&zone.zone_id).unwrap_or_default();
+        }
+        self
+    }
+
     pub fn new_cert(&self) -> &NewCert {
         &self.new
     }
@@ -693,6 +837,7 @@ impl Rotation {
                 zone_id: zone.zone_id.clone(),
                 ask,
                 after,
+                hostnames: self.options.hostnames,
             });
         }
         self.calls += calls.len();
