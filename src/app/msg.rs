@@ -267,6 +267,8 @@ pub enum Cmd {
         pane: u64,
         cert_path: PathBuf,
         key_path: PathBuf,
+        /// A hostname certificate rotation: its journal is apart.
+        hostnames: bool,
     },
     /// Append to the rotation's journal, before the calls that follow are sent.
     Journal(Vec<rotate::Entry>),

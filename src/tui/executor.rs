@@ -328,14 +328,15 @@ impl Executor {
                 pane,
                 cert_path,
                 key_path,
+                hostnames,
             } => {
                 let (cert, key) = (expand_home(&cert_path), expand_home(&key_path));
                 let checked = certinfo::load_upload(&cert, &key);
                 let result = checked.map(|upload| {
-                    let journal = self
-                        .journals
-                        .as_ref()
-                        .map(|dir| dir.journal(&upload.details.sha256));
+                    let journal = self.journals.as_ref().map(|dir| match hostnames {
+                        true => dir.hostnames_journal(&upload.details.sha256),
+                        false => dir.journal(&upload.details.sha256),
+                    });
                     let memory = journal.as_ref().map(Journal::load).unwrap_or_default();
                     let details = upload.details.clone();
                     self.rotation = Some(Arc::new(ActiveRotation { upload, journal }));

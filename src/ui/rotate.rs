@@ -67,6 +67,9 @@ pub fn render(
     lines.push(hints::line(keys, theme).centered());
 
     let zones = match pane.zones.as_slice() {
+        [(_, name)] if pane.hostnames.is_some() => {
+            format!("{}'s hostname certificate", sanitize(name))
+        }
         [(_, name)] => sanitize(name).into_owned(),
         more => format!("{} zones", more.len()),
     };

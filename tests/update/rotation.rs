@@ -57,6 +57,7 @@ fn submitted(model: &mut Model) -> (u64, u64) {
                 pane,
                 cert_path,
                 key_path,
+                hostnames: false,
             },
         ] => {
             assert_eq!(cert_path.to_str(), Some("/certs/new.pem"));
@@ -274,4 +275,66 @@ fn space_marks_zones_and_r_rotates_the_marked_ones() {
     let names: Vec<&str> = pane(&model).zones.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(names, ["zone00.example", "zone02.example"]);
     assert!(pane(&model).current.is_none());
+}
+
+#[test]
+fn r_in_the_hostnames_view_rotates_the_hostname_certificate_with_its_hostnames() {
+    use originpull::api::Association;
+    use originpull::hostnames::{HostnameState, Source};
+    let mut model = with_zones(2);
+    open_loaded(&mut model, vec![cert("old", CertStatus::Active, 30)], true);
+    let cmds = send(&mut model, ch('H'));
+    let Cmd::LoadHostnames { call, ticket } = cmds[0].clone() else {
+        panic!("{cmds:?}")
+    };
+    // Not before the hostnames are read.
+    send(&mut model, ch('R'));
+    assert!(model.rotation.is_none());
+    let www = Association {
+        cert_id: Some("h-old".into()),
+        enabled: Some(true),
+        ..Default::default()
+    };
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Hostnames {
+                ticket,
+                states: vec![
+                    HostnameState {
+                        hostname: "www.zone00.example".into(),
+                        source: Source::Associated,
+                        association: Some(www.clone()),
+                        error: None,
+                    },
+                    HostnameState {
+                        hostname: "none.zone00.example".into(),
+                        source: Source::Discovered,
+                        association: None,
+                        error: None,
+                    },
+                ],
+            },
+        },
+    );
+    send(&mut model, ch('R'));
+    assert_eq!(
+        pane(&model).hostnames,
+        Some(vec![("www.zone00.example".to_owned(), www)])
+    );
+    typed(&mut model, "/certs/new.pem");
+    send(&mut model, key(KeyCode::Down));
+    typed(&mut model, "/certs/new.key");
+    let cmds = send(&mut model, key(KeyCode::Enter));
+    assert!(
+        matches!(
+            &cmds[..],
+            [Cmd::StartRotation {
+                hostnames: true,
+                ..
+            }]
+        ),
+        "{cmds:?}"
+    );
 }

@@ -3,7 +3,7 @@
 
 use tui_input::Input;
 
-use crate::api::Certificate;
+use crate::api::{Association, Certificate};
 use crate::certinfo::CertDetails;
 use crate::rotate::Rotation;
 
@@ -56,6 +56,9 @@ pub struct RotationPane {
     pub scroll: usize,
     /// A call id that ties the executor's replies to this pane, not to one opened after.
     pub id: u64,
+    /// From the per-hostname view: the open zone's hostname certificate rotates, and
+    /// these known hostnames (with their associations) move to the new one.
+    pub hostnames: Option<Vec<(String, Association)>>,
 }
 
 impl RotationPane {
@@ -78,6 +81,7 @@ impl RotationPane {
             in_flight: 0,
             scroll: 0,
             id,
+            hostnames: None,
         }
     }
 

@@ -27,6 +27,31 @@ pub(super) fn open(model: &mut Model) {
         show(model);
         return;
     }
+    // From the per-hostname view, with nothing marked: the open zone's hostname
+    // certificate, its known hostnames moving along.
+    if model.marked.is_empty()
+        && let Some(open) = model.open.as_ref().filter(|o| o.hostnames.is_some())
+    {
+        let Some(Loadable::Loaded(states)) = &open.hostnames else {
+            model.info("the hostnames are still being read: R once they show");
+            return;
+        };
+        let associated: Vec<_> = states
+            .iter()
+            .filter_map(|s| Some((s.hostname.clone(), s.association.clone()?)))
+            .collect();
+        let current = open
+            .hostname_certs
+            .loaded()
+            .map(|certs| (open.zone.name.clone(), certs.clone()));
+        let zones = vec![(open.zone.id.clone(), open.zone.name.clone())];
+        let id = model.new_call_id();
+        let mut pane = RotationPane::new(id, zones, current);
+        pane.hostnames = Some(associated);
+        model.rotation = Some(pane);
+        show(model);
+        return;
+    }
     let zones = targets(model);
     if zones.is_empty() {
         model.info(
@@ -240,12 +265,14 @@ fn start(model: &mut Model, cmds: &mut Vec<Cmd>) {
     pane.stage = Stage::Checking;
     pane.completions.clear();
     let id = pane.id;
+    let hostnames = pane.hostnames.is_some();
     let call = model.start_call("checking the new certificate", None);
     cmds.push(Cmd::StartRotation {
         call,
         pane: id,
         cert_path: PathBuf::from(cert),
         key_path: PathBuf::from(key),
+        hostnames,
     });
 }
 
@@ -262,12 +289,19 @@ pub(super) fn ready(
         Ok((details, memory)) => {
             let path = pane.cert_path.value().trim().to_owned();
             pane.new_cert = Some((path, NewCertView::Read(details.clone())));
-            pane.rotation = Some(Rotation::new(
-                NewCert::of(&details),
-                Options::default(),
-                pane.zones.clone(),
-                memory,
-            ));
+            let options = Options {
+                hostnames: pane.hostnames.is_some(),
+                ..Options::default()
+            };
+            let known: HashMap<_, _> = pane
+                .zones
+                .iter()
+                .map(|(id, _)| (id.clone(), pane.hostnames.clone().unwrap_or_default()))
+                .collect();
+            pane.rotation = Some(
+                Rotation::new(NewCert::of(&details), options, pane.zones.clone(), memory)
+                    .with_hostnames(known),
+            );
             pump(model, cmds);
         }
         Err(e) => {
@@ -330,11 +364,21 @@ pub(super) fn rotated(
         .filter(|z| z.step.is_final())
         .map(|z| z.zone_id.clone());
     pump(model, cmds);
-    // The open zone's list shows the server's state once its rotation ends.
+    // The open zone shows the server's state once its rotation ends.
     if let Some(zone_id) = finished_zone
-        && model.open.as_ref().is_some_and(|o| o.zone.id == zone_id)
+        && let Some(open) = model.open.as_ref().filter(|o| o.zone.id == zone_id)
     {
-        open_zone::load_certificates(model, None, cmds);
+        if open.hostnames.is_some() {
+            let ticket = open.ticket();
+            open_zone::load_hostname_certificates(model, cmds);
+            let call = model.new_call_id();
+            if let Some(open) = &mut model.open {
+                open.known_call = Some(call);
+            }
+            cmds.push(Cmd::LoadHostnames { call, ticket });
+        } else {
+            open_zone::load_certificates(model, None, cmds);
+        }
     }
 }
 
