@@ -30,7 +30,10 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
     frame.render_widget(block, area);
     let cols = usize::from(inner.width);
 
-    let mut lines = vec![Line::styled("HOSTNAME CERTIFICATES", theme.bold())];
+    // The three levels first, the hostnames' states counted in once they are read.
+    let mut lines = super::levels::lines(model, open, cols, theme);
+    lines.push(Line::default());
+    lines.push(Line::styled("HOSTNAME CERTIFICATES", theme.bold()));
     match &open.hostname_certs {
         Loadable::Loading => lines.push(Line::styled("loading…", theme.pending())),
         Loadable::Failed(e) => lines.extend(wrap(&[(e, theme.error())], cols)),

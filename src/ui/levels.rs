@@ -35,6 +35,27 @@ pub fn lines(model: &Model, open: &OpenZone, cols: usize, theme: Theme) -> Vec<L
         },
     };
     push(hostnames.0, hostnames.1);
+    // Once the known hostnames are read (H): how many each state has.
+    if let Some(Loadable::Loaded(states)) = &open.hostnames {
+        let count = |enabled: Option<bool>| {
+            states
+                .iter()
+                .filter(|s| {
+                    s.association.as_ref().and_then(|a| a.enabled) == enabled
+                        && s.association.is_some()
+                })
+                .count()
+        };
+        let (on, off) = (count(Some(true)), count(Some(false)));
+        push(
+            format!(
+                "({on} hostname(s) enabled, {off} disabled of {} known)",
+                states.len()
+            ),
+            theme.dim(),
+        );
+    }
+    push(hint_key(key(Action::Hostnames)), theme.dim());
     if let Some(ssl) = open.ssl.as_ref().filter(|s| s.voids_aop()) {
         push(
             format!(
@@ -64,6 +85,11 @@ pub fn lines(model: &Model, open: &OpenZone, cols: usize, theme: Theme) -> Vec<L
     );
     out.extend(wrap(&[(&presented, style)], cols));
     out
+}
+
+/// `(H)`: the key that shows the per-hostname view.
+fn hint_key(key: Option<String>) -> String {
+    key.map_or_else(String::new, |k| format!("({k})"))
 }
 
 /// A switch's state in words and symbols: `● on`, `◌ turning off…`, `? unknown`.
