@@ -484,6 +484,7 @@ fn delete_confirm() -> DeleteConfirm {
         issuer: "Example Origin CA".to_owned(),
         expires: "2026-09-01 (92 d)".to_owned(),
         only_active_while_enabled: true,
+        hostname: false,
     }
 }
 

@@ -100,6 +100,7 @@ pub enum Reply {
         ticket: Ticket,
         cert_id: String,
         result: Result<Certificate, ApiError>,
+        hostname: bool,
     },
     /// What earlier surveys of this account found.
     SurveyCache(Vec<ZoneState>),
@@ -218,6 +219,8 @@ pub enum Cmd {
         call: u64,
         ticket: Ticket,
         cert_id: String,
+        /// A hostname certificate, not a zone-level one.
+        hostname: bool,
     },
     /// Tell the ranker about new names; they take the next slots, or all of them.
     RankNames(Names),

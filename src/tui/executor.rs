@@ -210,12 +210,20 @@ impl Executor {
                 call,
                 ticket,
                 cert_id,
+                hostname,
             } => self.spawn(call, None, async move {
-                let result = client.delete_certificate(&ticket.zone_id, &cert_id).await;
+                let result = if hostname {
+                    client
+                        .delete_hostname_certificate(&ticket.zone_id, &cert_id)
+                        .await
+                } else {
+                    client.delete_certificate(&ticket.zone_id, &cert_id).await
+                };
                 Reply::Deleted {
                     ticket,
                     cert_id,
                     result,
+                    hostname,
                 }
             }),
             Cmd::LoadSurveyCache { call } => {

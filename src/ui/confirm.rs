@@ -52,7 +52,14 @@ pub fn render(confirm: &DeleteConfirm, keys: &[Hint], frame: &mut Frame, area: R
     let boxed = centered(area, width, lines.len() + 2);
     let block = theme
         .dialog(
-            Line::styled(" Delete certificate? ", theme.error()),
+            Line::styled(
+                if confirm.hostname {
+                    " Delete hostname certificate? "
+                } else {
+                    " Delete certificate? "
+                },
+                theme.error(),
+            ),
             theme.error(),
         )
         .padding(Padding::horizontal(1));

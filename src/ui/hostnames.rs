@@ -17,6 +17,15 @@ use crate::text::{sanitize, short_id};
 
 pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, theme: Theme) {
     let focused = model.focus == Focus::Certs && model.overlays.is_empty();
+    let selected_style = if focused {
+        theme.selected()
+    } else {
+        theme.bold()
+    };
+    // One selection over both lists: the certificates, then the known hostnames.
+    let rows_len = open.hostname_rows().len();
+    let selected = open.hostname_selected.min(rows_len.saturating_sub(1));
+    let cert_count = open.hostname_certs.loaded().map_or(0, Vec::len);
     let room = usize::from(area.width).saturating_sub(4);
     let title = Line::styled(
         format!(
@@ -43,9 +52,14 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
         Loadable::Loaded(certs) => {
             let rows: Vec<Vec<String>> = certs
                 .iter()
-                .map(|c| {
+                .enumerate()
+                .map(|(i, c)| {
                     vec![
-                        sanitize(c.status.as_ref().map_or("?", |s| s.as_str())).into_owned(),
+                        format!(
+                            "{}{}",
+                            if i == selected { "▶ " } else { "  " },
+                            sanitize(c.status.as_ref().map_or("?", |s| s.as_str()))
+                        ),
                         sanitize(c.issuer.as_deref().unwrap_or("-")).into_owned(),
                         c.expires_on
                             .as_ref()
@@ -55,12 +69,19 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
                     ]
                 })
                 .collect();
-            lines.extend(table(
-                &["STATUS", "ISSUER", "EXPIRES", "LEFT", "ID"],
+            let mut table_lines = table(
+                &["  STATUS", "ISSUER", "EXPIRES", "LEFT", "ID"],
                 &rows,
                 cols,
                 theme,
-            ));
+            );
+            if let Some(line) = table_lines
+                .get_mut(1 + selected)
+                .filter(|_| selected < cert_count)
+            {
+                *line = std::mem::take(line).style(selected_style);
+            }
+            lines.extend(table_lines);
         }
     }
     lines.push(Line::default());
@@ -81,11 +102,11 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
             ));
         }
         Some(Loadable::Loaded(states)) => {
-            let selected = open.hostname_selected.min(states.len().saturating_sub(1));
+            let selected = selected.checked_sub(cert_count);
             let rows: Vec<Vec<String>> = states
                 .iter()
                 .enumerate()
-                .map(|(i, s)| row(s, i == selected))
+                .map(|(i, s)| row(s, Some(i) == selected))
                 .collect();
             let mut table_lines = table(
                 &[
@@ -101,13 +122,8 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
                 cols,
                 theme,
             );
-            if let Some(line) = table_lines.get_mut(1 + selected) {
-                let style = if focused {
-                    theme.selected()
-                } else {
-                    theme.bold()
-                };
-                *line = std::mem::take(line).style(style);
+            if let Some(line) = selected.and_then(|i| table_lines.get_mut(i + 1)) {
+                *line = std::mem::take(line).style(selected_style);
             }
             lines.extend(table_lines);
             let certs = open.hostname_certs.loaded().map_or(&[][..], Vec::as_slice);

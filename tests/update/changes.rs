@@ -194,6 +194,7 @@ fn a_delete_of_a_certificate_already_gone_says_so_and_refreshes() {
                 ticket: o.ticket.clone(),
                 cert_id: "gone".into(),
                 result: Err(api_error(404, 1404)),
+                hostname: false,
             },
         },
     );
@@ -280,6 +281,7 @@ fn a_delete_says_when_the_certificate_is_gone_unless_something_else_was_said_sin
                 ticket: o.ticket.clone(),
                 cert_id: "old".into(),
                 result: Ok(pending_deletion()),
+                hostname: false,
             },
         };
         let Cmd::LoadCertificates { call, .. } = send(&mut model, deleted)[0] else {

@@ -365,3 +365,71 @@ fn u_in_the_hostnames_view_uploads_a_hostname_certificate_and_lists_them_again()
         matches!(&model.status, Some(StatusMessage::Info(t)) if t.contains("hostname certificate"))
     );
 }
+
+#[test]
+fn d_in_the_hostnames_view_deletes_a_hostname_certificate_only_when_no_known_hostname_uses_it() {
+    use originpull::api::Association;
+    use originpull::hostnames::{HostnameState, Source};
+    let mut model = with_zones(2);
+    let o = open_loaded(&mut model, vec![cert("zl", CertStatus::Active, 90)], true);
+    // The zone's hostname certificates: "used" and "free".
+    send(
+        &mut model,
+        Msg::Reply {
+            call: o.hostnames_call,
+            reply: Reply::HostnameCertificates {
+                ticket: o.ticket.clone(),
+                result: Ok(vec![
+                    cert("used", CertStatus::Active, 90),
+                    cert("free", CertStatus::Active, 90),
+                ]),
+            },
+        },
+    );
+    model.focus = Focus::Certs;
+    let cmds = send(&mut model, ch('H'));
+    let Cmd::LoadHostnames { call, ticket } = cmds[0].clone() else {
+        panic!("{cmds:?}")
+    };
+    send(
+        &mut model,
+        Msg::Reply {
+            call,
+            reply: Reply::Hostnames {
+                ticket,
+                states: vec![HostnameState {
+                    hostname: "www.zone00.example".into(),
+                    source: Source::Associated,
+                    association: Some(Association {
+                        cert_id: Some("used".into()),
+                        enabled: Some(false),
+                        ..Default::default()
+                    }),
+                    error: None,
+                }],
+            },
+        },
+    );
+    // "used": refused, naming the hostname; nothing sent.
+    assert!(send(&mut model, ch('d')).is_empty());
+    assert!(model.overlays.is_empty());
+    assert!(
+        matches!(&model.status, Some(StatusMessage::Error(t)) if t.contains("www.zone00.example"))
+    );
+    // "free": the dialog, then a hostname certificate delete.
+    send(&mut model, ch('j'));
+    send(&mut model, ch('d'));
+    let Some(Overlay::ConfirmDelete(confirm)) = model.top_overlay() else {
+        panic!("no dialog")
+    };
+    assert!(confirm.hostname && confirm.cert_id == "free");
+    let cmds = send(&mut model, ch('y'));
+    assert!(
+        matches!(&cmds[..], [Cmd::Delete { cert_id, hostname: true, .. }] if cert_id == "free"),
+        "{cmds:?}"
+    );
+    // On a hostname row, d says what it is for.
+    send(&mut model, ch('j'));
+    assert!(send(&mut model, ch('d')).is_empty());
+    assert!(model.overlays.is_empty());
+}

@@ -98,6 +98,11 @@ pub(super) const SECTIONS: &[Section] = &[
                 Some("upload"),
             ),
             entry(
+                Delete,
+                "delete the selected hostname certificate (asks first; refused while a known hostname uses it)",
+                Some("delete"),
+            ),
+            entry(
                 Disable,
                 "disable the selected hostname: keep its association, send it no certificate (asks first)",
                 Some("disable"),

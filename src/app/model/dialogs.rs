@@ -45,6 +45,8 @@ pub struct DeleteConfirm {
     pub expires: String,
     /// Deleting the zone's only active certificate while enablement is on.
     pub only_active_while_enabled: bool,
+    /// A hostname certificate (from the per-hostname view), not a zone-level one.
+    pub hostname: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

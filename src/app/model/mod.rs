@@ -16,7 +16,7 @@ pub use dialogs::{
     DeleteConfirm, HostnameChange, HostnameConfirm, Overlay, UploadField, UploadForm,
 };
 pub use fleet::{Fleet, FleetRow, FleetSurvey, Sort, Stats};
-pub use open_zone::{CertRow, OpenZone, Toggle, Watch, ZoneSummary};
+pub use open_zone::{CertRow, HostnameRow, OpenZone, Toggle, Watch, ZoneSummary};
 pub use rotation::{NewCertView, RotateField, RotationPane, Stage};
 pub use zones::{Ranking, Visible, ZoneList, ZonePane};
 

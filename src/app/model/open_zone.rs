@@ -83,7 +83,8 @@ pub struct OpenZone {
     pub hostnames: Option<Loadable<Vec<HostnameState>>>,
     /// The latest read of the known hostnames' associations.
     pub known_call: Option<u64>,
-    /// The known hostname selected in the hostnames view.
+    /// The row selected in the hostnames view: the hostname certificates first,
+    /// then the known hostnames.
     pub hostname_selected: usize,
 }
 
@@ -95,6 +96,13 @@ pub struct Watch {
     pub cert_id: String,
     /// `Model::messages` when that message was shown.
     pub said: u64,
+}
+
+/// A row of the per-hostname view.
+#[derive(Debug, Clone, Copy)]
+pub enum HostnameRow<'a> {
+    Cert(&'a Certificate),
+    Host(&'a HostnameState),
 }
 
 impl OpenZone {
@@ -121,6 +129,26 @@ impl OpenZone {
             findings: Vec::new(),
             presented: Presented::Unknown,
         }
+    }
+
+    /// The per-hostname view's rows: the hostname certificates, then the known
+    /// hostnames once read.
+    pub fn hostname_rows(&self) -> Vec<HostnameRow<'_>> {
+        let certs = self.hostname_certs.loaded().into_iter().flatten();
+        let hosts = match &self.hostnames {
+            Some(Loadable::Loaded(states)) => states.as_slice(),
+            _ => &[],
+        };
+        certs
+            .map(HostnameRow::Cert)
+            .chain(hosts.iter().map(HostnameRow::Host))
+            .collect()
+    }
+
+    pub fn selected_hostname_row(&self) -> Option<HostnameRow<'_>> {
+        let rows = self.hostname_rows();
+        let i = self.hostname_selected.min(rows.len().checked_sub(1)?);
+        rows.get(i).copied()
     }
 
     pub fn ticket(&self) -> Ticket {

@@ -297,6 +297,7 @@ pub(super) fn delete(model: &mut Model, confirm: DeleteConfirm, cmds: &mut Vec<C
         call,
         ticket: confirm.ticket,
         cert_id: confirm.cert_id,
+        hostname: confirm.hostname,
     });
 }
 
@@ -305,9 +306,23 @@ pub(super) fn deleted(
     ticket: Ticket,
     cert_id: &str,
     result: Result<Certificate, ApiError>,
+    hostname: bool,
     cmds: &mut Vec<Cmd>,
 ) {
     let id = short_id(cert_id);
+    if hostname {
+        match result {
+            Ok(_) => model.info(format!("deleted hostname certificate {id}")),
+            Err(e) if e.status() == Some(404) => {
+                model.info(format!("{id} was already gone; the list is refreshed"));
+            }
+            Err(e) => model.error(&format!("could not delete {id}"), &e),
+        }
+        if changed_zone(model, &ticket).is_some() {
+            super::open_zone::load_hostname_certificates(model, cmds);
+        }
+        return;
+    }
     match result {
         Ok(_) => {
             model.info(format!("deleted {id}: Cloudflare is removing it"));

@@ -52,6 +52,7 @@ pub(super) fn ask_delete(model: &mut Model) {
         issuer: row.cert.issuer.clone().unwrap_or_else(|| "unknown".into()),
         expires,
         cert_id,
+        hostname: false,
     };
     model.overlays.push(Overlay::ConfirmDelete(confirm));
 }

@@ -148,6 +148,9 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Toggle => changes::toggle(model, changes::Switch::ZoneLevel, cmds),
         Action::ToggleGlobal => changes::toggle(model, changes::Switch::Global, cmds),
         Action::Upload => dialogs::open_upload_form(model),
+        Action::Delete if model.open.as_ref().is_some_and(|o| o.hostnames.is_some()) => {
+            open_zone::ask_delete_hostname_certificate(model)
+        }
         Action::Delete => dialogs::ask_delete(model),
         Action::Refresh => open_zone::refresh(model, cmds),
         Action::Fleet => fleet::open(model, cmds),
@@ -210,11 +213,9 @@ fn move_selection(model: &mut Model, action: Action) {
             pane.selected = moved(action, pane.selected, pane.visible_len(), drawn.zone_rows);
         }
         Focus::Certs => {
-            if let Some(open) = &mut model.open
-                && let Some(Loadable::Loaded(states)) = &open.hostnames
-            {
-                open.hostname_selected =
-                    moved(action, open.hostname_selected, states.len(), states.len());
+            if let Some(open) = model.open.as_mut().filter(|o| o.hostnames.is_some()) {
+                let len = open.hostname_rows().len();
+                open.hostname_selected = moved(action, open.hostname_selected, len, len);
                 return;
             }
             if let Some(open) = &mut model.open {
@@ -288,7 +289,8 @@ fn on_reply(model: &mut Model, call: u64, reply: Reply, cmds: &mut Vec<Cmd>) {
             ticket,
             cert_id,
             result,
-        } => changes::deleted(model, ticket, &cert_id, result, cmds),
+            hostname,
+        } => changes::deleted(model, ticket, &cert_id, result, hostname, cmds),
         Reply::SurveyCache(states) => fleet::cached(model, call, states, cmds),
         Reply::Surveyed { call, answer } => fleet::surveyed(model, call, answer, cmds),
         Reply::Completed {

@@ -343,11 +343,8 @@ pub(super) fn hostnames(model: &mut Model, call: u64, ticket: Ticket, states: Ve
 /// origin will see once it is disabled or cleared.
 pub(super) fn ask_hostname(model: &mut Model, change: HostnameChange) {
     let Some(open) = &model.open else { return };
-    let Some(Loadable::Loaded(states)) = &open.hostnames else {
-        return;
-    };
-    let Some(state) = states.get(open.hostname_selected) else {
-        model.info("no hostname is selected: originpull knows none in this zone yet");
+    let Some(HostnameRow::Host(state)) = open.selected_hostname_row() else {
+        model.info("x and X act on a hostname: select one among the known hostnames");
         return;
     };
     let Some(association) = state.association.as_ref() else {
@@ -463,4 +460,61 @@ pub(super) fn load_hostname_certificates(model: &mut Model, cmds: &mut Vec<Cmd>)
         open.hostnames_call = Some(call);
     }
     cmds.push(Cmd::LoadHostnameCertificates { call, ticket });
+}
+
+/// `d` in the per-hostname view on a hostname certificate: refused while a known
+/// hostname still uses it (Cloudflare would delete it and leave them on nothing);
+/// otherwise the delete dialog, naming it.
+pub(super) fn ask_delete_hostname_certificate(model: &mut Model) {
+    let Some(open) = &model.open else { return };
+    let Some(HostnameRow::Cert(cert)) = open.selected_hostname_row() else {
+        model.info("d deletes a hostname certificate: select one among the certificates");
+        return;
+    };
+    let Some(cert_id) = cert.id.clone() else {
+        return;
+    };
+    let (users, unread): (Vec<&str>, usize) = match &open.hostnames {
+        Some(Loadable::Loaded(states)) => (
+            states
+                .iter()
+                .filter(|s| s.uses(&cert_id))
+                .map(|s| s.hostname.as_str())
+                .collect(),
+            states.iter().filter(|s| s.error.is_some()).count(),
+        ),
+        _ => (Vec::new(), 1),
+    };
+    if !users.is_empty() {
+        let message = format!(
+            "not deleting {}: {} known hostname(s) still use it ({}); clear them, or move \
+             them with R (a rotation) first",
+            short_id(&cert_id),
+            users.len(),
+            users.join(", ")
+        );
+        model.say(StatusMessage::Error(message));
+        return;
+    }
+    if unread > 0 {
+        model.say(StatusMessage::Error(format!(
+            "not deleting {}: not every known hostname could be read, so it is not known \
+             whether one uses it; refresh with H, H",
+            short_id(&cert_id)
+        )));
+        return;
+    }
+    let confirm = DeleteConfirm {
+        ticket: open.ticket(),
+        zone_name: open.zone.name.clone(),
+        cert_id,
+        issuer: cert.issuer.clone().unwrap_or_else(|| "unknown".into()),
+        expires: cert
+            .expires_on
+            .as_ref()
+            .map_or_else(|| "unknown".to_owned(), |t| t.date()),
+        only_active_while_enabled: false,
+        hostname: true,
+    };
+    model.overlays.push(Overlay::ConfirmDelete(confirm));
 }
