@@ -8,6 +8,7 @@
 //! Every string that came from the API or a certificate passes through
 //! [`crate::text::sanitize`] before it is drawn.
 
+mod associate;
 mod certs;
 mod confirm;
 mod detail;
@@ -123,6 +124,10 @@ fn overlays(model: &Model, mut drawn: Drawn, frame: &mut Frame, area: Rect, them
             Overlay::Upload(form) => {
                 let keys = hints::for_mode(model, Mode::Upload);
                 upload::render(form, &keys, model.spinner, frame, area, theme);
+            }
+            Overlay::Associate(form) => {
+                let keys = hints::for_mode(model, Mode::AssociateForm);
+                associate::render(form, &keys, frame, area, theme);
             }
             Overlay::ConfirmHostname(confirm) => {
                 let keys = hints::for_mode(model, Mode::ConfirmHostname);

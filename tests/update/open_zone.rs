@@ -433,3 +433,43 @@ fn d_in_the_hostnames_view_deletes_a_hostname_certificate_only_when_no_known_hos
     assert!(send(&mut model, ch('d')).is_empty());
     assert!(model.overlays.is_empty());
 }
+
+#[test]
+fn shift_a_on_a_hostname_certificate_associates_the_hostnames_typed_in_one_put() {
+    use originpull::api::HostnameSetting;
+    let mut model = with_zones(2);
+    let o = open_loaded(&mut model, vec![cert("zl", CertStatus::Active, 90)], true);
+    send(
+        &mut model,
+        Msg::Reply {
+            call: o.hostnames_call,
+            reply: Reply::HostnameCertificates {
+                ticket: o.ticket.clone(),
+                result: Ok(vec![cert("h1", CertStatus::Active, 90)]),
+            },
+        },
+    );
+    model.focus = Focus::Certs;
+    send(&mut model, ch('H'));
+    send(&mut model, key(KeyCode::Char('A')));
+    assert!(matches!(model.top_overlay(), Some(Overlay::Associate(f)) if f.cert_id == "h1"));
+    // Nothing typed: said, nothing sent.
+    assert!(send(&mut model, key(KeyCode::Enter)).is_empty());
+    for c in "WWW.zone00.example, api.zone00.example.".chars() {
+        send(&mut model, ch(c));
+    }
+    let cmds = send(&mut model, key(KeyCode::Enter));
+    let expected: Vec<HostnameSetting> = ["www.zone00.example", "api.zone00.example"]
+        .iter()
+        .map(|h| HostnameSetting {
+            hostname: (*h).to_owned(),
+            cert_id: Some("h1".into()),
+            enabled: Some(true),
+        })
+        .collect();
+    assert!(
+        matches!(&cmds[..], [Cmd::SetHostnames { settings, .. }] if *settings == expected),
+        "{cmds:?}"
+    );
+    assert!(model.overlays.is_empty());
+}

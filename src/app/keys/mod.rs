@@ -51,6 +51,7 @@ pub enum Action {
     Hostnames,
     Disable,
     Clear,
+    Associate,
 }
 
 impl Action {
@@ -81,12 +82,14 @@ pub enum Mode {
     ConfirmDelete,
     /// The dialog before a hostname is disabled or cleared.
     ConfirmHostname,
+    /// Typing the hostnames to associate with a hostname certificate.
+    AssociateForm,
     Help,
     NoCredentials,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 11] = [
+    pub const ALL: [Mode; 12] = [
         Self::Main,
         Self::Fleet,
         Self::Filter,
@@ -96,6 +99,7 @@ impl Mode {
         Self::RotationProgress,
         Self::ConfirmDelete,
         Self::ConfirmHostname,
+        Self::AssociateForm,
         Self::Help,
         Self::NoCredentials,
     ];
@@ -103,7 +107,10 @@ impl Mode {
     /// In a text field a key that types a character types it: bindings to such keys
     /// do not apply there.
     pub fn is_text(self) -> bool {
-        matches!(self, Self::Filter | Self::Upload | Self::RotateForm)
+        matches!(
+            self,
+            Self::Filter | Self::Upload | Self::RotateForm | Self::AssociateForm
+        )
     }
 
     fn title(self) -> &'static str {
@@ -117,6 +124,7 @@ impl Mode {
             Self::RotationProgress => "the rotation's progress",
             Self::ConfirmDelete => "the delete dialog",
             Self::ConfirmHostname => "the disable/clear dialog",
+            Self::AssociateForm => "the associate form",
             Self::Help => "the help",
             Self::NoCredentials => "the no-credentials screen",
         }

@@ -39,6 +39,7 @@ pub(super) const DEFAULTS: &[(Action, &str, &[&str])] = &[
     (Action::Hostnames, "hostnames", &["shift-h"]),
     (Action::Disable, "disable", &["x"]),
     (Action::Clear, "clear", &["shift-x"]),
+    (Action::Associate, "associate", &["shift-a"]),
 ];
 
 const fn entry(action: Action, help: &'static str, footer: Option<&'static str>) -> super::Entry {
@@ -53,7 +54,12 @@ use Action::*;
 
 const MAIN: &[Mode] = &[Mode::Main];
 const SCREENS: &[Mode] = &[Mode::Main, Mode::Fleet];
-const TEXT: &[Mode] = &[Mode::Filter, Mode::Upload, Mode::RotateForm];
+const TEXT: &[Mode] = &[
+    Mode::Filter,
+    Mode::Upload,
+    Mode::RotateForm,
+    Mode::AssociateForm,
+];
 
 /// Most specific first: the footer lists what is particular to the focused pane
 /// before what works everywhere, and help reads best in the same order.
@@ -101,6 +107,11 @@ pub(super) const SECTIONS: &[Section] = &[
                 Delete,
                 "delete the selected hostname certificate (asks first; refused while a known hostname uses it)",
                 Some("delete"),
+            ),
+            entry(
+                Associate,
+                "associate hostnames with the selected hostname certificate (enabled), in one PUT",
+                Some("associate"),
             ),
             entry(
                 Disable,
@@ -304,7 +315,7 @@ pub(super) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
-        title: "Text fields (filter, upload and rotation forms): other keys type",
+        title: "Text fields (filter, upload, rotation and associate forms): other keys type",
         modes: TEXT,
         when: When::Always,
         entries: &[
@@ -330,6 +341,19 @@ pub(super) const SECTIONS: &[Section] = &[
             ),
             entry(No, "cancel: nothing is sent", Some("cancel")),
             entry(Cancel, "cancel: nothing is sent", Some("cancel")),
+        ],
+    },
+    Section {
+        title: "Associate form (A)",
+        modes: &[Mode::AssociateForm],
+        when: When::Always,
+        entries: &[
+            entry(
+                Accept,
+                "associate the hostnames typed (separated by spaces or commas)",
+                Some("associate"),
+            ),
+            entry(Cancel, "close the form: nothing is sent", Some("cancel")),
         ],
     },
     Section {

@@ -13,6 +13,17 @@ pub enum Overlay {
     /// The rotation pane (`Model::rotation`) on top.
     Rotate,
     ConfirmHostname(HostnameConfirm),
+    Associate(AssociateForm),
+}
+
+/// Hostnames to associate with one hostname certificate, typed.
+#[derive(Debug, Clone)]
+pub struct AssociateForm {
+    pub ticket: Ticket,
+    pub zone_name: String,
+    pub cert_id: String,
+    pub hostnames: Input,
+    pub error: Option<String>,
 }
 
 /// Disabling keeps the association and sends no certificate; clearing removes it.

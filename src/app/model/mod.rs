@@ -13,7 +13,7 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 
 pub use dialogs::{
-    DeleteConfirm, HostnameChange, HostnameConfirm, Overlay, UploadField, UploadForm,
+    AssociateForm, DeleteConfirm, HostnameChange, HostnameConfirm, Overlay, UploadField, UploadForm,
 };
 pub use fleet::{Fleet, FleetRow, FleetSurvey, Sort, Stats};
 pub use open_zone::{CertRow, HostnameRow, OpenZone, Toggle, Watch, ZoneSummary};
@@ -235,6 +235,7 @@ impl Model {
             Some(Overlay::Help) => Mode::Help,
             Some(Overlay::ConfirmDelete(_)) => Mode::ConfirmDelete,
             Some(Overlay::ConfirmHostname(_)) => Mode::ConfirmHostname,
+            Some(Overlay::Associate(_)) => Mode::AssociateForm,
             Some(Overlay::Upload(_)) => Mode::Upload,
             Some(Overlay::Rotate) => match self.rotation.as_ref().map(|r| r.stage) {
                 Some(Stage::Form) => Mode::RotateForm,

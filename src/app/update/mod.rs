@@ -46,6 +46,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Paste(text) => match model.mode() {
             Mode::Upload => dialogs::paste(model, &text),
+            Mode::AssociateForm => {
+                if let Some(Overlay::Associate(form)) = model.overlays.last_mut() {
+                    dialogs::insert(&mut form.hostnames, text.trim());
+                }
+            }
             Mode::RotateForm => rotation::paste(model, &text),
             Mode::Filter => zones::paste(model, &text, &mut cmds),
             _ => {}
@@ -110,6 +115,7 @@ fn on_key(model: &mut Model, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         Mode::Help => dialogs::on_help(model, action, cmds),
         Mode::ConfirmDelete => dialogs::on_confirm(model, action, cmds),
         Mode::ConfirmHostname => open_zone::on_confirm_hostname(model, action, cmds),
+        Mode::AssociateForm => open_zone::on_associate(model, action, key, cmds),
         Mode::Upload => dialogs::on_upload(model, action, key, cmds),
         Mode::RotateForm => rotation::on_form(model, action, key, cmds),
         Mode::RotationPlan | Mode::RotationProgress => rotation::on_rotation(model, action, cmds),
@@ -158,6 +164,7 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Hostnames => open_zone::toggle_hostnames(model, cmds),
         Action::Disable => open_zone::ask_hostname(model, HostnameChange::Disable),
         Action::Clear => open_zone::ask_hostname(model, HostnameChange::Clear),
+        Action::Associate => open_zone::open_associate(model),
         Action::Mark => {
             if model.focus == Focus::Zones
                 && let Some(zone) = model.zones.selected_zone()

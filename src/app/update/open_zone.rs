@@ -518,3 +518,76 @@ pub(super) fn ask_delete_hostname_certificate(model: &mut Model) {
     };
     model.overlays.push(Overlay::ConfirmDelete(confirm));
 }
+
+/// `A` on a hostname certificate: the form for the hostnames to associate with it.
+pub(super) fn open_associate(model: &mut Model) {
+    let Some(open) = &model.open else { return };
+    let Some(HostnameRow::Cert(cert)) = open.selected_hostname_row() else {
+        model.info("A associates hostnames with a hostname certificate: select one");
+        return;
+    };
+    let Some(cert_id) = cert.id.clone() else {
+        return;
+    };
+    let form = AssociateForm {
+        ticket: open.ticket(),
+        zone_name: open.zone.name.clone(),
+        cert_id,
+        hostnames: tui_input::Input::default(),
+        error: None,
+    };
+    model.overlays.push(Overlay::Associate(form));
+}
+
+pub(super) fn on_associate(
+    model: &mut Model,
+    action: Option<crate::app::keys::Action>,
+    key: crossterm::event::KeyEvent,
+    cmds: &mut Vec<Cmd>,
+) {
+    use crate::app::keys::Action;
+    let Some(Overlay::Associate(form)) = model.overlays.last_mut() else {
+        return;
+    };
+    match action {
+        Some(Action::Cancel) => {
+            model.overlays.pop();
+        }
+        Some(Action::Accept) => {
+            let hostnames: Vec<String> = form
+                .hostnames
+                .value()
+                .split([' ', ',', ';'])
+                .map(crate::hostnames::normalize)
+                .filter(|h| !h.is_empty())
+                .collect();
+            if hostnames.is_empty() {
+                form.error = Some("type one hostname or more, separated by spaces".into());
+                return;
+            }
+            let settings: Vec<crate::api::HostnameSetting> = hostnames
+                .iter()
+                .map(|h| crate::api::HostnameSetting {
+                    hostname: h.clone(),
+                    cert_id: Some(form.cert_id.clone()),
+                    enabled: Some(true),
+                })
+                .collect();
+            let ticket = form.ticket.clone();
+            model.overlays.pop();
+            let call = model.start_call(
+                format!("associating {}", hostnames.join(", ")),
+                Some(ticket.clone()),
+            );
+            cmds.push(Cmd::SetHostnames {
+                call,
+                ticket,
+                settings,
+            });
+        }
+        other => {
+            super::dialogs::edit(&mut form.hostnames, other, key);
+            form.error = None;
+        }
+    }
+}
