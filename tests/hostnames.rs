@@ -550,3 +550,75 @@ async fn rotate_hostnames_moves_every_known_hostname_then_deletes_the_old_certif
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_finds_a_known_hostname_on_a_certificate_that_is_gone() {
+    let sim = sim(None).await;
+    let client = client_for(&sim);
+    let bin = Bin::new(&sim);
+    let zone = plain_zone(&sim);
+    let (cert, key) = leaf_pair("www.blog.example");
+    let id = client
+        .upload_hostname_certificate(&zone, &cert, &key.into())
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    bin.ok(&[
+        "hostnames",
+        "set",
+        "blog.example",
+        "www.blog.example",
+        "--cert",
+        &id,
+        "--enable",
+    ])
+    .await;
+    let clean: Value = serde_json::from_str(
+        &bin.ok(&[
+            "audit",
+            "blog.example",
+            "--format",
+            "json",
+            "--fail-on",
+            "error",
+        ])
+        .await,
+    )
+    .unwrap();
+    let codes = |audit: &Value| -> Vec<String> {
+        audit[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!codes(&clean).contains(&"hostname-certificate-gone".to_owned()));
+    bin.ok(&[
+        "hostnames",
+        "delete",
+        "blog.example",
+        &id,
+        "--yes",
+        "--force",
+    ])
+    .await;
+    let out = bin
+        .run(&[
+            "audit",
+            "blog.example",
+            "--format",
+            "json",
+            "--max-age",
+            "0s",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(3), "an error-level finding");
+    let audit: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        codes(&audit).contains(&"hostname-certificate-gone".to_owned()),
+        "{audit}"
+    );
+    sim.shutdown().await;
+}

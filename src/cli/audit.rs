@@ -12,6 +12,7 @@ use super::CliError;
 use super::args::AuditArgs;
 use super::report::Report;
 use crate::api::{Client, NameFilter, Zone};
+use crate::hostnames::{self, KnownHostnames};
 use crate::survey::{self, Level, Progress, Rules, Survey, SurveyCache};
 
 /// The window the budget is counted over, for the ETA.
@@ -22,6 +23,7 @@ pub async fn run(
     args: AuditArgs,
     budget: usize,
     cache: Option<SurveyCache>,
+    known: Option<KnownHostnames>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let started = Instant::now();
@@ -34,6 +36,20 @@ pub async fn run(
         args.max_age,
         now,
     );
+    // Where originpull knows a zone's hostnames, their associations are read too (one
+    // call each): nothing else says a hostname points at a certificate that is gone.
+    if let Some(known) = &known {
+        for zone in &zones {
+            let recorded = known.zone(&zone.id);
+            if recorded.is_empty() {
+                continue;
+            }
+            let asked =
+                hostnames::merge(&[], recorded.into_iter().map(|(h, s)| (h, s.source)), &[]);
+            let states = hostnames::associations(client, &zone.id, asked).await;
+            survey.set_hostnames(&zone.id, states);
+        }
+    }
     let rules = Rules {
         expiring_within_days: args.expiring_within,
     };

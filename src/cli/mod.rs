@@ -228,7 +228,10 @@ pub async fn run(
                 let (credentials, _) = settings.credentials.as_ref()?;
                 Some(SurveyCache::new(&dir, &settings.base_url, credentials))
             });
-            audit::run(&client, args, budget, cache, out).await?;
+            let known = settings.credentials.as_ref().and_then(|(credentials, _)| {
+                crate::hostnames::KnownHostnames::default_for(&settings.base_url, credentials)
+            });
+            audit::run(&client, args, budget, cache, known, out).await?;
         }
         Command::Rotate(args) => rotate::rotate(&client, settings, args, out).await?,
         Command::Hostnames { command } => hostnames::run(&client, settings, command, out).await?,

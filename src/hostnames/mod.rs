@@ -5,7 +5,7 @@
 pub mod known;
 
 use futures::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use known::{KnownHostnames, Seen, Source, normalize};
 
@@ -18,7 +18,7 @@ use crate::text::short_id;
 pub const CONCURRENCY: usize = 8;
 
 /// One hostname and its association, as far as it could be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostnameState {
     pub hostname: String,
     pub source: Source,

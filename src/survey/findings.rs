@@ -53,10 +53,12 @@ pub enum Code {
     SslModeVoidsAop,
     CertificateUnused,
     Unreadable,
+    /// A known hostname associated with a hostname certificate that is gone or going.
+    HostnameCertificateGone,
 }
 
 impl Code {
-    pub const ALL: [Code; 10] = [
+    pub const ALL: [Code; 11] = [
         Self::Expired,
         Self::EnabledWithoutCertificate,
         Self::DeploymentFailed,
@@ -67,6 +69,7 @@ impl Code {
         Self::SslModeVoidsAop,
         Self::CertificateUnused,
         Self::Unreadable,
+        Self::HostnameCertificateGone,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +84,7 @@ impl Code {
             Self::SslModeVoidsAop => "ssl-mode-voids-aop",
             Self::CertificateUnused => "certificate-unused",
             Self::Unreadable => "unreadable",
+            Self::HostnameCertificateGone => "hostname-certificate-gone",
         }
     }
 
@@ -90,7 +94,8 @@ impl Code {
             Self::Expired
             | Self::EnabledWithoutCertificate
             | Self::DeploymentFailed
-            | Self::Unreadable => Level::Error,
+            | Self::Unreadable
+            | Self::HostnameCertificateGone => Level::Error,
             Self::Expiring
             | Self::MultipleActive
             | Self::StuckPending
@@ -215,6 +220,7 @@ pub fn findings(zone: &ZoneState, now: DateTime<Utc>, rules: Rules) -> Vec<Findi
         certificate_findings(zone, level, cert, now, rules, &mut out);
     }
     zone_findings(zone, &mut out);
+    hostname_findings(zone, &mut out);
     out.sort_by_key(|f| f.code);
     out
 }
@@ -283,6 +289,41 @@ fn pending_since(zone: &ZoneState, cert: &Certificate) -> Option<DateTime<Utc>> 
             .map(|(_, since)| *since)
     } else {
         cert.uploaded_on.as_ref()?.datetime()
+    }
+}
+
+/// Known hostnames (read by the audit where originpull knows some) pointing at a
+/// hostname certificate the zone no longer holds, or is deleting.
+fn hostname_findings(zone: &ZoneState, out: &mut Vec<Finding>) {
+    let Some(certs) = &zone.hostname_certificates else {
+        return;
+    };
+    for h in &zone.hostnames {
+        let Some(id) = h.association.as_ref().and_then(|a| a.cert_id.as_deref()) else {
+            continue;
+        };
+        let live = certs.iter().any(|c| {
+            c.id.as_deref() == Some(id)
+                && !matches!(
+                    c.status,
+                    Some(CertStatus::PendingDeletion | CertStatus::Deleted)
+                )
+        });
+        if !live {
+            out.push(Finding {
+                certificate: Some(id.to_owned()),
+                cert_level: Some(CertLevel::Hostname),
+                ..Finding::zone(
+                    Code::HostnameCertificateGone,
+                    format!(
+                        "hostname {} is associated with hostname certificate {}, which is gone \
+                         or being deleted: move it to another (hostnames set) or clear it",
+                        h.hostname,
+                        short_id(id)
+                    ),
+                )
+            });
+        }
     }
 }
 

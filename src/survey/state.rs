@@ -35,6 +35,10 @@ pub struct ZoneState {
     /// stuck from one just begun.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deleting_since: Vec<(String, DateTime<Utc>)>,
+    /// The hostnames originpull knows in the zone, with their associations, where
+    /// the audit read them (no call lists a zone's associations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<crate::hostnames::HostnameState>,
 }
 
 /// One AOP level's state, as a column of the audit shows it.

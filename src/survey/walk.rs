@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::state::ZoneState;
 use crate::api::{ApiError, CertStatus, Certificate, ZoneSettings};
+use crate::hostnames::HostnameState;
 
 /// The calls a zone needs, and no more: every finding's inputs come from these four.
 /// One `GET /zones/{id}/settings` answers both the global switch and the SSL mode.
@@ -174,6 +175,14 @@ impl Survey {
             .zip(&self.done)
             .filter(|(_, d)| **d)
             .map(|(z, _)| z)
+    }
+
+    /// What the known hostnames of a zone are associated with, read outside the walk
+    /// (per hostname, where originpull knows some): the findings read it.
+    pub fn set_hostnames(&mut self, zone_id: &str, hostnames: Vec<HostnameState>) {
+        if let Some(zone) = self.zones.iter_mut().find(|z| z.zone_id == zone_id) {
+            zone.hostnames = hostnames;
+        }
     }
 
     /// These zones go next, in this order (the rows on screen, say).
