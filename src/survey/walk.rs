@@ -139,7 +139,16 @@ impl Survey {
                     survey.progress.done += 1;
                 }
                 None => {
-                    survey.zones.push(ZoneState::new(id, name));
+                    // The walk does not read associations: the last ones read (by an
+                    // audit) stay until one reads them again.
+                    let hostnames = earlier
+                        .get(&id)
+                        .map(|s| s.hostnames.clone())
+                        .unwrap_or_default();
+                    survey.zones.push(ZoneState {
+                        hostnames,
+                        ..ZoneState::new(id, name)
+                    });
                     survey
                         .unsent
                         .push(Ask::ALL.iter().fold(0, |m, a| m | a.bit()));
