@@ -335,32 +335,9 @@ impl Client {
         certificate: &str,
         private_key: &SecretString,
     ) -> Result<Certificate, ApiError> {
-        #[derive(Serialize)]
-        struct Upload<'a> {
-            certificate: &'a str,
-            private_key: &'a str,
-        }
-        // Sized for the worst case (every character escaped as \u00XX) so encoding
-        // never reallocates: a reallocation would free a copy of the key unwiped.
-        let key = private_key.expose_secret();
-        let mut body = Zeroizing::new(Vec::with_capacity(6 * (certificate.len() + key.len()) + 64));
-        serde_json::to_writer(
-            &mut *body,
-            &Upload {
-                certificate,
-                private_key: key,
-            },
-        )
-        .map_err(|e| ApiError::Transport {
-            reason: format!("cannot encode the upload: {e}"),
-        })?;
+        let body = upload_body(certificate, private_key)?;
         let (result, _) = self
-            .send::<Certificate>(
-                Method::POST,
-                &aop(zone_id, None),
-                &[],
-                Some(Bytes::from_owner(body)),
-            )
+            .send::<Certificate>(Method::POST, &aop(zone_id, None), &[], Some(body))
             .await?;
         required(result)
     }
@@ -534,7 +511,34 @@ pub(super) fn aop<'a>(zone_id: &'a str, rest: Option<&'a str>) -> Vec<&'a str> {
     p
 }
 
-/// A small request body, encoded. (The upload, which holds a key, encodes its own.)
+/// An upload's body, `{certificate, private_key}`, in memory that is wiped once the
+/// transport drops it. Sized for the worst case (every character escaped as \u00XX)
+/// so encoding never reallocates: a reallocation would free a copy of the key unwiped.
+pub(super) fn upload_body(
+    certificate: &str,
+    private_key: &SecretString,
+) -> Result<Bytes, ApiError> {
+    #[derive(Serialize)]
+    struct Upload<'a> {
+        certificate: &'a str,
+        private_key: &'a str,
+    }
+    let key = private_key.expose_secret();
+    let mut body = Zeroizing::new(Vec::with_capacity(6 * (certificate.len() + key.len()) + 64));
+    serde_json::to_writer(
+        &mut *body,
+        &Upload {
+            certificate,
+            private_key: key,
+        },
+    )
+    .map_err(|e| ApiError::Transport {
+        reason: format!("cannot encode the upload: {e}"),
+    })?;
+    Ok(Bytes::from_owner(body))
+}
+
+/// A small request body, encoded. (An upload, which holds a key, has its own.)
 pub(super) fn json_body(value: &impl Serialize) -> Result<Bytes, ApiError> {
     serde_json::to_vec(value)
         .map(Bytes::from)

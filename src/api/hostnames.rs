@@ -2,13 +2,11 @@
 //! with one, and the proxied DNS records that say which hostnames a zone serves (no
 //! call lists a zone's associations; see `cloudflare-api.md`).
 
-use bytes::Bytes;
 use reqwest::Method;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
-use super::client::{Client, json_body, required};
+use super::client::{Client, json_body, required, upload_body};
 use super::error::ApiError;
 use super::model::{ApiTime, CertStatus, Certificate, MAX_PAGES, Page};
 
@@ -123,29 +121,13 @@ impl Client {
         certificate: &str,
         private_key: &SecretString,
     ) -> Result<Certificate, ApiError> {
-        #[derive(Serialize)]
-        struct Upload<'a> {
-            certificate: &'a str,
-            private_key: &'a str,
-        }
-        let key = private_key.expose_secret();
-        let mut body = Zeroizing::new(Vec::with_capacity(6 * (certificate.len() + key.len()) + 64));
-        serde_json::to_writer(
-            &mut *body,
-            &Upload {
-                certificate,
-                private_key: key,
-            },
-        )
-        .map_err(|e| ApiError::Transport {
-            reason: format!("cannot encode the upload: {e}"),
-        })?;
+        let body = upload_body(certificate, private_key)?;
         let (result, _) = self
             .send::<Certificate>(
                 Method::POST,
                 &hostnames_path(zone_id, &["certificates"]),
                 &[],
-                Some(Bytes::from_owner(body)),
+                Some(body),
             )
             .await?;
         required(result)
