@@ -634,3 +634,44 @@ fn hostnames_move_in_one_put_then_the_old_certificate_goes_once_they_report_the_
         ["www.a.example", "api.a.example"]
     );
 }
+
+#[test]
+fn with_keep_old_hostnames_still_on_the_old_certificate_move_on_a_rerun() {
+    use originpull::api::Association;
+    let options = Options {
+        hostnames: true,
+        keep_old: true,
+        ..Options::default()
+    };
+    let mut known = HashMap::new();
+    known.insert(
+        ZONE.to_owned(),
+        vec![(
+            "www.a.example".to_owned(),
+            Association {
+                cert_id: Some("old".into()),
+                enabled: Some(true),
+                ..Default::default()
+            },
+        )],
+    );
+    let mut run = Run {
+        rotation: Rotation::new(
+            new_cert(),
+            options,
+            [(ZONE.to_owned(), "a.example".to_owned())],
+            HashMap::new(),
+        )
+        .with_hostnames(known),
+        now: Instant::now(),
+    };
+    // The new one is active already (an earlier run); the hostname has not moved.
+    run.answer(Answer::Listed(vec![old(), mine(CertStatus::Active)]));
+    assert_eq!(
+        run.step(),
+        &Step::Planned,
+        "not done: a hostname is still to move"
+    );
+    run.rotation.approve(run.now);
+    assert_eq!(run.step(), &Step::Move);
+}

@@ -328,9 +328,11 @@ impl ZoneRotation {
                     Some(cert) if unusable(&cert).is_some() => {
                         self.fail(unusable(&cert).expect("checked"), &mut events);
                     }
-                    // Active, and nothing left to delete: nothing to do here.
+                    // Active, nothing left to delete or move: nothing to do here.
                     Some(cert)
-                        if cert.status == Some(CertStatus::Active) && self.to_delete.is_empty() =>
+                        if cert.status == Some(CertStatus::Active)
+                            && self.to_delete.is_empty()
+                            && self.to_move.is_empty() =>
                     {
                         self.step = Step::Done(Outcome::Earlier);
                         events.push(Event::Done);
