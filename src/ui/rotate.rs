@@ -212,16 +212,18 @@ fn details_lines(d: &CertDetails, now: DateTime<Utc>) -> Vec<String> {
 
 fn plan(rotation: &Rotation, cols: usize, now: DateTime<Utc>, theme: Theme) -> Vec<Line<'static>> {
     let new = rotation.new_cert();
-    let mut lines = vec![
-        Line::styled(format!("to {}", sanitize(&new.subject)), theme.bold()),
-        Line::raw(format!(
-            "issuer {} · expires {} ({} days)",
-            sanitize(&new.issuer),
-            new.expires.format("%Y-%m-%d"),
-            (new.expires - now).num_days()
-        )),
-        Line::default(),
-    ];
+    let mut lines = vec![Line::styled(
+        format!("to {}", sanitize(&new.subject)),
+        theme.bold(),
+    )];
+    let issuer = format!(
+        "issuer {} · expires {} ({} days)",
+        sanitize(&new.issuer),
+        new.expires.format("%Y-%m-%d"),
+        (new.expires - now).num_days()
+    );
+    lines.extend(wrap(&[(&issuer, ratatui::style::Style::new())], cols));
+    lines.push(Line::default());
     lines.extend(table(
         &describe::PLAN_HEADER,
         &describe::plan_rows(rotation),
