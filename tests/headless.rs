@@ -150,3 +150,17 @@ async fn shift_e_sends_one_patch_and_the_screen_follows_the_server() {
     assert!(app.render(160, 48).contains("global ● on (E)"));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn h_with_no_known_hostname_discovers_the_proxied_ones() {
+    let sim = sim(None).await;
+    let mut app = driver_for(&sim, Duration::from_secs(5));
+    open_zone(&mut app, "app.example").await;
+    app.dispatch(key(KeyCode::Char('H')));
+    assert!(app.settle(Duration::from_secs(5)).await);
+    let screen = app.render(160, 48);
+    assert!(screen.contains("www.app.example"), "{screen}");
+    assert!(screen.contains("proxied DNS record"), "{screen}");
+    assert!(screen.contains("1 hostname(s) enabled"), "{screen}");
+    sim.shutdown().await;
+}

@@ -196,17 +196,7 @@ async fn status(
     );
     let states = hostnames::associations(client, &zone.id, asked).await;
     if let Some(known) = known {
-        let at = Utc::now();
-        let seen = states.iter().filter(|s| s.error.is_none()).map(|s| {
-            (
-                s.hostname.clone(),
-                Seen {
-                    source: s.source,
-                    cert_id: s.association.as_ref().and_then(|a| a.cert_id.clone()),
-                    at,
-                },
-            )
-        });
+        let seen = hostnames::seen(&states, Utc::now());
         if let Err(e) = known.record(&zone.id, seen) {
             tracing::warn!(path = %known.path().display(), error = %e, "known hostnames not written");
         }

@@ -116,6 +116,23 @@ fn state(
     }
 }
 
+/// What to remember of the states read: each hostname with the certificate it was
+/// seen on (none without an association); an unread one is not remembered.
+pub fn seen(states: &[HostnameState], at: DateTime<Utc>) -> Vec<(String, Seen)> {
+    states
+        .iter()
+        .filter(|s| s.error.is_none())
+        .map(|s| {
+            let seen = Seen {
+                source: s.source,
+                cert_id: s.association.as_ref().and_then(|a| a.cert_id.clone()),
+                at,
+            };
+            (s.hostname.clone(), seen)
+        })
+        .collect()
+}
+
 /// The hostnames to ask about, each once: those named first, then the known ones,
 /// then the discovered ones, each with how it became known.
 pub fn merge(

@@ -287,6 +287,7 @@ impl Executor {
             }
             Cmd::LoadHostnames { call, ticket } => {
                 let known = self.known.clone();
+                let known_after = self.known.clone();
                 self.spawn(call, Some(ticket.clone()), async move {
                     let zone = ticket.zone_id.clone();
                     let recorded = match known {
@@ -295,12 +296,27 @@ impl Executor {
                             .unwrap_or_default(),
                         None => Default::default(),
                     };
+                    // Knowing none (a first look, or the demo), the view discovers the
+                    // zone's proxied hostnames, as `hostnames status --discover` does.
+                    let discovered = match recorded.is_empty() {
+                        true => client
+                            .proxied_hostnames(&ticket.zone_id)
+                            .await
+                            .unwrap_or_default(),
+                        false => Vec::new(),
+                    };
                     let asked = hostnames::merge(
                         &[],
                         recorded.into_iter().map(|(h, s)| (h, s.source)),
-                        &[],
+                        &discovered,
                     );
                     let states = hostnames::associations(&client, &ticket.zone_id, asked).await;
+                    if let Some(known) = known_after {
+                        let zone = ticket.zone_id.clone();
+                        let seen = hostnames::seen(&states, chrono::Utc::now());
+                        let _ =
+                            tokio::task::spawn_blocking(move || known.record(&zone, seen)).await;
+                    }
                     Reply::Hostnames { ticket, states }
                 })
             }

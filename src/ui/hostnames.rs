@@ -91,9 +91,9 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
             lines.extend(wrap(
                 &[(
                     &format!(
-                        "originpull has seen no hostname in this zone: no call lists a zone's \
-                         associations. `originpull hostnames status {} --discover` asks about \
-                         every proxied DNS record, and remembers them.",
+                        "no hostname known, and no proxied DNS record found: no call lists a \
+                         zone's associations. `originpull hostnames status {} HOSTNAME...` \
+                         asks about the hostnames you name, and remembers them.",
                         sanitize(&open.zone.name)
                     ),
                     theme.dim(),

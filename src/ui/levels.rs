@@ -36,7 +36,9 @@ pub fn lines(model: &Model, open: &OpenZone, cols: usize, theme: Theme) -> Vec<L
     };
     push(hostnames.0, hostnames.1);
     // Once the known hostnames are read (H): how many each state has.
-    if let Some(Loadable::Loaded(states)) = &open.hostnames {
+    if let Some(Loadable::Loaded(states)) = &open.hostnames
+        && !states.is_empty()
+    {
         let count = |enabled: Option<bool>| {
             states
                 .iter()
