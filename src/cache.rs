@@ -32,11 +32,6 @@ impl ZoneCache {
         }
     }
 
-    /// The platform's cache dir for originpull.
-    pub fn default_dir() -> Option<PathBuf> {
-        crate::config::project_dirs().map(|d| d.cache_dir().to_path_buf())
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -37,18 +37,20 @@ fn main() -> ExitCode {
         );
     let g = &cli.global;
     let overrides = Overrides {
+        profile: g.profile.clone(),
         base_url: g.base_url.clone(),
         config: g.config.clone(),
         timeout: g.timeout,
         log_level: g.log_level.clone(),
         log_file: g.log_file.clone(),
     };
-    let settings = match config::resolve(&overrides, &|k| std::env::var(k).ok()) {
+    let mut settings = match config::resolve(&overrides, &|k| std::env::var(k).ok()) {
         Ok(s) => s,
         Err(e) if !needs_account => {
             eprintln!("originpull: warning: {e} (ignored: no account is used)");
             let flags_only = Overrides {
                 config: None,
+                profile: None,
                 ..overrides
             };
             match config::resolve(&flags_only, &|_| None) {
@@ -58,6 +60,12 @@ fn main() -> ExitCode {
         }
         Err(e) => return fail(&CliError::Config(e)),
     };
+    if g.no_mouse {
+        settings.mouse = false;
+    }
+    if needs_account && let Err(e) = settings.run_token_command() {
+        return fail(&CliError::Config(e));
+    }
     let _log_guard = match &settings.log_level {
         Some(level) => match originpull::logging::init(level, settings.log_file.clone()) {
             Ok((guard, path)) => {

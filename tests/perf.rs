@@ -266,6 +266,8 @@ async fn app_with_cached(zones: &[Zone], home: &std::path::Path) -> (Driver, Sim
         journals: None,
         known: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
+        profile: None,
+        mouse: true,
     });
     app.dispatch(Msg::Init {
         verify_token: false,

@@ -88,6 +88,9 @@ pub struct ClientConfig {
     pub budget: usize,
     /// Cloudflare counts over 5 minutes; tests shorten it.
     pub budget_window: Duration,
+    /// Every zone listing is limited to this account (`account.id`): a token that sees
+    /// several accounts lists only the profile's.
+    pub account_id: Option<String>,
 }
 
 impl ClientConfig {
@@ -99,6 +102,7 @@ impl ClientConfig {
             connect_timeout: CONNECT_TIMEOUT,
             budget: DEFAULT_BUDGET,
             budget_window: limit::WINDOW,
+            account_id: None,
         }
     }
 }
@@ -148,6 +152,7 @@ pub struct Client {
     timeout: Duration,
     limiter: Arc<RateLimiter>,
     observer: Option<CallObserver>,
+    account_id: Option<String>,
 }
 
 /// A failed attempt, with the server's word on when to try again.
@@ -193,6 +198,7 @@ impl Client {
             timeout: config.timeout,
             limiter: Arc::new(RateLimiter::new(config.budget, config.budget_window)),
             observer: None,
+            account_id: config.account_id.clone(),
         })
     }
 
@@ -234,6 +240,9 @@ impl Client {
         ];
         if let Some(name) = name {
             query.push(("name", name.query_value()));
+        }
+        if let Some(account) = &self.account_id {
+            query.push(("account.id", account.clone()));
         }
         let (items, info) = self
             .send::<Vec<Zone>>(Method::GET, &["zones"], &query, None)

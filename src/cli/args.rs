@@ -36,6 +36,10 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
+    /// Use the account of [profiles.NAME] in the config [env: ORIGINPULL_PROFILE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// API base URL [env: CLOUDFLARE_BASE_URL] [default: https://api.cloudflare.com/client/v4]
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
@@ -62,6 +66,10 @@ pub struct GlobalArgs {
     /// Log file [default: originpull.log in the state dir]
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
+
+    /// Leave the mouse to the terminal, for selecting text (config: mouse = false)
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,10 +18,7 @@ pub async fn run(
     command: HostnamesCommand,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let known = settings
-        .credentials
-        .as_ref()
-        .and_then(|(credentials, _)| KnownHostnames::default_for(&settings.base_url, credentials));
+    let known = settings.known_hostnames();
     let now = Utc::now();
     match command {
         HostnamesCommand::Certs { zone, json } => {

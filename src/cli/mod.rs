@@ -18,7 +18,7 @@ use crate::api::{ApiError, Certificate, Client, GlobalAop, NameFilter, Zone};
 use crate::certinfo::{self, CertError};
 use crate::config::{ClientSetupError, ConfigError, Settings};
 use crate::sim::{SimConfig, Simulator};
-use crate::survey::{Expiry, Level, SurveyCache, is_only_active};
+use crate::survey::{Expiry, Level, is_only_active};
 use crate::text::sanitize;
 
 /// Everything a subcommand can fail with, each with what to do about it.
@@ -123,6 +123,13 @@ pub async fn run(
         Command::Zones { filter, json } => {
             let filter = filter.as_deref().and_then(name_filter);
             let zones = client.list_zones(filter.as_ref()).await?;
+            // The whole list refreshes the cache the TUI starts from and completion reads.
+            if filter.is_none()
+                && let Some(cache) = settings.zone_cache()
+                && let Err(e) = cache.save(&zones)
+            {
+                tracing::warn!(path = %cache.path().display(), error = %e, "zone cache not saved");
+            }
             if json {
                 output::json(out, &zones)?;
             } else {
@@ -224,13 +231,7 @@ pub async fn run(
             print_global(out, &zone, &global, json)?;
         }
         Command::Audit(args) => {
-            let cache = SurveyCache::default_dir().and_then(|dir| {
-                let (credentials, _) = settings.credentials.as_ref()?;
-                Some(SurveyCache::new(&dir, &settings.base_url, credentials))
-            });
-            let known = settings.credentials.as_ref().and_then(|(credentials, _)| {
-                crate::hostnames::KnownHostnames::default_for(&settings.base_url, credentials)
-            });
+            let (cache, known) = (settings.survey_cache(), settings.known_hostnames());
             audit::run(&client, args, budget, cache, known, out).await?;
         }
         Command::Rotate(args) => rotate::rotate(&client, settings, args, out).await?,

@@ -19,7 +19,7 @@ use crate::config::Settings;
 use crate::hostnames::{self, KnownHostnames, Seen, Source};
 use crate::origin::verify::{self, Identity, Probe, Report, Verdict};
 use crate::rotate::{
-    self, Failure, IssuerChange, Journal, JournalDir, NewCert, Options, Outcome, Rotation, Step,
+    self, Failure, IssuerChange, Journal, NewCert, Options, Outcome, Rotation, Step,
     ZoneRotation, describe,
 };
 use crate::text::sanitize;
@@ -38,13 +38,12 @@ pub async fn rotate(
         None => None,
     };
     let zones = client.resolve_zones(&args.zones).await?;
-    let journal = settings.credentials.as_ref().and_then(|(credentials, _)| {
-        let dir = JournalDir::default_for(&settings.base_url, credentials)?;
-        Some(if args.hostnames {
+    let journal = settings.journals().map(|dir| {
+        if args.hostnames {
             dir.hostnames_journal(&new.sha256)
         } else {
             dir.journal(&new.sha256)
-        })
+        }
     });
     let memory = journal.as_ref().map(Journal::load).unwrap_or_default();
     let resumed = memory.values().any(|m| m.done || m.new_id.is_some());
@@ -53,10 +52,7 @@ pub async fn rotate(
         keep_old: args.keep_old,
         hostnames: args.hostnames,
     };
-    let known = settings
-        .credentials
-        .as_ref()
-        .and_then(|(credentials, _)| KnownHostnames::default_for(&settings.base_url, credentials));
+    let known = settings.known_hostnames();
     let associations = if args.hostnames {
         known_associations(client, known.as_ref(), &zones).await?
     } else {

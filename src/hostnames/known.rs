@@ -59,15 +59,6 @@ impl KnownHostnames {
         }
     }
 
-    /// In the platform's state dir.
-    pub fn default_for(base_url: &str, credentials: &Credentials) -> Option<Self> {
-        Some(Self::new(
-            &crate::config::state_dir()?,
-            base_url,
-            credentials,
-        ))
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -129,15 +129,6 @@ impl JournalDir {
         }
     }
 
-    /// In the platform's state dir for originpull.
-    pub fn default_for(base_url: &str, credentials: &Credentials) -> Option<Self> {
-        Some(Self::new(
-            &crate::config::state_dir()?,
-            base_url,
-            credentials,
-        ))
-    }
-
     /// The journal of the rotation of hostname certificates (`--hostnames`) to the
     /// certificate with this fingerprint: apart from a zone-level one's.
     pub fn hostnames_journal(&self, fingerprint: &str) -> Journal {

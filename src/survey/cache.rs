@@ -26,11 +26,6 @@ impl SurveyCache {
         }
     }
 
-    /// The platform's cache dir for originpull, as the zone cache uses.
-    pub fn default_dir() -> Option<PathBuf> {
-        crate::cache::ZoneCache::default_dir()
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }

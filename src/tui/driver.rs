@@ -23,6 +23,7 @@ impl Driver {
         let mut model = Model::new(launch.screen, launch.endpoint, Utc::now());
         model.keys = launch.keys;
         model.budget = launch.budget;
+        model.profile = launch.profile;
         model.status = launch
             .warnings
             .first()

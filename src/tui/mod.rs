@@ -46,13 +46,18 @@ pub struct Launch {
     pub known: Option<KnownHostnames>,
     /// Calls per 5 minutes the client may send: the fleet view's estimates use it.
     pub budget: usize,
+    /// The config profile in use, for the header.
+    pub profile: Option<String>,
+    /// Take mouse events (clicks, the wheel); off, the terminal keeps them for
+    /// selecting text.
+    pub mouse: bool,
 }
 
 /// The spinner's pace; the tick only runs while a call is in flight.
 const TICK: Duration = Duration::from_millis(100);
 
 pub async fn run(launch: Launch) -> std::io::Result<()> {
-    let mut terminal = terminal::init()?;
+    let mut terminal = terminal::init(launch.mouse)?;
     let result = event_loop(&mut terminal, launch).await;
     terminal::restore();
     result

@@ -4,12 +4,8 @@
 use crate::api::{ApiError, Client, ClientConfig, Credentials};
 use crate::app::Screen;
 use crate::app::keys::{KeyError, KeyMap};
-use crate::cache::ZoneCache;
 use crate::config::{ClientSetupError, Settings};
-use crate::hostnames::KnownHostnames;
-use crate::rotate::JournalDir;
 use crate::sim::{SimConfig, Simulator};
-use crate::survey::SurveyCache;
 
 use super::Launch;
 
@@ -67,6 +63,8 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             journals: None,
             known: None,
             budget: settings.budget,
+            profile: settings.profile.clone(),
+            mouse: settings.mouse,
         }
     } else if let Some((credentials, _)) = &settings.credentials {
         let client = settings.client()?;
@@ -75,15 +73,15 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             endpoint: client.host().to_owned(),
             client: Some(client),
             screen: Screen::Main,
-            cache: ZoneCache::default_dir()
-                .map(|dir| ZoneCache::new(&dir, &settings.base_url, credentials)),
+            cache: settings.zone_cache(),
             warnings: settings.warnings.clone(),
             keys,
-            survey_cache: SurveyCache::default_dir()
-                .map(|dir| SurveyCache::new(&dir, &settings.base_url, credentials)),
-            journals: JournalDir::default_for(&settings.base_url, credentials),
-            known: KnownHostnames::default_for(&settings.base_url, credentials),
+            survey_cache: settings.survey_cache(),
+            journals: settings.journals(),
+            known: settings.known_hostnames(),
             budget: settings.budget,
+            profile: settings.profile.clone(),
+            mouse: settings.mouse,
         }
     } else {
         Launch {
@@ -103,6 +101,8 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
             journals: None,
             known: None,
             budget: settings.budget,
+            profile: settings.profile.clone(),
+            mouse: settings.mouse,
         }
     };
     let result = super::run(launch).await;

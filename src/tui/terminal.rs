@@ -2,7 +2,9 @@
 
 use std::io::{self, Stdout};
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -12,10 +14,10 @@ use ratatui::backend::CrosstermBackend;
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
-/// Raw mode, the alternate screen and bracketed paste (so a pasted path arrives as
-/// one event). A panic restores the terminal before its message is printed, and ends
+/// Raw mode, the alternate screen, bracketed paste (so a pasted path arrives as one
+/// event) and, with `mouse`, mouse capture. A panic restores the terminal before its message is printed, and ends
 /// the app wherever it happened.
-pub fn init() -> io::Result<Tui> {
+pub fn init(mouse: bool) -> io::Result<Tui> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -40,13 +42,19 @@ pub fn init() -> io::Result<Tui> {
         restore();
         return Err(e);
     }
+    if mouse && let Err(e) = execute!(stdout, EnableMouseCapture) {
+        restore();
+        return Err(e);
+    }
     Terminal::new(CrosstermBackend::new(stdout))
 }
 
 /// Undoes everything `init` did. Safe to call twice (a panic during shutdown).
 pub fn restore() {
+    // Turning off a capture that was never on is harmless: one path for every way out.
     let _ = execute!(
         io::stdout(),
+        DisableMouseCapture,
         DisableBracketedPaste,
         LeaveAlternateScreen,
         crossterm::cursor::Show

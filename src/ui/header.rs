@@ -18,7 +18,10 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) {
     let right = hints::line(&hints::header(model), theme);
 
     let account = model.account_name().unwrap_or(&model.endpoint);
-    let mut rest = format!(" · {}", sanitize(account));
+    let mut rest = match &model.profile {
+        Some(profile) => format!(" · profile {} · {}", sanitize(profile), sanitize(account)),
+        None => format!(" · {}", sanitize(account)),
+    };
     if let Some(token) = &model.token_status {
         rest.push_str(" · ");
         rest.push_str(&sanitize(token));

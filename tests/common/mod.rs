@@ -101,6 +101,8 @@ pub fn launch_at(base_url: &str, timeout: Duration) -> originpull::tui::Launch {
         journals: None,
         known: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
+        profile: None,
+        mouse: true,
     }
 }
 

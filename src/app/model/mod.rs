@@ -156,6 +156,8 @@ pub struct Model {
     pub spinner: usize,
     /// Where the app talks to, for the header ("demo", or the API host).
     pub endpoint: String,
+    /// The config profile in use, named in the header beside the account.
+    pub profile: Option<String>,
     pub token_status: Option<String>,
     pub next_generation: u64,
     pub next_call: u64,
@@ -189,6 +191,7 @@ impl Model {
             drawn: Drawn::default(),
             spinner: 0,
             endpoint: endpoint.into(),
+            profile: None,
             token_status: None,
             next_generation: 1,
             next_call: 1,

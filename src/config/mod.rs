@@ -12,22 +12,58 @@ use serde::Deserialize;
 
 use crate::api::client::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 use crate::api::{ApiError, Client, ClientConfig, Credentials};
+use crate::cache::ZoneCache;
+use crate::hostnames::KnownHostnames;
+use crate::rotate::JournalDir;
+use crate::survey::SurveyCache;
+
+mod token_command;
 
 /// The config file's contents. Every key is optional.
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub api_token: Option<SecretString>,
+    /// A command whose output is the token (a password manager): see [`token_command`].
+    pub api_token_command: Option<String>,
     pub base_url: Option<String>,
+    /// Only this account's zones are listed.
+    pub account_id: Option<String>,
+    /// `[profiles.NAME]`: one account each; `--profile NAME` picks one.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
     /// Whole-request timeout in seconds.
     pub timeout: Option<u64>,
     pub log_level: Option<String>,
     pub log_file: Option<PathBuf>,
     /// Calls per 5 minutes this process may send (the survey's pace).
     pub budget: Option<usize>,
+    /// `false` leaves the mouse to the terminal (selecting text).
+    pub mouse: Option<bool>,
     /// `[keys]`: an action's name, and a key or a list of keys for it.
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
+}
+
+/// `[profiles.NAME]`: an account's keys, each overriding the top level's.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub api_token: Option<SecretString>,
+    pub api_token_command: Option<String>,
+    pub base_url: Option<String>,
+    pub account_id: Option<String>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
+            .field("api_token_command", &self.api_token_command)
+            .field("base_url", &self.base_url)
+            .field("account_id", &self.account_id)
+            .finish()
+    }
 }
 
 /// `toggle = "t"` or `delete = ["d", "delete"]`.
@@ -51,11 +87,15 @@ impl std::fmt::Debug for ConfigFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigFile")
             .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
+            .field("api_token_command", &self.api_token_command)
             .field("base_url", &self.base_url)
+            .field("account_id", &self.account_id)
+            .field("profiles", &self.profiles)
             .field("timeout", &self.timeout)
             .field("log_level", &self.log_level)
             .field("log_file", &self.log_file)
             .field("budget", &self.budget)
+            .field("mouse", &self.mouse)
             .field("keys", &self.keys)
             .finish()
     }
@@ -64,6 +104,7 @@ impl std::fmt::Debug for ConfigFile {
 /// Command-line values that override the environment and the config file.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
+    pub profile: Option<String>,
     pub base_url: Option<String>,
     pub config: Option<PathBuf>,
     pub timeout: Option<u64>,
@@ -72,17 +113,25 @@ pub struct Overrides {
 }
 
 /// Where credentials came from, for messages that must not show the secret itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CredentialSource {
     Env(&'static str),
-    ConfigFile,
+    /// `api_token` in the config file: at the top level, or in this profile.
+    ConfigFile(Option<String>),
+    /// `api_token_command`'s output: at the top level, or in this profile.
+    Command(Option<String>),
 }
 
 impl std::fmt::Display for CredentialSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Env(name) => write!(f, "${name}"),
-            Self::ConfigFile => f.write_str("api_token in the config file"),
+        let (key, profile) = match self {
+            Self::Env(name) => return write!(f, "${name}"),
+            Self::ConfigFile(profile) => ("api_token", profile),
+            Self::Command(profile) => ("api_token_command", profile),
+        };
+        match profile {
+            Some(name) => write!(f, "{key} of profile {name} in the config file"),
+            None => write!(f, "{key} in the config file"),
         }
     }
 }
@@ -90,9 +139,16 @@ impl std::fmt::Display for CredentialSource {
 /// Everything resolved, ready to build a client.
 #[derive(Debug)]
 pub struct Settings {
+    /// The profile picked (`--profile`, `ORIGINPULL_PROFILE`), if any.
+    pub profile: Option<String>,
     pub base_url: String,
+    /// Zone listings are limited to this account.
+    pub account_id: Option<String>,
     pub timeout: Duration,
     pub credentials: Option<(Credentials, CredentialSource)>,
+    /// Where the token comes from when it is a command's output: run only when an
+    /// account is used ([`Settings::run_token_command`]), never for the demo or completion.
+    pub token_command: Option<TokenCommand>,
     pub config_path: Option<PathBuf>,
     pub log_level: Option<String>,
     pub log_file: Option<PathBuf>,
@@ -100,6 +156,8 @@ pub struct Settings {
     pub budget: usize,
     /// `[keys]` as written: the TUI checks it against its key table at start.
     pub keys: BTreeMap<String, Vec<String>>,
+    /// The TUI takes mouse events (`mouse = false`, `--no-mouse` turn it off).
+    pub mouse: bool,
     /// Things the user should know about their setup, e.g. a world-readable token file.
     pub warnings: Vec<String>,
 }
@@ -120,9 +178,76 @@ impl Settings {
         let mut config = ClientConfig::new(self.base_url.clone(), credentials.clone());
         config.timeout = self.timeout;
         config.budget = budget;
+        config.account_id = self.account_id.clone();
         Ok(Client::new(&config)?)
     }
+
+    /// Runs `api_token_command` when it is where the token comes from (and nothing in
+    /// the environment won over it).
+    pub fn run_token_command(&mut self) -> Result<(), ConfigError> {
+        if self.credentials.is_none()
+            && let Some(command) = self.token_command.take()
+        {
+            let token = command.run()?;
+            self.credentials = Some((
+                Credentials::Token(token),
+                CredentialSource::Command(self.profile.clone()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The cache dir for this profile's files (zone list, survey).
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        cache_dir(self.profile.as_deref())
+    }
+
+    /// The state dir for this profile's files (rotation journals, known hostnames).
+    fn state_dir(&self) -> Option<PathBuf> {
+        Some(per_profile(&state_dir()?, self.profile.as_deref()))
+    }
+
+    /// This account's zone list of the last run. Like every file below, kept per
+    /// profile, and within it per base URL and credential.
+    pub fn zone_cache(&self) -> Option<ZoneCache> {
+        let (credentials, _) = self.credentials.as_ref()?;
+        Some(ZoneCache::new(&self.cache_dir()?, &self.base_url, credentials))
+    }
+
+    /// The zones' latest surveyed states.
+    pub fn survey_cache(&self) -> Option<SurveyCache> {
+        let (credentials, _) = self.credentials.as_ref()?;
+        Some(SurveyCache::new(&self.cache_dir()?, &self.base_url, credentials))
+    }
+
+    /// Where rotations keep their journals.
+    pub fn journals(&self) -> Option<JournalDir> {
+        let (credentials, _) = self.credentials.as_ref()?;
+        Some(JournalDir::new(&self.state_dir()?, &self.base_url, credentials))
+    }
+
+    /// The hostnames originpull knows of, per zone.
+    pub fn known_hostnames(&self) -> Option<KnownHostnames> {
+        let (credentials, _) = self.credentials.as_ref()?;
+        Some(KnownHostnames::new(&self.state_dir()?, &self.base_url, credentials))
+    }
 }
+
+/// The cache dir of a profile (or of no profile): completion reads it knowing only the
+/// profile's name.
+pub fn cache_dir(profile: Option<&str>) -> Option<PathBuf> {
+    Some(per_profile(project_dirs()?.cache_dir(), profile))
+}
+
+/// A profile's files live in `profiles/NAME` under the dir; without one, in the dir.
+fn per_profile(dir: &Path, profile: Option<&str>) -> PathBuf {
+    match profile {
+        Some(name) => dir.join("profiles").join(name),
+        None => dir.to_path_buf(),
+    }
+}
+
+pub use token_command::TokenCommand;
 
 /// Why [`Settings::client`] gives no client.
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +287,36 @@ pub enum ConfigError {
         set: &'static str,
         missing: &'static str,
     },
+    #[error("{}", unknown_profile(name, known, path.as_deref()))]
+    UnknownProfile {
+        name: String,
+        known: Vec<String>,
+        path: Option<PathBuf>,
+    },
+    #[error(
+        "profile name {name:?} cannot be used: a name is letters, digits, '-', '_' and '.' (it names a directory)"
+    )]
+    BadProfileName { name: String },
+    #[error("{}both api_token and api_token_command are set: keep one", where_(profile.as_deref()))]
+    TwoTokens { profile: Option<String> },
+    #[error(transparent)]
+    TokenCommand(#[from] token_command::TokenCommandError),
+}
+
+fn where_(profile: Option<&str>) -> String {
+    profile.map_or(String::new(), |p| format!("profile {p}: "))
+}
+
+fn unknown_profile(name: &str, known: &[String], path: Option<&Path>) -> String {
+    let file = path.map_or("the config file".to_owned(), |p| p.display().to_string());
+    if known.is_empty() {
+        format!("no profile named {name:?}: {file} defines no [profiles.NAME] table")
+    } else {
+        format!(
+            "no profile named {name:?} in {file}; the profiles are: {}",
+            known.join(", ")
+        )
+    }
 }
 
 /// Resolves settings from overrides, the environment (through `env`, so tests need not
@@ -177,10 +332,12 @@ pub fn resolve(
         .or_else(|| var("ORIGINPULL_CONFIG").map(PathBuf::from));
     let config_path = explicit_path.clone().or_else(|| default_config_path(&var));
     let mut warnings = Vec::new();
-    let file = match &config_path {
+    let mut file = match &config_path {
         Some(path) if path.exists() || explicit_path.is_some() => {
             let file = load_config_file(path)?;
-            if file.api_token.is_some()
+            let holds_token = file.api_token.is_some()
+                || file.profiles.values().any(|p| p.api_token.is_some());
+            if holds_token
                 && let Some(w) = permission_warning(path)
             {
                 warnings.push(w);
@@ -189,13 +346,38 @@ pub fn resolve(
         }
         _ => ConfigFile::default(),
     };
+    let profile_name = overrides
+        .profile
+        .clone()
+        .or_else(|| var("ORIGINPULL_PROFILE"))
+        .map(|p| p.trim().to_owned());
+    let account = select_profile(&mut file, profile_name.as_deref(), config_path.as_deref())?;
 
-    let credentials = credentials_from(&var, file.api_token.clone())?;
+    let env_credentials = credentials_from(&var)?;
+    if let (Some(name), Some((_, source))) = (&profile_name, &env_credentials)
+        && (account.token.is_some() || account.token_command.is_some())
+    {
+        warnings.push(format!(
+            "{source} is set and wins over profile {name}'s token; unset it to use the profile's"
+        ));
+    }
+    let (credentials, token_command) = match env_credentials {
+        Some(found) => (Some(found), None),
+        None => match account.token_command {
+            Some(command) => (None, Some(TokenCommand::parse(&command, profile_name.clone())?)),
+            None => (
+                account
+                    .token
+                    .map(|t| (Credentials::Token(t), CredentialSource::ConfigFile(profile_name.clone()))),
+                None,
+            ),
+        },
+    };
     let base_url = overrides
         .base_url
         .clone()
         .or_else(|| var("CLOUDFLARE_BASE_URL"))
-        .or(file.base_url)
+        .or(account.base_url)
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
     let timeout = overrides
         .timeout
@@ -204,9 +386,12 @@ pub fn resolve(
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_TIMEOUT);
     Ok(Settings {
+        profile: profile_name,
         base_url,
+        account_id: account.account_id,
         timeout,
         credentials,
+        token_command,
         config_path,
         log_level: overrides
             .log_level
@@ -223,15 +408,83 @@ pub fn resolve(
             .into_iter()
             .map(|(action, keys)| (action, keys.into_vec()))
             .collect(),
+        mouse: file.mouse.unwrap_or(true),
         warnings,
     })
 }
 
+/// The account keys in force: the profile's where it sets them, else the top level's.
+/// A profile's token (or command) replaces the top level's as one: the two are never
+/// mixed.
+struct AccountKeys {
+    token: Option<SecretString>,
+    token_command: Option<String>,
+    base_url: Option<String>,
+    account_id: Option<String>,
+}
+
+fn select_profile(
+    file: &mut ConfigFile,
+    name: Option<&str>,
+    path: Option<&Path>,
+) -> Result<AccountKeys, ConfigError> {
+    let top = AccountKeys {
+        token: file.api_token.take(),
+        token_command: file.api_token_command.take(),
+        base_url: file.base_url.take(),
+        account_id: file.account_id.take(),
+    };
+    let Some(name) = name else {
+        return checked(top, None);
+    };
+    if name.is_empty()
+        || name.starts_with('.')
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(ConfigError::BadProfileName {
+            name: name.to_owned(),
+        });
+    }
+    let Some(profile) = file.profiles.get_mut(name) else {
+        return Err(ConfigError::UnknownProfile {
+            name: name.to_owned(),
+            known: file.profiles.keys().cloned().collect(),
+            path: path.map(Path::to_path_buf),
+        });
+    };
+    let own_token = profile.api_token.is_some() || profile.api_token_command.is_some();
+    let keys = AccountKeys {
+        token: if own_token {
+            profile.api_token.take()
+        } else {
+            top.token
+        },
+        token_command: if own_token {
+            profile.api_token_command.take()
+        } else {
+            top.token_command
+        },
+        base_url: profile.base_url.take().or(top.base_url),
+        account_id: profile.account_id.take().or(top.account_id),
+    };
+    checked(keys, Some(name))
+}
+
+fn checked(keys: AccountKeys, profile: Option<&str>) -> Result<AccountKeys, ConfigError> {
+    if keys.token.is_some() && keys.token_command.is_some() {
+        return Err(ConfigError::TwoTokens {
+            profile: profile.map(str::to_owned),
+        });
+    }
+    Ok(keys)
+}
+
 /// First found wins: the SDKs' token name, flarectl's, a global key pair (either
-/// naming), then the config file.
+/// naming); the config file comes after these.
 fn credentials_from(
     var: &dyn Fn(&str) -> Option<String>,
-    file_token: Option<SecretString>,
 ) -> Result<Option<(Credentials, CredentialSource)>, ConfigError> {
     for name in ["CLOUDFLARE_API_TOKEN", "CF_API_TOKEN"] {
         if let Some(token) = var(name) {
@@ -270,7 +523,7 @@ fn credentials_from(
             (None, None) => {}
         }
     }
-    Ok(file_token.map(|t| (Credentials::Token(t), CredentialSource::ConfigFile)))
+    Ok(None)
 }
 
 /// `$XDG_CONFIG_HOME/originpull/config.toml`, else `~/.config/originpull/config.toml`
@@ -434,7 +687,7 @@ mod tests {
         .unwrap();
         let p = path.to_str().unwrap();
         let s = resolve_with(&[("ORIGINPULL_CONFIG", p)]).unwrap();
-        assert_eq!(s.credentials.unwrap().1, CredentialSource::ConfigFile);
+        assert_eq!(s.credentials.unwrap().1, CredentialSource::ConfigFile(None));
         assert_eq!(s.base_url, "http://127.0.0.1:9/client/v4");
         assert_eq!(s.timeout, Duration::from_secs(5));
         // The environment and flags beat the file.
@@ -451,6 +704,114 @@ mod tests {
         .unwrap();
         assert_eq!(s.base_url, "https://x.test");
         assert_eq!(s.timeout, Duration::from_secs(7));
+    }
+
+    fn profiles_file(dir: &Path) -> PathBuf {
+        let path = dir.join("config.toml");
+        std::fs::write(
+            &path,
+            "api_token = \"top\"\naccount_id = \"a-top\"\n\
+             [profiles.work]\napi_token = \"work-token\"\nbase_url = \"http://127.0.0.1:1/client/v4\"\n\
+             [profiles.home]\napi_token_command = \"printf home-token\"\naccount_id = \"a-home\"\n\
+             [profiles.bare]\nbase_url = \"http://127.0.0.1:2/client/v4\"\n",
+        )
+        .unwrap();
+        path
+    }
+
+    fn token_of(s: &Settings) -> String {
+        use secrecy::ExposeSecret;
+        match &s.credentials.as_ref().unwrap().0 {
+            Credentials::Token(t) => t.expose_secret().to_owned(),
+            Credentials::GlobalKey { .. } => panic!("a key"),
+        }
+    }
+
+    #[test]
+    fn a_profile_overrides_the_top_level_key_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = profiles_file(dir.path());
+        let p = path.to_str().unwrap();
+        let pick = |profile: &str, extra: &[(&str, &str)]| {
+            let mut env = vec![("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", profile)];
+            env.extend_from_slice(extra);
+            resolve_with(&env)
+        };
+        let work = pick("work", &[]).unwrap();
+        assert_eq!(work.profile.as_deref(), Some("work"));
+        assert_eq!(token_of(&work), "work-token");
+        assert_eq!(work.base_url, "http://127.0.0.1:1/client/v4");
+        // Not set in the profile: the top level's.
+        assert_eq!(work.account_id.as_deref(), Some("a-top"));
+        assert_eq!(
+            work.credentials.as_ref().unwrap().1.to_string(),
+            "api_token of profile work in the config file"
+        );
+
+        // The command runs only when asked to, and its token is the profile's.
+        let mut home = pick("home", &[]).unwrap();
+        assert!(home.credentials.is_none() && home.token_command.is_some());
+        home.run_token_command().unwrap();
+        assert_eq!(token_of(&home), "home-token");
+        assert_eq!(home.account_id.as_deref(), Some("a-home"));
+
+        // No token of its own: the top level's.
+        assert_eq!(token_of(&pick("bare", &[]).unwrap()), "top");
+
+        // The environment's credentials win, with a warning that says so; the
+        // profile's other keys still apply.
+        let env = pick("home", &[("CLOUDFLARE_API_TOKEN", "env-token")]).unwrap();
+        assert_eq!(token_of(&env), "env-token");
+        assert!(env.token_command.is_none());
+        assert!(env.warnings.iter().any(|w| w.contains("wins over profile home")), "{:?}", env.warnings);
+        assert_eq!(env.account_id.as_deref(), Some("a-home"));
+
+        // --profile beats ORIGINPULL_PROFILE.
+        let s = resolve(
+            &Overrides {
+                profile: Some("work".into()),
+                ..Default::default()
+            },
+            &env_of(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "home")]),
+        )
+        .unwrap();
+        assert_eq!(s.profile.as_deref(), Some("work"));
+    }
+
+    #[test]
+    fn an_unknown_or_unusable_profile_is_an_error_that_lists_the_known_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = profiles_file(dir.path());
+        let p = path.to_str().unwrap();
+        let e = resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "wrok")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("no profile named \"wrok\" in {p}; the profiles are: bare, home, work")
+        );
+        let e = resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "../x")]).unwrap_err();
+        assert!(matches!(e, ConfigError::BadProfileName { .. }), "{e}");
+        let e = resolve_with(&[("HOME", "/nonexistent"), ("ORIGINPULL_PROFILE", "work")]).unwrap_err();
+        assert!(e.to_string().contains("defines no [profiles.NAME]"), "{e}");
+
+        std::fs::write(&path, "[profiles.x]\napi_token = \"a\"\napi_token_command = \"b\"\n").unwrap();
+        let e = resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "x")]).unwrap_err();
+        assert_eq!(e.to_string(), "profile x: both api_token and api_token_command are set: keep one");
+    }
+
+    #[test]
+    fn each_profile_keeps_its_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = profiles_file(dir.path());
+        let p = path.to_str().unwrap();
+        let none = resolve_with(&[("ORIGINPULL_CONFIG", p)]).unwrap();
+        let work = resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "work")]).unwrap();
+        let (Some(a), Some(b)) = (none.cache_dir(), work.cache_dir()) else {
+            return; // no home dir on this machine: nothing is kept anyway
+        };
+        assert_eq!(b, a.join("profiles/work"));
+        assert_eq!(cache_dir(Some("work")), Some(b));
+        assert_ne!(none.journals(), work.journals());
+        assert_ne!(none.known_hostnames(), work.known_hostnames());
     }
 
     #[test]
