@@ -32,6 +32,11 @@ impl ZoneCache {
         }
     }
 
+    /// The cache in this file.
+    pub fn at(path: PathBuf) -> Self {
+        Self { path }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -57,6 +62,23 @@ impl ZoneCache {
         write_private(&tmp, &body)?;
         std::fs::rename(&tmp, &self.path)
     }
+}
+
+/// The most recently written file in `dir` named `PREFIX…SUFFIX`. Completion knows the
+/// profile but not the credential (it runs no token command), so it takes the
+/// account used last.
+pub fn latest_file(dir: &Path, prefix: &str, suffix: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(prefix) && name.ends_with(suffix)
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max()
+        .map(|(_, path)| path)
 }
 
 /// A name for one account's files: the base URL and a one-way hash of the credential,

@@ -12,6 +12,8 @@ use originpull::tui;
 
 fn main() -> ExitCode {
     install_panic_hook();
+    // A shell asking for completions (COMPLETE=bash): answered from the caches, then exit.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = Cli::parse();
     if cli.demo && cli.command.is_some() {
         // Otherwise `originpull --demo zones` would quietly run against the real API.
@@ -25,11 +27,15 @@ fn main() -> ExitCode {
     }
     // The demo and the simulator use no account: a config they would not read must
     // not stop them.
+    // A script that asked for JSON gets its errors and warnings as JSON too.
+    let json = cli.command.as_ref().is_some_and(cli::Command::json);
     let needs_account = !cli.demo
         && !matches!(
             cli.command,
             Some(
                 cli::Command::Sim { .. }
+                    | cli::Command::Completions { .. }
+                    | cli::Command::Man
                     | cli::Command::NewCert(_)
                     | cli::Command::OriginConfig(_)
                     | cli::Command::VerifyOrigin(_)
@@ -47,7 +53,7 @@ fn main() -> ExitCode {
     let mut settings = match config::resolve(&overrides, &|k| std::env::var(k).ok()) {
         Ok(s) => s,
         Err(e) if !needs_account => {
-            eprintln!("originpull: warning: {e} (ignored: no account is used)");
+            warn(&format!("{e} (ignored: no account is used)"), json);
             let flags_only = Overrides {
                 config: None,
                 profile: None,
@@ -55,16 +61,16 @@ fn main() -> ExitCode {
             };
             match config::resolve(&flags_only, &|_| None) {
                 Ok(s) => s,
-                Err(e) => return fail(&CliError::Config(e)),
+                Err(e) => return fail(&CliError::Config(e), json),
             }
         }
-        Err(e) => return fail(&CliError::Config(e)),
+        Err(e) => return fail(&CliError::Config(e), json),
     };
     if g.no_mouse {
         settings.mouse = false;
     }
     if needs_account && let Err(e) = settings.run_token_command() {
-        return fail(&CliError::Config(e));
+        return fail(&CliError::Config(e), json);
     }
     let _log_guard = match &settings.log_level {
         Some(level) => match originpull::logging::init(level, settings.log_file.clone()) {
@@ -73,21 +79,21 @@ fn main() -> ExitCode {
                 Some(guard)
             }
             Err(e) => {
-                eprintln!("originpull: warning: logging is off: {e}");
+                warn(&format!("logging is off: {e}"), json);
                 None
             }
         },
         None => None,
     };
     for w in &settings.warnings {
-        eprintln!("originpull: warning: {w}");
+        warn(w, json);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return fail(&CliError::Io(e)),
+        Err(e) => return fail(&CliError::Io(e), json),
     };
     let Some(command) = cli.command else {
         return match runtime.block_on(tui::start(cli.demo, &settings)) {
@@ -104,12 +110,28 @@ fn main() -> ExitCode {
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         // The audit's summary line, or verify-origin's verdict, has said what it found.
         Err(CliError::Findings { .. } | CliError::NotEnforced) => ExitCode::from(3),
-        Err(e) => fail(&e),
+        Err(e) => fail(&e, json),
     }
 }
 
-fn fail(e: &CliError) -> ExitCode {
+fn fail(e: &CliError, json: bool) -> ExitCode {
+    if json {
+        eprintln!("{}", e.to_json());
+        return ExitCode::FAILURE;
+    }
     report(e, e.hint())
+}
+
+/// A warning on stderr: a line for people, a JSON line under `--json`.
+fn warn(message: &str, json: bool) {
+    if json {
+        eprintln!(
+            "{}",
+            serde_json::json!({ "warning": { "message": message } })
+        );
+    } else {
+        eprintln!("originpull: warning: {message}");
+    }
 }
 
 /// What went wrong and what to do about it, on stderr.

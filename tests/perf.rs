@@ -123,6 +123,8 @@ fn ten_thousand_zones_at_50_ms_per_call() {
         journals: None,
         known: None,
         budget: originpull::api::client::DEFAULT_BUDGET,
+        profile: None,
+        mouse: true,
         });
         let started = Instant::now();
         app.dispatch(Msg::Init {

@@ -137,6 +137,31 @@ impl ApiError {
         }
     }
 
+    /// A stable name for the kind of failure, for scripts (`--json` errors): it does
+    /// not change with the wording of the message.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Api { status, .. } => match status {
+                401 => "unauthorized",
+                403 => "forbidden",
+                404 => "not_found",
+                429 => "rate_limited",
+                500..=599 => "server_error",
+                _ => "api_error",
+            },
+            Self::MissingPermission { .. } => "missing_permission",
+            Self::Http { .. } => "http_error",
+            Self::Decode { .. } => "bad_response",
+            Self::TooLarge { .. } => "response_too_large",
+            Self::Timeout { .. } => "timeout",
+            Self::Connect { .. } => "connect_failed",
+            Self::Transport { .. } => "network_error",
+            Self::BadBaseUrl(_) => "bad_base_url",
+            Self::BadCredentials => "bad_credentials",
+            Self::ZoneNotFound { .. } => "zone_not_found",
+        }
+    }
+
     /// Every Cloudflare error code, error chains included.
     pub fn codes(&self) -> Vec<i64> {
         fn walk(out: &mut Vec<i64>, msgs: &[ApiMessage]) {

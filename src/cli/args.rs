@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use clap_complete::ArgValueCompleter;
+
+use super::completion::{self, Shell};
 use crate::origin::new_cert::{KeyType, MAX_DAYS};
 use crate::origin::server_config::Server;
 use crate::origin::verify::Target;
@@ -15,11 +18,14 @@ use crate::survey::{EXPIRING_WITHIN_DAYS, Level};
 #[command(
     name = "originpull",
     version,
-    about = "Cloudflare zone-level Authenticated Origin Pulls certificates, from a terminal",
-    long_about = "Cloudflare zone-level Authenticated Origin Pulls certificates, from a terminal.\n\n\
+    about = "Cloudflare Authenticated Origin Pulls at all three levels, from a terminal",
+    long_about = "Cloudflare Authenticated Origin Pulls at all three levels (global, zone-level, \
+        per-hostname), from a terminal: certificates, enablement, audit, rotation, and the \
+        origin's end.\n\n\
         Without a subcommand it opens the interactive TUI. Credentials come from \
         CLOUDFLARE_API_TOKEN (or CF_API_TOKEN), CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY, \
-        or api_token in the config file; never from the command line.",
+        or the config file (api_token, or api_token_command for a password manager; \
+        per [profiles.NAME] with --profile); never from the command line.",
     after_help = "A ZONE is a zone name (shop.example) or its 32-hex id."
 )]
 pub struct Cli {
@@ -85,37 +91,56 @@ pub enum Command {
     },
     /// List a zone's certificates
     Certs {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Show one certificate, with details parsed locally from its PEM
     Show {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
+        /// The certificate's id (`certs ZONE` lists them)
+        #[arg(add = ArgValueCompleter::new(completion::certificate_ids))]
         cert_id: String,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Show whether zone-level AOP is enabled
     Status {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Enable zone-level AOP
     Enable {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Disable zone-level AOP
     Disable {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Check a certificate and key locally, then upload them
     Upload {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
         /// PEM certificate (the leaf first; a chain after it is fine)
         #[arg(long, value_name = "FILE")]
@@ -123,23 +148,34 @@ pub enum Command {
         /// PEM private key, unencrypted
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Delete a certificate (asks first unless --yes)
     Delete {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
+        /// The certificate's id (`certs ZONE` lists them)
+        #[arg(add = ArgValueCompleter::new(completion::certificate_ids))]
         cert_id: String,
         /// Delete without asking (required when stdin is not a terminal)
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Print JSON for scripts (errors too, on stderr)
+        #[arg(long)]
+        json: bool,
     },
     /// Read, or set, a zone's global AOP switch (Cloudflare's shared certificate)
     Global {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
         /// Turn it on or off; without this, print it
         #[arg(value_enum)]
         value: Option<Switch>,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
@@ -158,6 +194,13 @@ pub enum Command {
     OriginConfig(OriginConfigArgs),
     /// Connect straight to an origin: does it require a client certificate, and accept yours?
     VerifyOrigin(VerifyOriginArgs),
+    /// Print a shell's completion script: `source <(originpull completions bash)`
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff): `originpull man | man -l -`
+    Man,
     /// Run the API simulator alone, for trying other clients against it
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one)
@@ -172,7 +215,42 @@ pub enum Command {
         /// Latency added to every request
         #[arg(long, value_name = "N", default_value_t = 0)]
         latency_ms: u64,
+        /// Print the base URL and token as one JSON line (then serve until Ctrl-C)
+        #[arg(long)]
+        json: bool,
     },
+}
+
+impl Command {
+    /// Whether the output is for a script (`--json`, `audit --format json`): errors
+    /// are then JSON too.
+    pub fn json(&self) -> bool {
+        match self {
+            Self::Zones { json, .. }
+            | Self::Certs { json, .. }
+            | Self::Show { json, .. }
+            | Self::Status { json, .. }
+            | Self::Enable { json, .. }
+            | Self::Disable { json, .. }
+            | Self::Upload { json, .. }
+            | Self::Delete { json, .. }
+            | Self::Global { json, .. }
+            | Self::Sim { json, .. } => *json,
+            Self::Audit(args) => args.json || args.format == Format::Json,
+            Self::Rotate(args) => args.json,
+            Self::NewCert(args) => args.json,
+            Self::VerifyOrigin(args) => args.json,
+            Self::Hostnames { command } => match command {
+                HostnamesCommand::Certs { json, .. }
+                | HostnamesCommand::Upload { json, .. }
+                | HostnamesCommand::Delete { json, .. }
+                | HostnamesCommand::Status { json, .. }
+                | HostnamesCommand::Set { json, .. }
+                | HostnamesCommand::Clear { json, .. } => *json,
+            },
+            Self::OriginConfig(_) | Self::Completions { .. } | Self::Man => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,6 +271,7 @@ pub enum Format {
 #[derive(Debug, Args, Clone)]
 pub struct AuditArgs {
     /// Zones to survey (names or ids) [default: every zone]
+    #[arg(add = ArgValueCompleter::new(completion::zone_names))]
     pub zones: Vec<String>,
     /// Only zones whose name contains TEXT
     #[arg(long, value_name = "TEXT", conflicts_with = "zones")]
@@ -205,6 +284,9 @@ pub struct AuditArgs {
     pub fail_on: Level,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// The same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     /// Reuse a zone surveyed within this long ago: 90s, 15m, 1h, 2d
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
     pub max_age: Duration,
@@ -218,12 +300,17 @@ pub struct AuditArgs {
 pub enum HostnamesCommand {
     /// List the zone's hostname certificates
     Certs {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Check a certificate and key locally, then upload them as a hostname certificate
     Upload {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
         /// PEM certificate (the leaf first; a chain after it is fine)
         #[arg(long, value_name = "FILE")]
@@ -231,12 +318,17 @@ pub enum HostnamesCommand {
         /// PEM private key, unencrypted
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Delete a hostname certificate (refused while a known hostname still uses it)
     Delete {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
+        /// The hostname certificate's id (`hostnames certs ZONE` lists them)
+        #[arg(add = ArgValueCompleter::new(completion::hostname_certificate_ids))]
         cert_id: String,
         /// Delete without asking (required when stdin is not a terminal)
         #[arg(long, short = 'y')]
@@ -244,25 +336,33 @@ pub enum HostnamesCommand {
         /// Delete even though known hostnames still use it: they lose their certificate
         #[arg(long)]
         force: bool,
+        /// Print JSON for scripts (errors too, on stderr)
+        #[arg(long)]
+        json: bool,
     },
     /// Each hostname's association: those named, those originpull knows, and with --discover the zone's proxied DNS records
     Status {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
         hostnames: Vec<String>,
         /// Also ask about every proxied DNS record of the zone (one call per hostname)
         #[arg(long)]
         discover: bool,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Associate hostnames with a hostname certificate, in one PUT
     #[command(group = clap::ArgGroup::new("state").required(true).args(["enable", "disable"]))]
     Set {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
         #[arg(required = true, value_name = "HOSTNAME")]
         hostnames: Vec<String>,
         /// The hostname certificate's id
-        #[arg(long = "cert", value_name = "CERT_ID")]
+        #[arg(long = "cert", value_name = "CERT_ID", add = ArgValueCompleter::new(completion::hostname_certificate_ids))]
         cert_id: String,
         /// Present the certificate to these hostnames
         #[arg(long)]
@@ -270,14 +370,18 @@ pub enum HostnamesCommand {
         /// Keep the association but present no certificate to these hostnames, even with zone-level AOP on
         #[arg(long)]
         disable: bool,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
     /// Remove hostnames' associations (enabled: null), in one PUT: zone-level AOP applies to them again
     Clear {
+        /// The zone: its name, or its 32-hex id
+        #[arg(add = ArgValueCompleter::new(completion::zone_names))]
         zone: String,
         #[arg(required = true, value_name = "HOSTNAME")]
         hostnames: Vec<String>,
+        /// Print JSON for scripts (errors too, on stderr)
         #[arg(long)]
         json: bool,
     },
@@ -287,7 +391,7 @@ pub enum HostnamesCommand {
 #[derive(Debug, Args, Clone)]
 pub struct RotateArgs {
     /// Zones to rotate (names or ids)
-    #[arg(required = true, value_name = "ZONE")]
+    #[arg(required = true, value_name = "ZONE", add = ArgValueCompleter::new(completion::zone_names))]
     pub zones: Vec<String>,
     /// The new PEM certificate (the leaf first; a chain after it is fine)
     #[arg(long, value_name = "FILE")]
@@ -310,6 +414,7 @@ pub struct RotateArgs {
     /// Rotate without asking (required when stdin is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Print JSON for scripts (errors too, on stderr)
     #[arg(long)]
     pub json: bool,
 }
@@ -335,6 +440,9 @@ pub struct NewCertArgs {
     /// Directory to write into (created if missing; no file in it is ever overwritten)
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Print JSON for scripts (errors too, on stderr)
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `originpull origin-config`.
@@ -373,6 +481,7 @@ pub struct VerifyOriginArgs {
     /// Take any origin certificate (self-signed, Cloudflare Origin CA); the report says so
     #[arg(long)]
     pub insecure: bool,
+    /// Print JSON for scripts (errors too, on stderr)
     #[arg(long)]
     pub json: bool,
 }

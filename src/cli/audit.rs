@@ -24,6 +24,7 @@ pub async fn run(
     budget: usize,
     cache: Option<SurveyCache>,
     known: Option<KnownHostnames>,
+    profile: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let started = Instant::now();
@@ -58,7 +59,7 @@ pub async fn run(
         .map(|z| z.name.chars().count())
         .max()
         .unwrap_or(4);
-    let mut report = Report::new(args.format, rules, name_width, out)?;
+    let mut report = Report::new(args.format, rules, name_width, profile, out)?;
     // Zones fresh in the cache are printed at once, before any call.
     for state in survey.finished() {
         report.zone(state, true, now)?;

@@ -19,13 +19,14 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let known = settings.known_hostnames();
+    let profile = settings.profile.as_deref();
     let now = Utc::now();
     match command {
         HostnamesCommand::Certs { zone, json } => {
             let zone = client.resolve_zone(&zone).await?;
             let certs = client.list_hostname_certificates(&zone.id).await?;
             if json {
-                output::json(out, &certs)?;
+                output::json(out, profile, &certs)?;
             } else {
                 writeln!(out, "{}: hostname certificates", sanitize(&zone.name))?;
                 output::certificate_table(out, &certs, now)?;
@@ -45,7 +46,7 @@ pub async fn run(
                 .await?;
             drop(upload);
             if json {
-                output::json(out, &created)?;
+                output::json(out, profile, &created)?;
             } else {
                 writeln!(
                     out,
@@ -67,9 +68,12 @@ pub async fn run(
             cert_id,
             yes,
             force,
+            json,
         } => {
             let zone = client.resolve_zone(&zone).await?;
-            delete(client, known.as_ref(), &zone, &cert_id, yes, force, out).await?;
+            let deleted = delete(client, known.as_ref(), &zone, &cert_id, yes, force).await?;
+            let what = "hostname certificate";
+            output::deleted(out, what, &zone, &cert_id, &deleted, json, profile)?;
         }
         HostnamesCommand::Status {
             zone,
@@ -80,7 +84,7 @@ pub async fn run(
             let zone = client.resolve_zone(&zone).await?;
             let states = status(client, known.as_ref(), &zone, &named, discover).await?;
             if json {
-                output::json(out, &states)?;
+                output::json(out, profile, &states)?;
             } else {
                 let certs = client.list_hostname_certificates(&zone.id).await?;
                 print_status(out, &zone, &states, discover)?;
@@ -122,7 +126,7 @@ pub async fn run(
                 .collect();
             let result = client.set_hostnames(&zone.id, &settings).await?;
             remember(known.as_ref(), &zone, &settings);
-            print_associations(out, &zone, &result, json)?;
+            print_associations(out, &zone, &result, json, profile)?;
         }
         HostnamesCommand::Clear {
             zone,
@@ -144,7 +148,7 @@ pub async fn run(
                 .collect();
             let result = client.set_hostnames(&zone.id, &settings).await?;
             remember(known.as_ref(), &zone, &settings);
-            print_associations(out, &zone, &result, json)?;
+            print_associations(out, &zone, &result, json, profile)?;
         }
     }
     Ok(())
@@ -208,8 +212,7 @@ async fn delete(
     cert_id: &str,
     yes: bool,
     force: bool,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
+) -> Result<Certificate, CliError> {
     if !yes && !io::stdin().is_terminal() {
         return Err(CliError::Refused(
             "refusing to delete without confirmation: standard input is not a terminal; \
@@ -270,17 +273,9 @@ async fn delete(
             return Err(CliError::Refused("cancelled: nothing was deleted".into()));
         }
     }
-    let deleted = client
+    Ok(client
         .delete_hostname_certificate(&zone.id, cert_id)
-        .await?;
-    writeln!(
-        out,
-        "deleted hostname certificate {} from {} (status {})",
-        sanitize(cert_id),
-        sanitize(&zone.name),
-        sanitize(deleted.status.as_ref().map_or("deleted", |s| s.as_str()))
-    )?;
-    Ok(())
+        .await?)
 }
 
 /// The three states in words: "disable" and "clear" do different things.
@@ -367,9 +362,10 @@ fn print_associations(
     zone: &Zone,
     result: &[Association],
     json: bool,
+    profile: Option<&str>,
 ) -> io::Result<()> {
     if json {
-        return output::json(out, &result);
+        return output::json(out, profile, &result);
     }
     let rows: Vec<Vec<String>> = result
         .iter()

@@ -2,7 +2,9 @@
 
 pub mod args;
 mod audit;
+mod completion;
 mod hostnames;
+mod man;
 mod origin;
 mod output;
 mod report;
@@ -63,6 +65,45 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// A stable name for the kind of failure: `--json` errors carry it as `code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Api(e) => e.kind(),
+            Self::Cert(_) => "bad_certificate",
+            Self::Config(_) => "config",
+            Self::Setup(ClientSetupError::NoCredentials { .. }) => "no_credentials",
+            Self::Setup(ClientSetupError::Api(e)) => e.kind(),
+            Self::Refused(_) => "refused",
+            Self::Io(_) => "io",
+            Self::NewCert(_) => "new_cert",
+            Self::ServerConfig(_) => "origin_config",
+            Self::Verify(_) => "verify_failed",
+            Self::NotEnforced => "not_enforced",
+            Self::Partial(_) => "partial",
+            Self::NotRotated { .. } => "not_rotated",
+            Self::Findings { .. } => "findings",
+        }
+    }
+
+    /// `{"error": {"code", "message", "hint"}}`, what `--json` prints on stderr; an
+    /// API error adds Cloudflare's codes and the HTTP status.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut error = serde_json::json!({
+            "code": self.code(),
+            "message": self.to_string(),
+            "hint": self.hint(),
+        });
+        let api = match self {
+            Self::Api(e) | Self::Setup(ClientSetupError::Api(e)) => Some(e),
+            _ => None,
+        };
+        if let Some(e) = api {
+            error["cloudflare_codes"] = e.codes().into();
+            error["http_status"] = e.status().into();
+        }
+        serde_json::json!({ "error": error })
+    }
+
     pub fn hint(&self) -> Option<String> {
         match self {
             Self::Api(e) => e.hint().map(str::to_owned),
@@ -86,8 +127,14 @@ pub async fn run(
             token,
             zones,
             latency_ms,
-        } => return run_sim(port, token, zones, latency_ms, out).await,
+            json,
+        } => {
+            let latency = std::time::Duration::from_millis(latency_ms);
+            return run_sim(port, token, zones, latency, json, out).await;
+        }
         Command::NewCert(args) => return origin::new_cert(args, out),
+        Command::Completions { shell } => return Ok(completion::registration(shell, out)?),
+        Command::Man => return Ok(man::print(out)?),
         Command::OriginConfig(args) => return origin::origin_config(args, out),
         Command::VerifyOrigin(args) => {
             return origin::verify_origin(args, settings.timeout, out).await;
@@ -131,7 +178,7 @@ pub async fn run(
                 tracing::warn!(path = %cache.path().display(), error = %e, "zone cache not saved");
             }
             if json {
-                output::json(out, &zones)?;
+                output::json(out, settings.profile.as_deref(), &zones)?;
             } else {
                 output::zones(out, &zones)?;
             }
@@ -139,7 +186,11 @@ pub async fn run(
         Command::Certs { zone, json } => {
             let zone = client.resolve_zone(&zone).await?;
             if json {
-                output::json(out, &client.list_certificates(&zone.id).await?)?;
+                output::json(
+                    out,
+                    settings.profile.as_deref(),
+                    &client.list_certificates(&zone.id).await?,
+                )?;
             } else {
                 let (certs, enabled) = tokio::try_join!(
                     client.list_certificates(&zone.id),
@@ -163,6 +214,7 @@ pub async fn run(
             if json {
                 output::json(
                     out,
+                    settings.profile.as_deref(),
                     &output::ShownCertificate {
                         certificate: &cert,
                         details: details.as_ref().map(|d| output::DetailsJson::new(d, now)),
@@ -175,10 +227,14 @@ pub async fn run(
         Command::Status { zone, json } => {
             let zone = client.resolve_zone(&zone).await?;
             let enabled = client.get_enablement(&zone.id).await?;
-            print_enablement(out, &zone, enabled, json)?;
+            print_enablement(out, &zone, enabled, json, settings.profile.as_deref())?;
         }
-        Command::Enable { zone, json } => set_enablement(&client, &zone, true, json, out).await?,
-        Command::Disable { zone, json } => set_enablement(&client, &zone, false, json, out).await?,
+        Command::Enable { zone, json } => {
+            set_enablement(&client, &zone, true, json, settings, out).await?
+        }
+        Command::Disable { zone, json } => {
+            set_enablement(&client, &zone, false, json, settings, out).await?
+        }
         Command::Upload {
             zone,
             cert,
@@ -193,7 +249,7 @@ pub async fn run(
                 .await?;
             drop(upload);
             if json {
-                output::json(out, &created)?;
+                output::json(out, settings.profile.as_deref(), &created)?;
             } else {
                 writeln!(
                     out,
@@ -208,19 +264,19 @@ pub async fn run(
                 output::certificate_detail(out, &summary, None, now)?;
             }
         }
-        Command::Delete { zone, cert_id, yes } => {
+        Command::Delete {
+            zone,
+            cert_id,
+            yes,
+            json,
+        } => {
             let zone = client.resolve_zone(&zone).await?;
             if !yes {
                 confirm_delete(&client, &zone, &cert_id, now).await?;
             }
             let cert = client.delete_certificate(&zone.id, &cert_id).await?;
-            writeln!(
-                out,
-                "deleted {} from {} (status {})",
-                sanitize(&cert_id),
-                sanitize(&zone.name),
-                sanitize(cert.status.as_ref().map_or("deleted", |s| s.as_str()))
-            )?;
+            let profile = settings.profile.as_deref();
+            output::deleted(out, "certificate", &zone, &cert_id, &cert, json, profile)?;
         }
         Command::Global { zone, value, json } => {
             let zone = client.resolve_zone(&zone).await?;
@@ -228,15 +284,21 @@ pub async fn run(
                 Some(value) => client.set_global(&zone.id, value == Switch::On).await?,
                 None => client.get_global(&zone.id).await?,
             };
-            print_global(out, &zone, &global, json)?;
+            print_global(out, &zone, &global, json, settings.profile.as_deref())?;
         }
-        Command::Audit(args) => {
+        Command::Audit(mut args) => {
+            if args.json {
+                args.format = args::Format::Json;
+            }
             let (cache, known) = (settings.survey_cache(), settings.known_hostnames());
-            audit::run(&client, args, budget, cache, known, out).await?;
+            let profile = settings.profile.as_deref();
+            audit::run(&client, args, budget, cache, known, profile, out).await?;
         }
         Command::Rotate(args) => rotate::rotate(&client, settings, args, out).await?,
         Command::Hostnames { command } => hostnames::run(&client, settings, command, out).await?,
         Command::Sim { .. }
+        | Command::Completions { .. }
+        | Command::Man
         | Command::NewCert(_)
         | Command::OriginConfig(_)
         | Command::VerifyOrigin(_) => unreachable!("handled above"),
@@ -252,7 +314,13 @@ fn name_filter(text: &str) -> Option<NameFilter> {
     }
 }
 
-fn print_enablement(out: &mut dyn Write, zone: &Zone, enabled: bool, json: bool) -> io::Result<()> {
+fn print_enablement(
+    out: &mut dyn Write,
+    zone: &Zone,
+    enabled: bool,
+    json: bool,
+    profile: Option<&str>,
+) -> io::Result<()> {
     if json {
         #[derive(serde::Serialize)]
         struct Status<'a> {
@@ -261,6 +329,7 @@ fn print_enablement(out: &mut dyn Write, zone: &Zone, enabled: bool, json: bool)
         }
         output::json(
             out,
+            profile,
             &Status {
                 zone: &zone.name,
                 enabled,
@@ -281,6 +350,7 @@ fn print_global(
     zone: &Zone,
     global: &GlobalAop,
     json: bool,
+    profile: Option<&str>,
 ) -> io::Result<()> {
     if json {
         #[derive(serde::Serialize)]
@@ -291,6 +361,7 @@ fn print_global(
         }
         output::json(
             out,
+            profile,
             &Global {
                 zone: &zone.name,
                 value: if global.on { "on" } else { "off" },
@@ -317,11 +388,12 @@ async fn set_enablement(
     zone: &str,
     enabled: bool,
     json: bool,
+    settings: &Settings,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let zone = client.resolve_zone(zone).await?;
     let now_enabled = client.set_enablement(&zone.id, enabled).await?;
-    print_enablement(out, &zone, now_enabled, json)?;
+    print_enablement(out, &zone, now_enabled, json, settings.profile.as_deref())?;
     Ok(())
 }
 
@@ -382,25 +454,32 @@ async fn run_sim(
     port: u16,
     token: Option<String>,
     zones: Option<usize>,
-    latency_ms: u64,
+    latency: std::time::Duration,
+    json: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let token = token.unwrap_or_else(|| format!("sim-{}", uuid::Uuid::new_v4().simple()));
     let mut config = SimConfig::demo(token);
     config.port = port;
     config.zones = zones;
-    config.latency = std::time::Duration::from_millis(latency_ms);
+    config.latency = latency;
     let sim = Simulator::start(config).await.map_err(|e| {
         CliError::Refused(format!(
             "cannot start the simulator on 127.0.0.1:{port}: {e}; try --port 0"
         ))
     })?;
-    writeln!(
-        out,
-        "originpull simulator listening (Ctrl-C stops it)\n\n  export CLOUDFLARE_BASE_URL={}\n  export CLOUDFLARE_API_TOKEN={}\n",
-        sim.base_url(),
-        sim.token()
-    )?;
+    if json {
+        // One line, so a script can read it and go on while the simulator serves.
+        let line = serde_json::json!({ "base_url": sim.base_url(), "token": sim.token() });
+        writeln!(out, "{line}")?;
+    } else {
+        writeln!(
+            out,
+            "originpull simulator listening (Ctrl-C stops it)\n\n  export CLOUDFLARE_BASE_URL={}\n  export CLOUDFLARE_API_TOKEN={}\n",
+            sim.base_url(),
+            sim.token()
+        )?;
+    }
     out.flush()?;
     tokio::signal::ctrl_c().await?;
     sim.shutdown().await;

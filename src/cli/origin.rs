@@ -15,6 +15,42 @@ use crate::origin::server_config;
 use crate::origin::shared_ca;
 use crate::origin::verify::{self, Attempt, Identity, Outcome, Probe, Report, Verdict};
 
+/// `new-cert --json`: what was made, and where.
+#[derive(serde::Serialize)]
+struct MadeJson<'a> {
+    certificate: output::DetailsJson,
+    ca: output::DetailsJson,
+    new_ca: bool,
+    files: Vec<FileJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct FileJson<'a> {
+    path: &'a Path,
+    what: &'a str,
+    /// The file's permission bits, as `ls -l` shows them in octal: "600".
+    mode: String,
+}
+
+impl<'a> MadeJson<'a> {
+    fn of(made: &'a new_cert::Made, now: chrono::DateTime<Utc>) -> Self {
+        Self {
+            certificate: output::DetailsJson::new(&made.leaf, now),
+            ca: output::DetailsJson::new(&made.ca, now),
+            new_ca: made.new_ca,
+            files: made
+                .files
+                .iter()
+                .map(|f| FileJson {
+                    path: &f.path,
+                    what: f.what,
+                    mode: format!("{:o}", f.mode),
+                })
+                .collect(),
+        }
+    }
+}
+
 pub fn new_cert(args: NewCertArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let request = Request {
         cn: args.cn,
@@ -28,6 +64,9 @@ pub fn new_cert(args: NewCertArgs, out: &mut dyn Write) -> Result<(), CliError> 
     };
     let now = Utc::now();
     let made = new_cert::new_cert(&request, now)?;
+    if args.json {
+        return Ok(output::json(out, None, &MadeJson::of(&made, now))?);
+    }
     let signer = if made.new_ca {
         format!("a new private CA ({})", made.ca.subject)
     } else {
@@ -122,7 +161,7 @@ pub async fn verify_origin(
     };
     let report = verify::verify(&probe).await?;
     if args.json {
-        output::json(out, &report)?;
+        output::json(out, None, &report)?;
     } else {
         print_report(out, &report)?;
     }

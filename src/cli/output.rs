@@ -40,9 +40,60 @@ pub fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::
     Ok(())
 }
 
-pub fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+/// `--json`: pretty printed; with a profile in use, the document names it.
+pub fn json(out: &mut dyn Write, profile: Option<&str>, value: &impl Serialize) -> io::Result<()> {
+    match profile {
+        None => serde_json::to_writer_pretty(&mut *out, value)?,
+        Some(profile) => {
+            let value = stamped(serde_json::to_value(value)?, profile);
+            serde_json::to_writer_pretty(&mut *out, &value)?;
+        }
+    }
     writeln!(out)
+}
+
+/// Adds `"profile": NAME` to an object, or to each object of a list (a list's shape
+/// stays a list, so scripts that read it need no change).
+pub fn stamped(value: serde_json::Value, profile: &str) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(mut map) => {
+            map.insert("profile".to_owned(), Value::from(profile));
+            Value::Object(map)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Object(_) => stamped(item, profile),
+                    other => other,
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// What a delete answered: the certificate as the API returned it (JSON), or a line.
+pub fn deleted(
+    out: &mut dyn Write,
+    what: &str,
+    zone: &Zone,
+    cert_id: &str,
+    cert: &Certificate,
+    json_out: bool,
+    profile: Option<&str>,
+) -> io::Result<()> {
+    if json_out {
+        return json(out, profile, cert);
+    }
+    writeln!(
+        out,
+        "deleted {what} {} from {} (status {})",
+        sanitize(cert_id),
+        sanitize(&zone.name),
+        sanitize(cert.status.as_ref().map_or("deleted", |s| s.as_str()))
+    )
 }
 
 pub fn zones(out: &mut dyn Write, zones: &[Zone]) -> io::Result<()> {

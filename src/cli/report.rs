@@ -25,6 +25,8 @@ pub struct Report<'w> {
     format: Format,
     rules: Rules,
     name_width: usize,
+    /// The profile in use: each JSON record names it.
+    profile: Option<&'w str>,
     out: &'w mut dyn Write,
     totals: Totals,
     /// Zones written so far (JSON needs commas between them).
@@ -57,6 +59,7 @@ impl<'w> Report<'w> {
         format: Format,
         rules: Rules,
         name_width: usize,
+        profile: Option<&'w str>,
         out: &'w mut dyn Write,
     ) -> io::Result<Self> {
         let name_width = name_width.max("ZONE".len());
@@ -74,6 +77,7 @@ impl<'w> Report<'w> {
             format,
             rules,
             name_width,
+            profile,
             out,
             totals: Totals::default(),
             written: 0,
@@ -97,7 +101,13 @@ impl<'w> Report<'w> {
                 if self.written > 0 {
                     writeln!(self.out, ",")?;
                 }
-                let record = serde_json::to_string_pretty(&Record::of(&row))?;
+                let record = match self.profile {
+                    Some(profile) => serde_json::to_string_pretty(&super::output::stamped(
+                        serde_json::to_value(Record::of(&row))?,
+                        profile,
+                    ))?,
+                    None => serde_json::to_string_pretty(&Record::of(&row))?,
+                };
                 // Indented inside the array, so the whole reads as one document.
                 write!(self.out, "  {}", record.replace('\n', "\n  "))?;
             }

@@ -19,8 +19,8 @@ use crate::config::Settings;
 use crate::hostnames::{self, KnownHostnames, Seen, Source};
 use crate::origin::verify::{self, Identity, Probe, Report, Verdict};
 use crate::rotate::{
-    self, Failure, IssuerChange, Journal, NewCert, Options, Outcome, Rotation, Step,
-    ZoneRotation, describe,
+    self, Failure, IssuerChange, Journal, NewCert, Options, Outcome, Rotation, Step, ZoneRotation,
+    describe,
 };
 use crate::text::sanitize;
 
@@ -142,7 +142,11 @@ pub async fn rotate(
     };
 
     if args.json {
-        output::json(out, &RotationJson::of(&rotation))?;
+        output::json(
+            out,
+            settings.profile.as_deref(),
+            &RotationJson::of(&rotation),
+        )?;
     } else {
         writeln!(out)?;
         print_result(out, &rotation)?;

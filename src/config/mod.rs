@@ -211,25 +211,41 @@ impl Settings {
     /// profile, and within it per base URL and credential.
     pub fn zone_cache(&self) -> Option<ZoneCache> {
         let (credentials, _) = self.credentials.as_ref()?;
-        Some(ZoneCache::new(&self.cache_dir()?, &self.base_url, credentials))
+        Some(ZoneCache::new(
+            &self.cache_dir()?,
+            &self.base_url,
+            credentials,
+        ))
     }
 
     /// The zones' latest surveyed states.
     pub fn survey_cache(&self) -> Option<SurveyCache> {
         let (credentials, _) = self.credentials.as_ref()?;
-        Some(SurveyCache::new(&self.cache_dir()?, &self.base_url, credentials))
+        Some(SurveyCache::new(
+            &self.cache_dir()?,
+            &self.base_url,
+            credentials,
+        ))
     }
 
     /// Where rotations keep their journals.
     pub fn journals(&self) -> Option<JournalDir> {
         let (credentials, _) = self.credentials.as_ref()?;
-        Some(JournalDir::new(&self.state_dir()?, &self.base_url, credentials))
+        Some(JournalDir::new(
+            &self.state_dir()?,
+            &self.base_url,
+            credentials,
+        ))
     }
 
     /// The hostnames originpull knows of, per zone.
     pub fn known_hostnames(&self) -> Option<KnownHostnames> {
         let (credentials, _) = self.credentials.as_ref()?;
-        Some(KnownHostnames::new(&self.state_dir()?, &self.base_url, credentials))
+        Some(KnownHostnames::new(
+            &self.state_dir()?,
+            &self.base_url,
+            credentials,
+        ))
     }
 }
 
@@ -335,11 +351,9 @@ pub fn resolve(
     let mut file = match &config_path {
         Some(path) if path.exists() || explicit_path.is_some() => {
             let file = load_config_file(path)?;
-            let holds_token = file.api_token.is_some()
-                || file.profiles.values().any(|p| p.api_token.is_some());
-            if holds_token
-                && let Some(w) = permission_warning(path)
-            {
+            let holds_token =
+                file.api_token.is_some() || file.profiles.values().any(|p| p.api_token.is_some());
+            if holds_token && let Some(w) = permission_warning(path) {
                 warnings.push(w);
             }
             file
@@ -364,11 +378,17 @@ pub fn resolve(
     let (credentials, token_command) = match env_credentials {
         Some(found) => (Some(found), None),
         None => match account.token_command {
-            Some(command) => (None, Some(TokenCommand::parse(&command, profile_name.clone())?)),
+            Some(command) => (
+                None,
+                Some(TokenCommand::parse(&command, profile_name.clone())?),
+            ),
             None => (
-                account
-                    .token
-                    .map(|t| (Credentials::Token(t), CredentialSource::ConfigFile(profile_name.clone()))),
+                account.token.map(|t| {
+                    (
+                        Credentials::Token(t),
+                        CredentialSource::ConfigFile(profile_name.clone()),
+                    )
+                }),
                 None,
             ),
         },
@@ -437,12 +457,7 @@ fn select_profile(
     let Some(name) = name else {
         return checked(top, None);
     };
-    if name.is_empty()
-        || name.starts_with('.')
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
+    if !is_profile_name(name) {
         return Err(ConfigError::BadProfileName {
             name: name.to_owned(),
         });
@@ -470,6 +485,15 @@ fn select_profile(
         account_id: profile.account_id.take().or(top.account_id),
     };
     checked(keys, Some(name))
+}
+
+/// A profile's name names a directory: letters, digits, `-`, `_` and `.`, not first.
+pub fn is_profile_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn checked(keys: AccountKeys, profile: Option<&str>) -> Result<AccountKeys, ConfigError> {
@@ -763,7 +787,13 @@ mod tests {
         let env = pick("home", &[("CLOUDFLARE_API_TOKEN", "env-token")]).unwrap();
         assert_eq!(token_of(&env), "env-token");
         assert!(env.token_command.is_none());
-        assert!(env.warnings.iter().any(|w| w.contains("wins over profile home")), "{:?}", env.warnings);
+        assert!(
+            env.warnings
+                .iter()
+                .any(|w| w.contains("wins over profile home")),
+            "{:?}",
+            env.warnings
+        );
         assert_eq!(env.account_id.as_deref(), Some("a-home"));
 
         // --profile beats ORIGINPULL_PROFILE.
@@ -783,19 +813,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = profiles_file(dir.path());
         let p = path.to_str().unwrap();
-        let e = resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "wrok")]).unwrap_err();
+        let e =
+            resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "wrok")]).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!("no profile named \"wrok\" in {p}; the profiles are: bare, home, work")
         );
-        let e = resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "../x")]).unwrap_err();
+        let e =
+            resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "../x")]).unwrap_err();
         assert!(matches!(e, ConfigError::BadProfileName { .. }), "{e}");
-        let e = resolve_with(&[("HOME", "/nonexistent"), ("ORIGINPULL_PROFILE", "work")]).unwrap_err();
+        let e =
+            resolve_with(&[("HOME", "/nonexistent"), ("ORIGINPULL_PROFILE", "work")]).unwrap_err();
         assert!(e.to_string().contains("defines no [profiles.NAME]"), "{e}");
 
-        std::fs::write(&path, "[profiles.x]\napi_token = \"a\"\napi_token_command = \"b\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[profiles.x]\napi_token = \"a\"\napi_token_command = \"b\"\n",
+        )
+        .unwrap();
         let e = resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "x")]).unwrap_err();
-        assert_eq!(e.to_string(), "profile x: both api_token and api_token_command are set: keep one");
+        assert_eq!(
+            e.to_string(),
+            "profile x: both api_token and api_token_command are set: keep one"
+        );
     }
 
     #[test]
@@ -804,7 +844,8 @@ mod tests {
         let path = profiles_file(dir.path());
         let p = path.to_str().unwrap();
         let none = resolve_with(&[("ORIGINPULL_CONFIG", p)]).unwrap();
-        let work = resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "work")]).unwrap();
+        let work =
+            resolve_with(&[("ORIGINPULL_CONFIG", p), ("ORIGINPULL_PROFILE", "work")]).unwrap();
         let (Some(a), Some(b)) = (none.cache_dir(), work.cache_dir()) else {
             return; // no home dir on this machine: nothing is kept anyway
         };

@@ -172,7 +172,9 @@ mod tests {
     use secrecy::ExposeSecret;
 
     fn run(line: &str) -> Result<SecretString, TokenCommandError> {
-        TokenCommand::parse(line, Some("work".into())).unwrap().run()
+        TokenCommand::parse(line, Some("work".into()))
+            .unwrap()
+            .run()
     }
 
     #[test]
@@ -189,9 +191,15 @@ mod tests {
     fn failures_name_the_program_and_never_its_arguments_or_output() {
         let e = run("sh -c 'echo secret-out; exit 3'").unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("profile work") && text.contains("`sh`"), "{text}");
+        assert!(
+            text.contains("profile work") && text.contains("`sh`"),
+            "{text}"
+        );
         assert!(text.contains("exit status: 3"), "{text}");
-        assert!(!text.contains("secret-out") && !text.contains("echo"), "{text}");
+        assert!(
+            !text.contains("secret-out") && !text.contains("echo"),
+            "{text}"
+        );
 
         let e = run("true").unwrap_err();
         assert!(matches!(e, TokenCommandError::NoToken { .. }), "{e}");

@@ -26,6 +26,11 @@ impl SurveyCache {
         }
     }
 
+    /// The cache in this file.
+    pub fn at(path: PathBuf) -> Self {
+        Self { path }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

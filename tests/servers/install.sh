@@ -12,6 +12,8 @@ have haproxy || need+=(haproxy)
 have caddy || need+=(caddy)
 # Traefik and Envoy are not packaged: their snippets are read as YAML instead.
 python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
+# `originpull man | man -l -` is rendered by tests/toolbox.rs.
+have man || need+=(man-db)
 if [ ${#need[@]} -eq 0 ]; then
   echo "web servers: all present"
   exit 0
