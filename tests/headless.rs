@@ -164,3 +164,110 @@ async fn h_with_no_known_hostname_discovers_the_proxied_ones() {
     assert!(screen.contains("1 hostname(s) enabled"), "{screen}");
     sim.shutdown().await;
 }
+
+fn mouse(kind: crossterm::event::MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+fn click(column: u16, row: u16) -> Msg {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    mouse(MouseEventKind::Down(MouseButton::Left), column, row)
+}
+
+/// The screen line on which `text` is drawn.
+fn line_of(screen: &str, text: &str) -> u16 {
+    let i = screen
+        .lines()
+        .position(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("{text} is not on the screen:\n{screen}"));
+    u16::try_from(i).unwrap()
+}
+
+#[tokio::test]
+async fn a_click_selects_a_row_a_second_opens_it_and_the_wheel_scrolls_the_pane_under_it() {
+    use crossterm::event::MouseEventKind;
+    use originpull::app::Focus;
+    let sim = sim(None).await;
+    let mut app = driver_for(&sim, Duration::from_secs(5));
+    app.dispatch(Msg::Init { verify_token: true });
+    assert!(app.settle(Duration::from_secs(5)).await);
+    let screen = app.render(120, 48);
+    let row = line_of(&screen, "  shop.example");
+    app.dispatch(click(6, row));
+    let selected = app.model.zones.selected_zone().map(|z| z.name.clone());
+    assert_eq!(selected.as_deref(), Some("shop.example"));
+    assert!(
+        app.model.open.is_none(),
+        "one click selects, it does not open"
+    );
+    app.dispatch(click(6, row));
+    assert!(app.settle(Duration::from_secs(5)).await);
+    let open = app.model.open.as_ref().map(|o| o.zone.name.clone());
+    assert_eq!(open.as_deref(), Some("shop.example"));
+
+    // The wheel over the zone list moves its selection, and focuses it.
+    app.render(120, 48);
+    app.model.focus = Focus::Certs;
+    let before = app.model.zones.selected;
+    app.dispatch(mouse(MouseEventKind::ScrollDown, 6, row));
+    assert_eq!(app.model.zones.selected, before + 1);
+    assert_eq!(app.model.focus, Focus::Zones);
+    app.dispatch(mouse(MouseEventKind::ScrollUp, 6, row));
+    assert_eq!(app.model.zones.selected, before);
+
+    // A click on the certificate list or the detail pane focuses it.
+    let screen = app.render(120, 48);
+    let cert_row = line_of(&screen, "▶ active");
+    app.dispatch(click(60, cert_row));
+    assert_eq!(app.model.focus, Focus::Certs);
+    let detail = line_of(&screen, "Certificate detail");
+    app.dispatch(click(60, detail + 1));
+    assert_eq!(app.model.focus, Focus::Detail);
+    // Outside every pane (the header), nothing happens.
+    app.dispatch(click(60, 0));
+    assert_eq!(app.model.focus, Focus::Detail);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn c_copies_the_selected_certificates_id_and_shift_c_its_pem() {
+    let sim = sim(None).await;
+    let mut app = driver_for(&sim, Duration::from_secs(5));
+    app.dispatch(Msg::Init { verify_token: true });
+    assert!(app.settle(Duration::from_secs(5)).await);
+    app.dispatch(key(KeyCode::Char('c')));
+    assert!(app.take_clipboard().is_empty(), "no zone is open");
+
+    open_zone(&mut app, "shop.example").await;
+    let zone_id = sim.control().zone_id("shop.example").unwrap();
+    let truth = sim.control().certificates(&zone_id);
+    let selected = common::selected_cert_id(&app.model).unwrap();
+    let cert = truth
+        .iter()
+        .find(|c| c.id.as_deref() == Some(&selected))
+        .unwrap();
+
+    app.dispatch(key(KeyCode::Char('c')));
+    assert_eq!(app.take_clipboard(), vec![selected.clone()]);
+    let screen = app.render(120, 32);
+    assert!(screen.contains("copied the id of certificate"), "{screen}");
+
+    app.dispatch(Msg::Key(KeyEvent::new(
+        KeyCode::Char('C'),
+        KeyModifiers::SHIFT,
+    )));
+    let copied = app.take_clipboard();
+    assert_eq!(copied.len(), 1);
+    assert_eq!(Some(&copied[0]), cert.certificate.as_ref());
+    assert!(copied[0].starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(
+        app.render(120, 32)
+            .contains("copied the PEM of certificate")
+    );
+    sim.shutdown().await;
+}

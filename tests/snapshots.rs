@@ -294,6 +294,16 @@ fn zones_listed() {
 }
 
 #[test]
+fn header_names_the_profile_at_80_columns() {
+    let mut model = listed();
+    model.profile = Some("work".to_owned());
+    let text = screen(&model, 80, 24);
+    let header = text.lines().next().unwrap();
+    assert!(header.contains("originpull · profile work · "), "{header}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
 fn zones_filtering() {
     let mut model = listed();
     filter(&mut model, "shop");

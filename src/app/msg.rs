@@ -29,6 +29,8 @@ pub enum Msg {
     },
     Key(KeyEvent),
     Paste(String),
+    /// A click or the wheel (when the mouse is on).
+    Mouse(crossterm::event::MouseEvent),
     /// The terminal changed size: only the frame changes.
     Resize,
     /// What the frame just drawn had room for; it changes nothing on screen.
@@ -158,6 +160,10 @@ pub enum UploadError {
 /// Work for the executor. Each carries the call number its reply will come back with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
+    /// Put text on the clipboard, through the terminal (OSC 52).
+    Copy {
+        text: String,
+    },
     VerifyToken {
         call: u64,
     },

@@ -9,12 +9,14 @@ use tokio::sync::mpsc;
 
 use super::Launch;
 use super::executor::Executor;
-use crate::app::{Model, Msg, StatusMessage, update};
+use crate::app::{Cmd, Model, Msg, StatusMessage, update};
 
 pub struct Driver {
     pub model: Model,
     executor: Option<Executor>,
     replies: mpsc::UnboundedReceiver<Msg>,
+    /// Text for the clipboard, until whoever holds the terminal writes it there.
+    clipboard: Vec<String>,
 }
 
 impl Driver {
@@ -41,16 +43,25 @@ impl Driver {
                 )
             }),
             replies,
+            clipboard: Vec::new(),
         }
     }
 
     /// Runs one message through `update` and hands its commands to the executor.
     pub fn dispatch(&mut self, msg: Msg) {
         for cmd in update(&mut self.model, msg) {
-            if let Some(executor) = &mut self.executor {
+            if let Cmd::Copy { text } = cmd {
+                self.clipboard.push(text);
+            } else if let Some(executor) = &mut self.executor {
                 executor.run(cmd);
             }
         }
+    }
+
+    /// What `update` asked to put on the clipboard since the last call: the event loop
+    /// writes it to the terminal it holds.
+    pub fn take_clipboard(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.clipboard)
     }
 
     /// The next reply from a finished call, waiting for it.

@@ -409,6 +409,8 @@ impl Executor {
                 }
                 !stale
             }),
+            // The driver keeps it for whoever holds the terminal.
+            Cmd::Copy { .. } => {}
             Cmd::Quit => {
                 for (_, handle) in self.tasks.drain(..) {
                     handle.abort();

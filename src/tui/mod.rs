@@ -80,6 +80,13 @@ async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Re
             for msg in pending.drain(..) {
                 app.dispatch(msg);
             }
+            for text in app.take_clipboard() {
+                // OSC 52: the terminal puts it on the clipboard, locally or over SSH.
+                crossterm::execute!(
+                    terminal.backend_mut(),
+                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+                )?;
+            }
             if app.model.quit {
                 return Ok(());
             }
@@ -108,6 +115,7 @@ fn to_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
         Event::Resize(..) => Some(Msg::Resize),
         _ => None,
     }

@@ -12,7 +12,7 @@ use super::fit::{fit, pad, width, window, wrap};
 use super::theme::Theme;
 use crate::api::{ApiTime, CertStatus};
 use crate::app::keys::{Action, Mode};
-use crate::app::{CertRow, Focus, Loadable, Model, OpenZone};
+use crate::app::{CertRow, Focus, ListArea, Loadable, Model, OpenZone};
 use crate::survey::{Expiry, Level};
 use crate::text::{sanitize, sanitize_owned};
 
@@ -22,8 +22,9 @@ const DATE: usize = "YYYY-MM-DD".len();
 const ID_MIN: usize = 8;
 const ISSUER_MIN: usize = 12;
 
-/// Draws the pane; returns how many certificate rows it had room for.
-pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usize {
+/// Draws the pane; returns how many certificate rows it had room for, and where the
+/// rows went.
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> (usize, ListArea) {
     let focused = model.focus == Focus::Certs && model.overlays.is_empty();
     let Some(open) = &model.open else {
         let block = theme.pane(Line::styled(" Certificates ", theme.bold()), focused);
@@ -34,7 +35,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usi
             theme.dim(),
         );
         frame.render_widget(hint, inner);
-        return 0;
+        return (0, ListArea::default());
     };
     let block = theme.pane(title(open, area.width, theme), focused);
     let inner = block.inner(area);
@@ -47,12 +48,25 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usi
     let height = usize::from(inner.height)
         .saturating_sub(1 + warnings.len())
         .max(1);
+    let mut list = ListArea::default();
     if let Loadable::Loaded(rows) = &open.certs
         && !rows.is_empty()
     {
         let columns = Columns::new(rows, model.now, cols);
         lines.push(columns.header(theme));
-        for i in window(open.selected, rows.len(), height) {
+        let shown = window(open.selected, rows.len(), height);
+        let top = inner
+            .y
+            .saturating_add(u16::try_from(lines.len()).unwrap_or(u16::MAX));
+        let rows_area = Rect {
+            y: top,
+            height: u16::try_from(shown.len())
+                .unwrap_or(u16::MAX)
+                .min(inner.bottom().saturating_sub(top)),
+            ..inner
+        };
+        list = super::list_area(rows_area, shown.start);
+        for i in shown {
             let selected = i == open.selected;
             let line = columns.row(&rows[i], selected, model.now, theme);
             lines.push(match (selected, focused) {
@@ -64,7 +78,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usi
     }
     lines.extend(warnings);
     frame.render_widget(Paragraph::new(lines), inner);
-    height
+    (height, list)
 }
 
 /// Rows the pane would take to show every certificate and warning.

@@ -11,7 +11,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph};
 use super::fit::{fit, pad, window, wrap};
 use super::theme::Theme;
 use crate::app::keys::{Action, Mode};
-use crate::app::{Fleet, FleetRow, Model};
+use crate::app::{Fleet, FleetRow, ListArea, Model};
 use crate::survey::{Expiry, Level, LevelState};
 use crate::text::sanitize;
 
@@ -20,8 +20,9 @@ const MONTHS: [&str; 12] = [
 ];
 const CHARTS_HEIGHT: u16 = 9;
 
-/// Draws the view in `area`; returns how many table rows it had room for.
-pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usize {
+/// Draws the view in `area`; returns how many table rows it had room for, and where
+/// they went.
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> (usize, ListArea) {
     let Some(fleet) = &model.fleet else {
         let block = theme.pane(Line::styled(" Fleet ", theme.bold()), true);
         let inner = block.inner(area);
@@ -32,7 +33,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usi
             "Reading what earlier surveys found…"
         };
         frame.render_widget(Line::styled(text, theme.dim()), inner);
-        return 0;
+        return (0, ListArea::default());
     };
     let [charts, table] =
         Layout::vertical([Constraint::Length(CHARTS_HEIGHT), Constraint::Fill(1)]).areas(area);
@@ -124,7 +125,7 @@ fn render_table(
     frame: &mut Frame,
     area: Rect,
     theme: Theme,
-) -> usize {
+) -> (usize, ListArea) {
     let block = theme.pane(title(model, fleet, area.width, theme), true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -146,7 +147,7 @@ fn render_table(
             .unwrap_or(u16::MAX)
             .min(inner.height);
         frame.render_widget(Paragraph::new(lines), Rect { height, ..inner });
-        return 0;
+        return (0, ListArea::default());
     }
     let width = usize::from(inner.width);
     let rows = usize::from(inner.height).saturating_sub(1);
@@ -160,7 +161,16 @@ fn render_table(
         pad("ZONE", name_width)
     );
     let mut lines = vec![Line::styled(fit(&header, width), theme.dim())];
-    for i in window(fleet.selected, fleet.shown.len(), rows) {
+    let shown = window(fleet.selected, fleet.shown.len(), rows);
+    let rows_area = Rect {
+        y: inner.y.saturating_add(1),
+        height: u16::try_from(shown.len())
+            .unwrap_or(u16::MAX)
+            .min(inner.height.saturating_sub(1)),
+        ..inner
+    };
+    let list = super::list_area(rows_area, shown.start);
+    for i in shown {
         let r = fleet.shown[i];
         let row = &fleet.rows[r as usize];
         let selected = i == fleet.selected;
@@ -176,7 +186,7 @@ fn render_table(
         lines.push(Line::styled("No zone matches the filter.", theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    rows
+    (rows, list)
 }
 
 fn title(model: &Model, fleet: &Fleet, cols: u16, theme: Theme) -> Line<'static> {

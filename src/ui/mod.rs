@@ -32,7 +32,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
 use crate::app::keys::Mode;
-use crate::app::{Drawn, Model, Overlay, Screen, View};
+use crate::app::{Area, Drawn, ListArea, Model, Overlay, Screen, View};
 use theme::Theme;
 
 /// Below this the three panes and the certificate columns no longer make sense.
@@ -71,8 +71,10 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> Dr
     header::render(model, frame, top, theme);
     status::render(model, frame, bottom, theme);
     if model.view == View::Fleet {
+        let (fleet_rows, fleet_list) = fleet::render(model, frame, body, theme);
         let drawn = Drawn {
-            fleet_rows: fleet::render(model, frame, body, theme),
+            fleet_rows,
+            fleet_list,
             ..Drawn::default()
         };
         return overlays(model, drawn, frame, area, theme);
@@ -83,14 +85,18 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> Dr
         Constraint::Fill(1),
     ])
     .areas(body);
+    let (zone_rows, zone_list) = zones::render(model, frame, left, theme);
     let mut drawn = Drawn {
-        zone_rows: zones::render(model, frame, left, theme),
+        zone_rows,
+        zone_list,
+        zones_pane: to_area(left),
         ..Drawn::default()
     };
 
     // The per-hostname view takes the whole side: the detail is a zone-level one's.
     if let Some(open) = model.open.as_ref().filter(|o| o.hostnames.is_some()) {
         hostnames::render(model, open, frame, right, theme);
+        drawn.certs_pane = to_area(right);
         return overlays(model, drawn, frame, area, theme);
     }
 
@@ -104,10 +110,30 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> Dr
     let detail_height = u16::try_from(detail_height).unwrap_or(u16::MAX);
     let [certs_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_height)]).areas(right);
-    drawn.cert_rows = certs::render(model, frame, certs_area, theme);
+    (drawn.cert_rows, drawn.cert_list) = certs::render(model, frame, certs_area, theme);
     (drawn.detail_rows, drawn.detail_hidden) =
         detail::render(model, detail, frame, detail_area, theme);
+    drawn.certs_pane = to_area(certs_area);
+    drawn.detail_pane = to_area(detail_area);
     overlays(model, drawn, frame, area, theme)
+}
+
+/// A screen rectangle as the model keeps it, for the mouse.
+fn to_area(r: Rect) -> Area {
+    Area {
+        x: r.x,
+        y: r.y,
+        width: r.width,
+        height: r.height,
+    }
+}
+
+/// The rows of a list drawn in `rows`, the first of them showing item `first`.
+fn list_area(rows: Rect, first: usize) -> ListArea {
+    ListArea {
+        rows: to_area(rows),
+        first,
+    }
 }
 
 /// The overlays, over whichever view: help, the delete dialog, the upload form.

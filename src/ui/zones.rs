@@ -9,15 +9,15 @@ use ratatui::widgets::Paragraph;
 
 use super::fit::{fit, pad, window, with_cursor, wrap};
 use super::theme::Theme;
-use crate::app::{Focus, Model, ZoneSummary};
+use crate::app::{Focus, ListArea, Model, ZoneSummary};
 use crate::rank::Highlighter;
 use crate::text::sanitize;
 
 /// How many lines a long error may take before the list.
 const MAX_ERROR_LINES: usize = 3;
 
-/// Draws the pane; returns how many zone rows it had room for.
-pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usize {
+/// Draws the pane; returns how many zone rows it had room for, and where they went.
+pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> (usize, ListArea) {
     let pane = &model.zones;
     let focused = model.focus == Focus::Zones && model.overlays.is_empty();
     let block = theme.pane(title(model, area.width, theme), focused);
@@ -45,10 +45,15 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usi
             "No zone matches the filter."
         };
         frame.render_widget(Line::styled(hint, theme.dim()), inner);
-        return usize::from(inner.height);
+        return (usize::from(inner.height), ListArea::default());
     }
 
     let rows = window(pane.selected, pane.visible_len(), usize::from(inner.height));
+    let drawn_rows = Rect {
+        height: u16::try_from(rows.len()).unwrap_or(u16::MAX),
+        ..inner
+    };
+    let list = super::list_area(drawn_rows, rows.start);
     // Marks are for the query the rows were ranked for, not one still being ranked.
     let mut highlighter = Highlighter::new(&pane.shown_query);
     for (y, i) in (inner.y..).zip(rows) {
@@ -76,7 +81,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> usi
             row,
         );
     }
-    usize::from(inner.height)
+    (usize::from(inner.height), list)
 }
 
 fn title(model: &Model, cols: u16, theme: Theme) -> Line<'static> {

@@ -52,6 +52,8 @@ pub enum Action {
     Disable,
     Clear,
     Associate,
+    CopyId,
+    CopyPem,
 }
 
 impl Action {

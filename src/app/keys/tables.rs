@@ -40,6 +40,8 @@ pub(super) const DEFAULTS: &[(Action, &str, &[&str])] = &[
     (Action::Disable, "disable", &["x"]),
     (Action::Clear, "clear", &["shift-x"]),
     (Action::Associate, "associate", &["shift-a"]),
+    (Action::CopyId, "copy_id", &["c"]),
+    (Action::CopyPem, "copy_pem", &["shift-c"]),
 ];
 
 const fn entry(action: Action, help: &'static str, footer: Option<&'static str>) -> super::Entry {
@@ -154,6 +156,16 @@ pub(super) const SECTIONS: &[Section] = &[
                 Hostnames,
                 "per-hostname AOP: the hostname certificates and the known hostnames' associations (enabled: the certificate is sent; disabled: none is, even with zone-level on; none: the zone level applies); H again goes back",
                 Some("hostnames"),
+            ),
+            entry(
+                CopyId,
+                "copy the selected certificate's id to the clipboard (OSC 52, over SSH too)",
+                None,
+            ),
+            entry(
+                CopyPem,
+                "copy the selected certificate's PEM to the clipboard",
+                None,
             ),
         ],
     },

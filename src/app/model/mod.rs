@@ -121,6 +121,47 @@ pub struct Drawn {
     pub help_rows: usize,
     pub help_hidden: usize,
     pub fleet_rows: usize,
+    /// Where the panes and their rows were drawn: a click or the wheel lands by these.
+    pub zones_pane: Area,
+    pub certs_pane: Area,
+    pub detail_pane: Area,
+    pub zone_list: ListArea,
+    pub cert_list: ListArea,
+    pub fleet_list: ListArea,
+}
+
+/// A rectangle of the screen, in cells.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Area {
+    pub x: u16,
+    pub y: u16,
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Area {
+    pub fn contains(&self, column: u16, row: u16) -> bool {
+        column >= self.x
+            && row >= self.y
+            && u32::from(column) < u32::from(self.x) + u32::from(self.width)
+            && u32::from(row) < u32::from(self.y) + u32::from(self.height)
+    }
+}
+
+/// A list's rows as drawn: the lines they took and the index of the first one shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListArea {
+    pub rows: Area,
+    pub first: usize,
+}
+
+impl ListArea {
+    /// The index of the row at this cell, if a row was drawn there.
+    pub fn index_at(&self, column: u16, row: u16) -> Option<usize> {
+        self.rows
+            .contains(column, row)
+            .then(|| self.first + usize::from(row - self.rows.y))
+    }
 }
 
 #[derive(Debug)]

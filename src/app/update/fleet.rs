@@ -151,6 +151,14 @@ pub(super) fn filter(model: &mut Model) {
     }
 }
 
+/// Selects row `i` of the table, as moving there with the keys would.
+pub(super) fn select(model: &mut Model, i: usize, cmds: &mut Vec<Cmd>) {
+    if let Some(fleet) = &mut model.fleet {
+        fleet.selected = i.min(fleet.shown.len().saturating_sub(1));
+    }
+    pump(model, cmds);
+}
+
 pub(super) fn on_key(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
     match action {
         Action::Accept => {

@@ -5,8 +5,10 @@
 //! routes messages and keys to them and keeps the bookkeeping they share.
 
 mod changes;
+mod copy;
 mod dialogs;
 mod fleet;
+mod mouse;
 mod open_zone;
 mod rotation;
 mod zones;
@@ -55,6 +57,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Mode::Filter => zones::paste(model, &text, &mut cmds),
             _ => {}
         },
+        Msg::Mouse(event) => mouse::on_mouse(model, event, &mut cmds),
         Msg::Resize => {}
         Msg::Drawn(drawn) => model.drawn = drawn,
         Msg::Ranked(ranked) => zones::ranked(model, ranked, &mut cmds),
@@ -165,6 +168,8 @@ fn on_main(model: &mut Model, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Disable => open_zone::ask_hostname(model, HostnameChange::Disable),
         Action::Clear => open_zone::ask_hostname(model, HostnameChange::Clear),
         Action::Associate => open_zone::open_associate(model),
+        Action::CopyId => copy::copy(model, copy::What::Id, cmds),
+        Action::CopyPem => copy::copy(model, copy::What::Pem, cmds),
         Action::Mark => {
             if model.focus == Focus::Zones
                 && let Some(zone) = model.zones.selected_zone()
