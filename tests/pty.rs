@@ -349,3 +349,37 @@ fn r_rotates_in_a_real_terminal_and_the_journal_holds_no_secret() {
     );
     runtime.block_on(sim.shutdown());
 }
+
+#[test]
+fn the_mouse_is_taken_unless_no_mouse_says_not_and_is_given_back_on_quit() {
+    use vt100::MouseProtocolMode;
+    let mode = |s: &Session| s.parser.lock().unwrap().screen().mouse_protocol_mode();
+
+    let mut s = Session::start(&["--demo"], &[]);
+    s.wait_for("shop.example");
+    assert_ne!(mode(&s), MouseProtocolMode::None, "the TUI takes mouse events");
+    // Two clicks (SGR reports, as a terminal sends them) on a zone's row open it.
+    let row = s
+        .screen()
+        .lines()
+        .position(|l| l.contains("  shop.example "))
+        .unwrap();
+    let click = format!("\x1b[<0;6;{}M\x1b[<0;6;{}m", row + 1, row + 1);
+    s.keys(&click);
+    s.wait_for("▶ shop.example");
+    s.keys(&click);
+    s.wait_for("shop.example ━");
+    s.keys("q");
+    assert!(s.wait_exit().success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while mode(&s) != MouseProtocolMode::None {
+        assert!(Instant::now() < deadline, "mouse reporting was left on");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let mut s = Session::start(&["--demo", "--no-mouse"], &[]);
+    s.wait_for("shop.example");
+    assert_eq!(mode(&s), MouseProtocolMode::None, "--no-mouse leaves it alone");
+    s.keys("q");
+    assert!(s.wait_exit().success());
+}

@@ -856,6 +856,17 @@ mod tests {
     }
 
     #[test]
+    fn the_mouse_is_on_unless_the_file_says_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let p = path.to_str().unwrap();
+        std::fs::write(&path, "").unwrap();
+        assert!(resolve_with(&[("ORIGINPULL_CONFIG", p)]).unwrap().mouse);
+        std::fs::write(&path, "mouse = false\n").unwrap();
+        assert!(!resolve_with(&[("ORIGINPULL_CONFIG", p)]).unwrap().mouse);
+    }
+
+    #[test]
     fn keys_take_one_key_or_a_list() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
