@@ -357,7 +357,11 @@ fn the_mouse_is_taken_unless_no_mouse_says_not_and_is_given_back_on_quit() {
 
     let mut s = Session::start(&["--demo"], &[]);
     s.wait_for("shop.example");
-    assert_ne!(mode(&s), MouseProtocolMode::None, "the TUI takes mouse events");
+    assert_ne!(
+        mode(&s),
+        MouseProtocolMode::None,
+        "the TUI takes mouse events"
+    );
     // Two clicks (SGR reports, as a terminal sends them) on a zone's row open it.
     let row = s
         .screen()
@@ -379,7 +383,11 @@ fn the_mouse_is_taken_unless_no_mouse_says_not_and_is_given_back_on_quit() {
 
     let mut s = Session::start(&["--demo", "--no-mouse"], &[]);
     s.wait_for("shop.example");
-    assert_eq!(mode(&s), MouseProtocolMode::None, "--no-mouse leaves it alone");
+    assert_eq!(
+        mode(&s),
+        MouseProtocolMode::None,
+        "--no-mouse leaves it alone"
+    );
     s.keys("q");
     assert!(s.wait_exit().success());
 }

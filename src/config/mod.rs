@@ -210,42 +210,32 @@ impl Settings {
     /// This account's zone list of the last run. Like every file below, kept per
     /// profile, and within it per base URL and credential.
     pub fn zone_cache(&self) -> Option<ZoneCache> {
-        let (credentials, _) = self.credentials.as_ref()?;
-        Some(ZoneCache::new(
-            &self.cache_dir()?,
-            &self.base_url,
-            credentials,
-        ))
+        self.account_file(self.cache_dir(), ZoneCache::new)
     }
 
     /// The zones' latest surveyed states.
     pub fn survey_cache(&self) -> Option<SurveyCache> {
-        let (credentials, _) = self.credentials.as_ref()?;
-        Some(SurveyCache::new(
-            &self.cache_dir()?,
-            &self.base_url,
-            credentials,
-        ))
+        self.account_file(self.cache_dir(), SurveyCache::new)
     }
 
     /// Where rotations keep their journals.
     pub fn journals(&self) -> Option<JournalDir> {
-        let (credentials, _) = self.credentials.as_ref()?;
-        Some(JournalDir::new(
-            &self.state_dir()?,
-            &self.base_url,
-            credentials,
-        ))
+        self.account_file(self.state_dir(), JournalDir::new)
     }
 
     /// The hostnames originpull knows of, per zone.
     pub fn known_hostnames(&self) -> Option<KnownHostnames> {
+        self.account_file(self.state_dir(), KnownHostnames::new)
+    }
+
+    /// One of this account's files in `dir`: none without credentials or a dir.
+    fn account_file<T>(
+        &self,
+        dir: Option<PathBuf>,
+        make: impl FnOnce(&Path, &str, &Credentials) -> T,
+    ) -> Option<T> {
         let (credentials, _) = self.credentials.as_ref()?;
-        Some(KnownHostnames::new(
-            &self.state_dir()?,
-            &self.base_url,
-            credentials,
-        ))
+        Some(make(&dir?, &self.base_url, credentials))
     }
 }
 
@@ -281,8 +271,9 @@ impl ClientSetupError {
             Self::NoCredentials { config_path } => Some(format!(
                 "set CLOUDFLARE_API_TOKEN to an API token with the permissions Zone:Read and \
                  SSL and Certificates:Read and Edit (create one at \
-                 https://dash.cloudflare.com/profile/api-tokens), or put api_token = \"…\" in {} \
-                 (mode 600); to try originpull without an account, run `originpull --demo`",
+                 https://dash.cloudflare.com/profile/api-tokens), or put api_token = \"…\" (or \
+                 api_token_command = \"pass show cloudflare\") in {} (mode 600); to try \
+                 originpull without an account, run `originpull --demo`",
                 config_path
                     .as_deref()
                     .map_or("the config file".into(), Path::to_string_lossy)
