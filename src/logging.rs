@@ -2,6 +2,7 @@
 //! the TUI and to command output.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
@@ -39,5 +40,26 @@ pub fn init(level: &str, file: Option<PathBuf>) -> Result<(WorkerGuard, PathBuf)
         .with_ansi(false)
         .try_init()
         .map_err(|e| e.to_string())?;
+    let _ = LOG_PATH.set(path.clone());
     Ok((guard, path))
+}
+
+/// Where the log goes, once logging is on: a panic's message points there.
+static LOG_PATH: OnceLock<PathBuf> = OnceLock::new();
+
+/// The one line a panic leaves on stderr: a bug, where, and where the log is. No
+/// backtrace, and nothing of the panic's own message (it may quote data).
+pub fn panic_line(location: &str) -> String {
+    let log = match LOG_PATH.get() {
+        Some(path) => format!("the log is at {}", path.display()),
+        None => "run again with --log-level debug to keep a log".to_owned(),
+    };
+    format!("originpull: internal error at {location}; this is a bug, please report it ({log})")
+}
+
+/// Where a panic happened, as `file:line`.
+pub fn panic_location(info: &std::panic::PanicHookInfo<'_>) -> String {
+    info.location()
+        .map(|l| format!("{}:{}", l.file(), l.line()))
+        .unwrap_or_default()
 }

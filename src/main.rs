@@ -1,14 +1,12 @@
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::OnceLock;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 
 use originpull::cli::{self, Cli, CliError};
 use originpull::config::{self, Overrides};
-use originpull::tui;
+use originpull::{logging, tui};
 
 fn main() -> ExitCode {
     install_panic_hook();
@@ -73,11 +71,8 @@ fn main() -> ExitCode {
         return fail(&CliError::Config(e), json);
     }
     let _log_guard = match &settings.log_level {
-        Some(level) => match originpull::logging::init(level, settings.log_file.clone()) {
-            Ok((guard, path)) => {
-                let _ = LOG_PATH.set(path);
-                Some(guard)
-            }
+        Some(level) => match logging::init(level, settings.log_file.clone()) {
+            Ok((guard, _)) => Some(guard),
             Err(e) => {
                 warn(&format!("logging is off: {e}"), json);
                 None
@@ -98,6 +93,12 @@ fn main() -> ExitCode {
     let Some(command) = cli.command else {
         return match runtime.block_on(tui::start(cli.demo, &settings)) {
             Ok(()) => ExitCode::SUCCESS,
+            // The terminal is back and the loop has ended; the log flushes as `main`
+            // returns. The exit status is a panic's.
+            Err(tui::TuiError::Panicked { location }) => {
+                eprintln!("{}", logging::panic_line(&location));
+                ExitCode::from(101)
+            }
             Err(e) => report(&e, e.hint()),
         };
     };
@@ -143,24 +144,13 @@ fn report(e: &dyn std::fmt::Display, hint: Option<String>) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// Where the log goes, when logging is on: the panic message points there.
-static LOG_PATH: OnceLock<PathBuf> = OnceLock::new();
-
 /// A panic is a bug: say so briefly, where, and where the log is; no backtrace. The
-/// TUI's own hook restores the terminal before this runs.
+/// TUI's own hook restores the terminal before this runs, and takes over for a panic
+/// in a background task while it holds the terminal.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map(|l| format!("{}:{}", l.file(), l.line()))
-            .unwrap_or_default();
+        let location = logging::panic_location(info);
         tracing::error!(%location, "panic");
-        let log = match LOG_PATH.get() {
-            Some(path) => format!("the log is at {}", path.display()),
-            None => "run again with --log-level debug to keep a log".to_owned(),
-        };
-        eprintln!(
-            "originpull: internal error at {location}; this is a bug, please report it ({log})"
-        );
+        eprintln!("{}", logging::panic_line(&location));
     }));
 }

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use common::{TOKEN, client_for, client_with, eventually, key_hash, leaf_pair, sim};
 use originpull::api::error::permissions::{ZONE_SETTINGS_EDIT, ZONE_SETTINGS_READ};
 use originpull::api::{
-    ApiError, CallNotice, CertStatus, Client, ClientConfig, Credentials, GlobalAop, MAX_PAGES,
-    NameFilter, Page, ResultInfo, SslMode, Zone, ZoneSettings,
+    ApiError, CallNotice, CertStatus, Client, ClientConfig, Credentials, GlobalAop, NameFilter,
+    SslMode, Zone, ZoneSettings,
 };
 use originpull::sim::{FaultKind, FaultRule, SimConfig, Simulator, ZoneSettingsAccess};
 
@@ -478,32 +478,6 @@ async fn retries_are_reported_to_an_observer() {
         seen[0].starts_with("retry 2/3 in") && seen[0].ends_with("HTTP 503"),
         "{seen:?}"
     );
-}
-
-#[test]
-fn a_servers_totals_cannot_make_paging_run_away() {
-    let page = |info: ResultInfo| Page {
-        items: vec![1; 50],
-        info: Some(info),
-    };
-    let huge = page(ResultInfo {
-        total_pages: Some(u64::MAX),
-        ..Default::default()
-    });
-    assert_eq!(huge.next_pages(1, 50).len() as u64, MAX_PAGES - 1);
-    // No total, and full pages forever (a server ignoring `page`): it stops at the cap.
-    let endless = page(ResultInfo::default());
-    assert_eq!(endless.next_pages(7, 50), vec![8]);
-    assert!(endless.next_pages(MAX_PAGES, 50).is_empty());
-    // A per_page of 0 says nothing: a short page still ends the listing.
-    let short = Page {
-        items: vec![1; 3],
-        info: Some(ResultInfo {
-            per_page: Some(0),
-            ..Default::default()
-        }),
-    };
-    assert!(short.next_pages(1, 50).is_empty());
 }
 
 #[test]

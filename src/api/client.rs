@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::stream::{self, FuturesOrdered};
+use futures::{StreamExt, TryStreamExt};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
@@ -20,6 +21,7 @@ use super::model::{
     CertStatus, Certificate, Enablement, Envelope, NameFilter, Page, ResultInfo, TokenInfo,
     ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE, Zone, is_zone_id,
 };
+use super::paging::{Collected, Pager};
 use super::retry::{self, Kind, RetryNotice};
 use crate::text::excerpt;
 
@@ -144,6 +146,45 @@ impl fmt::Display for CallNotice {
 /// Told why a call takes longer: retries and rate-limit waits.
 pub type CallObserver = Arc<dyn Fn(&CallNotice) + Send + Sync>;
 
+/// Every item of a paged listing, each once (by `id`), in page order. The pages are
+/// asked for as the [`Pager`] says, a window of them at once; once the data ends, the
+/// requests still out are dropped (cancelled), and their answers never counted.
+pub(crate) async fn collect<T, F, Fut>(
+    per_page: u32,
+    fetch: F,
+    id: impl Fn(&T) -> String,
+) -> Result<Vec<T>, ApiError>
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    let mut pager = Pager::new(per_page, ZONE_PAGE_CONCURRENCY);
+    let mut collected = Collected::default();
+    let ask = |page: u64| {
+        let answer = fetch(page);
+        async move { (page, answer.await) }
+    };
+    let mut pending: FuturesOrdered<_> = pager.start().into_iter().map(&ask).collect();
+    while let Some((page, answer)) = pending.next().await {
+        if !pager.wanted(page) {
+            continue;
+        }
+        let listed = answer?;
+        let count = listed.items.len();
+        let mut new = 0;
+        for item in listed.items {
+            new += usize::from(collected.add(id(&item), item));
+        }
+        for next in pager.answered(page, count, new, listed.info.as_ref())? {
+            pending.push_back(ask(next));
+        }
+        if pager.done() {
+            break;
+        }
+    }
+    Ok(collected.into_vec())
+}
+
 /// A cheap-to-clone client: clones share one connection pool and one rate limit.
 #[derive(Clone)]
 pub struct Client {
@@ -253,29 +294,11 @@ impl Client {
         })
     }
 
-    /// Every zone the credentials can see, in the server's order. The first page tells
-    /// the total; the rest are then fetched concurrently. The filter is applied here
-    /// too, so a server that ignores `name` still gives the right answer.
+    /// Every zone the credentials can see, in the server's order, each once. The filter
+    /// is applied here too, so a server that ignores `name` still gives the right answer.
     pub async fn list_zones(&self, name: Option<&NameFilter>) -> Result<Vec<Zone>, ApiError> {
-        let first = self.zones_page(1, ZONES_PER_PAGE, name).await?;
-        let mut next = first.next_pages(1, ZONES_PER_PAGE);
-        let mut zones = first.items;
-        while !next.is_empty() {
-            let pages: Vec<(u64, Page<Zone>)> = stream::iter(next)
-                .map(|n| async move {
-                    self.zones_page(n, ZONES_PER_PAGE, name)
-                        .await
-                        .map(|p| (n, p))
-                })
-                .buffered(ZONE_PAGE_CONCURRENCY)
-                .try_collect()
-                .await?;
-            next = Vec::new();
-            for (n, page) in pages {
-                next.extend(page.next_pages(n, ZONES_PER_PAGE));
-                zones.extend(page.items);
-            }
-        }
+        let fetch = |page| self.zones_page(page, ZONES_PER_PAGE, name);
+        let mut zones = collect(ZONES_PER_PAGE, fetch, |z: &Zone| z.id.clone()).await?;
         if let Some(filter) = name {
             zones.retain(|z| filter.matches(&z.name));
         }

@@ -60,6 +60,28 @@ pub enum ApiError {
     BadCredentials,
     #[error("no zone named {:?} is visible to these credentials", sanitize(name))]
     ZoneNotFound { name: String },
+    /// A listing the guard stopped: the server kept answering full pages of new items
+    /// far past what it said it held.
+    #[error(
+        "stopped a listing after {requests} requests: the API kept answering full pages of new items {}",
+        match claimed_pages {
+            Some(pages) => format!("past the {pages} page(s) its result_info claimed"),
+            None => "without saying how many pages there are".to_owned(),
+        }
+    )]
+    RunawayListing {
+        requests: u64,
+        claimed_pages: Option<u64>,
+    },
+}
+
+impl From<super::paging::Runaway> for ApiError {
+    fn from(r: super::paging::Runaway) -> Self {
+        Self::RunawayListing {
+            requests: r.requests,
+            claimed_pages: r.claimed_pages,
+        }
+    }
 }
 
 /// Token permissions as the dashboard names them, for [`ApiError::MissingPermission`].
@@ -159,6 +181,7 @@ impl ApiError {
             Self::BadBaseUrl(_) => "bad_base_url",
             Self::BadCredentials => "bad_credentials",
             Self::ZoneNotFound { .. } => "zone_not_found",
+            Self::RunawayListing { .. } => "runaway_listing",
         }
     }
 
@@ -225,6 +248,9 @@ impl ApiError {
                 "Cloudflare or a proxy on the way failed; retry in a moment"
             }
             Self::Timeout { .. } => "check the network, or allow longer with --timeout SECS",
+            Self::RunawayListing { .. } => {
+                "the API (or a proxy on the way) is misbehaving: originpull stopped rather than spend the account's rate limit; try again later"
+            }
             Self::Connect { .. } => {
                 "check the network and the base URL (--base-url / CLOUDFLARE_BASE_URL)"
             }

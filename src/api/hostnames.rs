@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::client::{Client, json_body, required, upload_body};
 use super::error::ApiError;
-use super::model::{ApiTime, CertStatus, Certificate, MAX_PAGES, Page};
+use super::model::{ApiTime, CertStatus, Certificate, Page};
 
 /// Hostname certificates a zone may hold; associations a certificate may have.
 pub const MAX_HOSTNAME_CERTS: usize = 10;
@@ -73,6 +73,8 @@ pub struct HostnameSetting {
 /// A DNS record, as far as discovery reads it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsRecord {
+    #[serde(default)]
+    pub id: Option<String>,
     #[serde(default)]
     pub name: String,
     #[serde(default, rename = "type")]
@@ -218,38 +220,23 @@ impl Client {
     }
 
     /// The zone's proxied hostnames, each once, in the order the API lists them: the
-    /// hostnames whose associations discovery asks about. Pages are read one after
-    /// another (a zone has few): while the first page's total says there are more, or,
-    /// without a total, while they come back full; an empty page ends it.
+    /// hostnames whose associations discovery asks about. Paged as every listing is
+    /// (`api::paging`): until a page comes back short, empty or with nothing new.
     pub async fn proxied_hostnames(&self, zone_id: &str) -> Result<Vec<String>, ApiError> {
+        let fetch = |page| self.proxied_dns_page(zone_id, page);
+        let key = |r: &DnsRecord| r.id.clone().unwrap_or_else(|| r.name.clone());
+        let records = super::client::collect(DNS_PER_PAGE, fetch, key).await?;
         let mut names: Vec<String> = Vec::new();
-        let mut total = None;
-        let mut page = 1;
-        loop {
-            let listed = self.proxied_dns_page(zone_id, page).await?;
-            if page == 1 {
-                total = listed.total_pages();
+        for record in records {
+            // The filter is the server's; a server that ignores it is not believed.
+            if record.proxied == Some(false) || record.name.is_empty() {
+                continue;
             }
-            let more = !listed.items.is_empty()
-                && page < MAX_PAGES
-                && match total {
-                    Some(total) => page < total,
-                    None => listed.items.len() as u64 >= u64::from(DNS_PER_PAGE),
-                };
-            for record in listed.items {
-                // The filter is the server's; a server that ignores it is not believed.
-                if record.proxied == Some(false) || record.name.is_empty() {
-                    continue;
-                }
-                let name = record.name.trim_end_matches('.').to_ascii_lowercase();
-                if !names.contains(&name) {
-                    names.push(name);
-                }
+            let name = record.name.trim_end_matches('.').to_ascii_lowercase();
+            if !names.contains(&name) {
+                names.push(name);
             }
-            if !more {
-                return Ok(names);
-            }
-            page += 1;
         }
+        Ok(names)
     }
 }

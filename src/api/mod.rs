@@ -5,6 +5,7 @@ pub mod error;
 mod hostnames;
 pub mod limit;
 pub mod model;
+pub mod paging;
 pub mod retry;
 mod settings;
 

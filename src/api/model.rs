@@ -457,48 +457,11 @@ pub const ZONES_PER_PAGE: u32 = 50;
 /// latency, few enough to stay polite to the rate limit.
 pub const ZONE_PAGE_CONCURRENCY: usize = 8;
 
-/// More pages than any account fills (5,000,000 zones at 50 a page): the most a
-/// listing asks for, whatever totals the server reports.
-pub const MAX_PAGES: u64 = 100_000;
-
 /// One page of a paginated listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub info: Option<ResultInfo>,
-}
-
-impl<T> Page<T> {
-    /// The number of pages the listing has, when the server said.
-    pub fn total_pages(&self) -> Option<u64> {
-        let info = self.info?;
-        info.total_pages.or_else(|| {
-            let per_page = info.per_page.filter(|&p| p > 0)?;
-            Some(info.total_count?.div_ceil(per_page))
-        })
-    }
-
-    /// The pages to ask for after this one, page `number`: once the first page tells
-    /// the total, all the rest at once; without a total, the next one while pages
-    /// come back full, as the SDKs do. Never past [`MAX_PAGES`], so a server that
-    /// overstates its total, or ignores `page`, cannot keep us paging.
-    pub fn next_pages(&self, number: u64, requested_per_page: u32) -> Vec<u64> {
-        if self.items.is_empty() {
-            return Vec::new();
-        }
-        let per_page = self
-            .info
-            .and_then(|i| i.per_page)
-            .filter(|&p| p > 0)
-            .unwrap_or(u64::from(requested_per_page));
-        match (number, self.total_pages()) {
-            (1, Some(total)) => (2..=total.min(MAX_PAGES)).collect(),
-            (_, None) if self.items.len() as u64 >= per_page && number < MAX_PAGES => {
-                vec![number + 1]
-            }
-            _ => Vec::new(),
-        }
-    }
 }
 
 /// `GET /user/tokens/verify`.

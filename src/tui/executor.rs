@@ -8,8 +8,8 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::AbortHandle;
 
+use crate::api::ZONES_PER_PAGE;
 use crate::api::{CallNotice, Client, NameFilter};
-use crate::api::{ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE};
 use crate::app::{Cmd, Msg, Reply, Ticket, UploadError};
 use crate::cache::ZoneCache;
 use crate::certinfo;
@@ -39,10 +39,11 @@ pub struct Executor {
     tx: mpsc::UnboundedSender<Msg>,
     /// Running tasks and the zone each is for, so switching zones can abort them.
     tasks: Vec<(Option<Ticket>, AbortHandle)>,
-    /// Zone pages all go out at once; this keeps at most a few on the wire.
-    zone_pages: Arc<Semaphore>,
     /// The zone filter's ranking, in threads of its own.
     ranker: Ranker,
+    /// A hidden hook (`ORIGINPULL_TEST_PANIC`) for the test that a panic in a task ends
+    /// the app cleanly: the first task panics.
+    panic_for_test: bool,
 }
 
 impl Executor {
@@ -75,6 +76,7 @@ impl Executor {
             known,
             rotation: None,
             rotation_slots: Arc::new(Semaphore::new(rotate::run::CONCURRENCY)),
+            panic_for_test: std::env::var_os("ORIGINPULL_TEST_PANIC").is_some(),
             search: None,
             cache,
             survey_cache,
@@ -83,7 +85,6 @@ impl Executor {
             }),
             tx,
             tasks: Vec::new(),
-            zone_pages: Arc::new(Semaphore::new(ZONE_PAGE_CONCURRENCY)),
         }
     }
 
@@ -120,17 +121,13 @@ impl Executor {
                 call,
                 generation,
                 page,
-            } => {
-                let permits = self.zone_pages.clone();
-                self.spawn(call, None, async move {
-                    let _permit = permits.acquire_owned().await;
-                    Reply::ZonePage {
-                        generation,
-                        page,
-                        result: client.zones_page(page, ZONES_PER_PAGE, None).await,
-                    }
-                })
-            }
+            } => self.spawn(call, None, async move {
+                Reply::ZonePage {
+                    generation,
+                    page,
+                    result: client.zones_page(page, ZONES_PER_PAGE, None).await,
+                }
+            }),
             Cmd::SearchZones {
                 call,
                 generation,
@@ -426,7 +423,12 @@ impl Executor {
         work: impl Future<Output = Reply> + Send + 'static,
     ) {
         let tx = self.tx.clone();
+        let panic = std::mem::take(&mut self.panic_for_test);
         let handle = tokio::spawn(async move {
+            assert!(
+                !panic,
+                "ORIGINPULL_TEST_PANIC: a background task panics, as asked"
+            );
             let reply = CALL.scope(call, work).await;
             // The loop may have ended; nothing is waiting for the reply then.
             let _ = tx.send(Msg::Reply { call, reply });

@@ -56,14 +56,21 @@ pub struct Launch {
 /// The spinner's pace; the tick only runs while a call is in flight.
 const TICK: Duration = Duration::from_millis(100);
 
-pub async fn run(launch: Launch) -> std::io::Result<()> {
+pub async fn run(launch: Launch) -> Result<(), TuiError> {
     let mut terminal = terminal::init(launch.mouse)?;
     let result = event_loop(&mut terminal, launch).await;
     terminal::restore();
-    result
+    match result? {
+        None => Ok(()),
+        Some(location) => Err(TuiError::Panicked { location }),
+    }
 }
 
-async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Result<()> {
+/// Runs until the user quits (`None`), or a background task panics (where).
+async fn event_loop(
+    terminal: &mut terminal::Tui,
+    launch: Launch,
+) -> std::io::Result<Option<String>> {
     let verify_token = launch.verify_token;
     let mut app = Driver::new(launch);
     app.model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -88,7 +95,7 @@ async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Re
                 )?;
             }
             if app.model.quit {
-                return Ok(());
+                return Ok(None);
             }
             app.draw(terminal)?;
         }
@@ -97,8 +104,9 @@ async fn event_loop(terminal: &mut terminal::Tui, launch: Launch) -> std::io::Re
             event = events.next() => match event {
                 Some(Ok(event)) => pending.extend(to_msg(event)),
                 Some(Err(e)) => return Err(e),
-                None => return Ok(()),
+                None => return Ok(None),
             },
+            location = terminal::background_panic() => return Ok(Some(location)),
             Some(msg) = app.next_reply() => pending.push(msg),
             _ = tick.tick(), if busy => pending.push(Msg::Tick),
         }

@@ -23,6 +23,9 @@ pub enum TuiError {
     DemoClient(#[from] ApiError),
     #[error("the terminal failed: {0}")]
     Terminal(#[from] std::io::Error),
+    /// A background task panicked: the app ended the normal way, status 101.
+    #[error("internal error at {location}")]
+    Panicked { location: String },
 }
 
 impl TuiError {
@@ -109,5 +112,5 @@ pub async fn start(demo: bool, settings: &Settings) -> Result<(), TuiError> {
     if let Some(sim) = demo_sim {
         sim.shutdown().await;
     }
-    Ok(result?)
+    result
 }

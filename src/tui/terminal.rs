@@ -1,6 +1,7 @@
 //! Terminal setup and its restoration on every way out: quit, error and panic.
 
 use std::io::{self, Stdout};
+use std::sync::OnceLock;
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -11,6 +12,7 @@ use crossterm::terminal::{
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use tokio::sync::Notify;
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
@@ -20,14 +22,19 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 pub fn init(mouse: bool) -> io::Result<Tui> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-        // A panic in a background task would otherwise leave the app running in a
-        // terminal it no longer holds (tokio catches the panic, the loop draws on).
         // On the main thread the panic unwinds out of `main` by itself.
-        if std::thread::current().name() != Some("main") {
-            std::process::exit(101);
+        if std::thread::current().name() == Some("main") {
+            restore();
+            previous(info);
+            return;
         }
+        // tokio catches a task's panic and the loop would draw on: it is told to end
+        // instead, the normal way (terminal restored, log flushed, exit status 101),
+        // and `main` prints the line once the screen is the user's again.
+        let location = crate::logging::panic_location(info);
+        tracing::error!(%location, "panic in a background task");
+        let _ = BACKGROUND_PANIC.set(location);
+        PANICKED.notify_one();
     }));
     enable_raw_mode()?;
     let mut stdout = io::stdout();
@@ -47,6 +54,20 @@ pub fn init(mouse: bool) -> io::Result<Tui> {
         return Err(e);
     }
     Terminal::new(CrosstermBackend::new(stdout))
+}
+
+/// Where a background task panicked, once one has.
+static BACKGROUND_PANIC: OnceLock<String> = OnceLock::new();
+static PANICKED: Notify = Notify::const_new();
+
+/// Resolves once a background task has panicked (at once if one already has).
+pub async fn background_panic() -> String {
+    loop {
+        if let Some(location) = BACKGROUND_PANIC.get() {
+            return location.clone();
+        }
+        PANICKED.notified().await;
+    }
 }
 
 /// Undoes everything `init` did. Safe to call twice (a panic during shutdown).

@@ -270,14 +270,36 @@ fn assert_error(model: &Model, words: &[&str]) {
 }
 
 /// A model with `n` zones loaded (one page) and nothing open.
+/// A model whose zone list holds `n` zones, every page it asked for answered (a full
+/// last page is followed by a look at the next, which comes back empty).
 fn with_zones(n: usize) -> Model {
-    let (mut model, cmds) = started();
-    let (call, generation) = first_page(&cmds);
-    send(
-        &mut model,
-        page_reply(call, generation, 1, (0..n).map(zone).collect(), n as u64),
-    );
-    model
+    let (mut model, mut cmds) = started();
+    let all: Vec<Zone> = (0..n).map(zone).collect();
+    loop {
+        let pages: Vec<(u64, u64, u64)> = cmds
+            .iter()
+            .filter_map(|c| match c {
+                Cmd::LoadZonePage {
+                    call,
+                    generation,
+                    page,
+                } => Some((*call, *generation, *page)),
+                _ => None,
+            })
+            .collect();
+        if pages.is_empty() {
+            return model;
+        }
+        cmds = Vec::new();
+        for (call, generation, page) in pages {
+            let start = (page as usize - 1) * 50;
+            let chunk = all[start.min(n)..(start + 50).min(n)].to_vec();
+            cmds.extend(send(
+                &mut model,
+                page_reply(call, generation, page, chunk, n as u64),
+            ));
+        }
+    }
 }
 
 /// The names on screen, in order.

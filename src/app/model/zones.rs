@@ -165,8 +165,8 @@ pub struct ZonePane {
     pub ranking: Ranking,
     /// Zones load again on refresh; replies for an older load are dropped.
     pub generation: u64,
-    /// Pages of the current load still to arrive.
-    pub pages_left: u64,
+    /// Which pages of the current load to ask for, and when it is done.
+    pub pager: crate::api::paging::Pager,
     /// The list came from the disk cache and the network has not replaced it yet.
     pub cached: bool,
     /// While a list is already on screen (cached, or before a refresh), the new pages

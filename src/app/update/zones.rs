@@ -7,7 +7,8 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use super::{describe_error, dialogs};
-use crate::api::{ApiError, Page, ZONES_PER_PAGE, Zone, ZoneAccount};
+use crate::api::paging::Pager;
+use crate::api::{ApiError, Page, ZONE_PAGE_CONCURRENCY, ZONES_PER_PAGE, Zone, ZoneAccount};
 use crate::app::keys::Action;
 use crate::app::model::*;
 use crate::app::msg::Cmd;
@@ -25,14 +26,21 @@ pub(super) fn load(model: &mut Model, cmds: &mut Vec<Cmd>) {
     zones.error = None;
     zones.incomplete = false;
     zones.incoming = (!zones.list.is_empty()).then(ZoneList::default);
-    zones.pages_left = 1;
-    let generation = zones.generation;
-    let call = model.start_call("loading zones", None);
-    cmds.push(Cmd::LoadZonePage {
-        call,
-        generation,
-        page: 1,
-    });
+    zones.pager = Pager::new(ZONES_PER_PAGE, ZONE_PAGE_CONCURRENCY);
+    let first = zones.pager.start();
+    ask_pages(model, first, cmds);
+}
+
+fn ask_pages(model: &mut Model, pages: Vec<u64>, cmds: &mut Vec<Cmd>) {
+    let generation = model.zones.generation;
+    for page in pages {
+        let call = model.start_call("loading zones", None);
+        cmds.push(Cmd::LoadZonePage {
+            call,
+            generation,
+            page,
+        });
+    }
 }
 
 /// The last session's list: only a head start, so the network's first answer wins
@@ -56,39 +64,43 @@ pub(super) fn page(
     result: Result<Page<Zone>, ApiError>,
     cmds: &mut Vec<Cmd>,
 ) {
-    if generation != model.zones.generation {
+    // A page after the one that ended the listing is not believed.
+    if generation != model.zones.generation || !model.zones.pager.wanted(page) {
         return;
     }
-    model.zones.pages_left = model.zones.pages_left.saturating_sub(1);
-    match result {
+    let failed = match result {
         Ok(p) => {
-            let next = p.next_pages(page, ZONES_PER_PAGE);
+            let count = p.items.len();
             let mut items = p.items;
             model.zones.strip_accounts(&mut items);
-            if let Some(incoming) = &mut model.zones.incoming {
-                incoming.extend(items);
-            } else {
-                add(model, items, cmds);
-            }
-            for page in next {
-                model.zones.pages_left += 1;
-                let call = model.start_call("loading zones", None);
-                cmds.push(Cmd::LoadZonePage {
-                    call,
-                    generation,
-                    page,
-                });
+            let new = match &mut model.zones.incoming {
+                Some(incoming) => incoming.extend(items),
+                None => add(model, items, cmds),
+            };
+            match model
+                .zones
+                .pager
+                .answered(page, count, new, p.info.as_ref())
+            {
+                Ok(next) => {
+                    ask_pages(model, next, cmds);
+                    None
+                }
+                Err(runaway) => Some(ApiError::from(runaway)),
             }
         }
-        Err(e) => {
-            let text = describe_error("could not load zones", &e);
-            model.zones.error = Some(text.clone());
-            model.zones.incomplete = true;
-            model.say(StatusMessage::Error(text));
-        }
+        Err(e) => Some(e),
+    };
+    if let Some(e) = failed {
+        // That job stops; the app and the zones already listed stay.
+        model.zones.pager.failed(page);
+        let text = describe_error("could not load zones", &e);
+        model.zones.error = Some(text.clone());
+        model.zones.incomplete = true;
+        model.say(StatusMessage::Error(text));
     }
     let pane = &mut model.zones;
-    pane.loading = pane.pages_left > 0;
+    pane.loading = !pane.pager.done();
     if pane.loading || pane.incomplete {
         return;
     }
@@ -139,20 +151,21 @@ pub(super) fn searched(
 
 /// Zones for the list on screen (or the one about to replace it): the ranker hears
 /// of them, and a filtered view is ranked again.
-fn add(model: &mut Model, zones: Vec<Zone>, cmds: &mut Vec<Cmd>) {
+/// Returns how many were new.
+fn add(model: &mut Model, zones: Vec<Zone>, cmds: &mut Vec<Cmd>) -> usize {
     let pane = &mut model.zones;
     let keep = selected_slot(pane);
     let list = pane.replacing.as_mut().unwrap_or(&mut pane.list);
     let added = list.extend(zones);
     if added == 0 {
-        return;
+        return 0;
     }
     cmds.push(Cmd::RankNames(Names::Append(
         list.names_from(list.len() - added),
     )));
     if pane.replacing.is_some() {
         // Its ranking is out, and the ranker has these names before it answers.
-        return;
+        return added;
     }
     if pane.visible == Visible::All {
         // Zones may have gone in above the selected one: it stays selected.
@@ -162,6 +175,7 @@ fn add(model: &mut Model, zones: Vec<Zone>, cmds: &mut Vec<Cmd>) {
     } else {
         ask(model, cmds);
     }
+    added
 }
 
 /// Puts `list` on screen in place of the current one. Unfiltered, at once; filtered,
