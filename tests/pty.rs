@@ -391,3 +391,41 @@ fn the_mouse_is_taken_unless_no_mouse_says_not_and_is_given_back_on_quit() {
     s.keys("q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn a_panic_in_a_background_task_ends_the_app_the_normal_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("panic.log");
+    let log_arg = log.to_str().unwrap().to_owned();
+    // A hidden hook makes the executor's first task panic (it is the token check).
+    let mut s = Session::start(
+        &["--demo", "--log-level", "debug", "--log-file", &log_arg],
+        &[("ORIGINPULL_TEST_PANIC", "1")],
+    );
+    let status = s.wait_exit();
+    assert_eq!(status.exit_code(), 101, "{status:?}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let screen = s.screen();
+        let restored = !s.parser.lock().unwrap().screen().alternate_screen();
+        if restored && screen.contains("internal error at") {
+            assert!(screen.contains("src/tui/executor.rs:"), "{screen}");
+            assert!(
+                screen.contains(&format!("the log is at {log_arg}")),
+                "{screen}"
+            );
+            let lines = screen.lines().filter(|l| l.contains("originpull:")).count();
+            assert_eq!(lines, 1, "one line on stderr: {screen}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "terminal not restored, or no message: {screen}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The log was flushed on the way out, with where it happened.
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("panic in a background task"), "{logged}");
+    assert!(logged.contains("src/tui/executor.rs:"), "{logged}");
+}
