@@ -29,6 +29,8 @@ enum Lie {
     EmptyFirst,
     /// The zone listing, and a zone's certificates, trickled a byte a second.
     Trickle,
+    /// Every answer a 503.
+    Failing,
 }
 
 struct Broken {
@@ -67,6 +69,7 @@ fn page_of(lie: Lie, page: usize) -> Value {
         Lie::Repeats => envelope(zones(0..50), Some(info(50, 3, 150))),
         Lie::EmptyFirst => envelope(json!([]), Some(info(0, 10, 500))),
         Lie::Trickle => envelope(zones(0..3), Some(info(3, 1, 3))),
+        Lie::Failing => unreachable!("answered before"),
     }
 }
 
@@ -93,6 +96,10 @@ async fn start(lie: Lie) -> Broken {
             let (l, a) = (l.clone(), a.clone());
             async move {
                 a.fetch_add(1, Ordering::SeqCst);
+                if lie == Lie::Failing {
+                    let body = json!({"success": false, "errors": [{"code": 10001, "message": "service unavailable"}], "messages": [], "result": null});
+                    return (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+                }
                 let path = uri.path().trim_end_matches('/');
                 let page = query
                     .iter()
@@ -293,4 +300,49 @@ async fn a_trickling_body_is_cut_by_the_timeout_for_a_list_and_an_upload() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_is_stopped_at_four_times_what_its_work_needs() {
+    use originpull::api::ApiError;
+    use originpull::api::client::{MIN_SPENDING, SPENDING_FACTOR};
+    let server = start(Lie::Failing).await;
+    let zone = format!("{:032x}", 0);
+    // A command that needs 2 calls may send 20 (retries included), no more.
+    let client = common::client_with(&server.base_url, TOKEN, Duration::from_secs(5)).guarded(2);
+    let mut stopped = None;
+    for _ in 0..20 {
+        match client.get_enablement(&zone).await {
+            Err(e @ ApiError::Overspent { .. }) => {
+                stopped = Some(e);
+                break;
+            }
+            Err(_) => {}
+            Ok(_) => panic!("the server only fails"),
+        }
+    }
+    let e = stopped.expect("the guard stops the command");
+    let sent = server.all.load(Ordering::SeqCst) as u64;
+    assert_eq!(
+        sent,
+        MIN_SPENDING.max(2 * SPENDING_FACTOR),
+        "requests that reached the server"
+    );
+    let text = e.to_string();
+    assert!(text.contains("stopped after 20 calls"), "{text}");
+    assert!(
+        text.contains("its last failure: Cloudflare error 10001: service unavailable (HTTP 503)"),
+        "{text}"
+    );
+    assert_eq!(e.kind(), "overspent");
+    assert!(e.hint().unwrap().contains("rate limit"));
+
+    // A bigger job raises what is expected: the same client may go on.
+    let before = server.all.load(Ordering::SeqCst);
+    client.expect_more(10);
+    assert!(!matches!(
+        client.get_enablement(&zone).await,
+        Err(ApiError::Overspent { .. })
+    ));
+    assert!(server.all.load(Ordering::SeqCst) > before);
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -146,45 +147,6 @@ impl fmt::Display for CallNotice {
 /// Told why a call takes longer: retries and rate-limit waits.
 pub type CallObserver = Arc<dyn Fn(&CallNotice) + Send + Sync>;
 
-/// Every item of a paged listing, each once (by `id`), in page order. The pages are
-/// asked for as the [`Pager`] says, a window of them at once; once the data ends, the
-/// requests still out are dropped (cancelled), and their answers never counted.
-pub(crate) async fn collect<T, F, Fut>(
-    per_page: u32,
-    fetch: F,
-    id: impl Fn(&T) -> String,
-) -> Result<Vec<T>, ApiError>
-where
-    F: Fn(u64) -> Fut,
-    Fut: Future<Output = Result<Page<T>, ApiError>>,
-{
-    let mut pager = Pager::new(per_page, ZONE_PAGE_CONCURRENCY);
-    let mut collected = Collected::default();
-    let ask = |page: u64| {
-        let answer = fetch(page);
-        async move { (page, answer.await) }
-    };
-    let mut pending: FuturesOrdered<_> = pager.start().into_iter().map(&ask).collect();
-    while let Some((page, answer)) = pending.next().await {
-        if !pager.wanted(page) {
-            continue;
-        }
-        let listed = answer?;
-        let count = listed.items.len();
-        let mut new = 0;
-        for item in listed.items {
-            new += usize::from(collected.add(id(&item), item));
-        }
-        for next in pager.answered(page, count, new, listed.info.as_ref())? {
-            pending.push_back(ask(next));
-        }
-        if pager.done() {
-            break;
-        }
-    }
-    Ok(collected.into_vec())
-}
-
 /// A cheap-to-clone client: clones share one connection pool and one rate limit.
 #[derive(Clone)]
 pub struct Client {
@@ -194,6 +156,38 @@ pub struct Client {
     limiter: Arc<RateLimiter>,
     observer: Option<CallObserver>,
     account_id: Option<String>,
+    /// A command's spending guard (see [`Client::guarded`]); none in the TUI, whose
+    /// jobs guard themselves.
+    spending: Option<Arc<Spending>>,
+}
+
+/// What a command's work needs, what it has sent, and what the server last did.
+#[derive(Debug)]
+struct Spending {
+    expected: AtomicU64,
+    sent: AtomicU64,
+    last_failure: std::sync::Mutex<Option<String>>,
+}
+
+/// A command may send this many times what its work needs…
+pub const SPENDING_FACTOR: u64 = 4;
+/// …and at least this many calls, retries included.
+pub const MIN_SPENDING: u64 = 20;
+
+impl Spending {
+    fn spend(&self) -> Result<(), ApiError> {
+        let sent = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        let expected = self.expected.load(Ordering::SeqCst);
+        if sent > expected.saturating_mul(SPENDING_FACTOR).max(MIN_SPENDING) {
+            let last = self.last_failure.lock().ok().and_then(|l| l.clone());
+            return Err(ApiError::Overspent {
+                sent: sent - 1,
+                expected,
+                last,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A failed attempt, with the server's word on when to try again.
@@ -240,7 +234,31 @@ impl Client {
             limiter: Arc::new(RateLimiter::new(config.budget, config.budget_window)),
             observer: None,
             account_id: config.account_id.clone(),
+            spending: None,
         })
+    }
+
+    /// This client for one command whose work needs about `expected` calls: past
+    /// [`SPENDING_FACTOR`] times that (and at least [`MIN_SPENDING`]), every further
+    /// call fails with [`ApiError::Overspent`], saying what the server last did. The
+    /// account's rate limit is shared with everything on it; a server that keeps a
+    /// command calling (retries, pages, polls) is stopped, not followed.
+    pub fn guarded(&self, expected: u64) -> Self {
+        let mut client = self.clone();
+        client.spending = Some(Arc::new(Spending {
+            expected: AtomicU64::new(expected),
+            sent: AtomicU64::new(0),
+            last_failure: std::sync::Mutex::new(None),
+        }));
+        client
+    }
+
+    /// The work turned out bigger (a listing's pages, the zones to survey): `calls`
+    /// more are expected.
+    pub fn expect_more(&self, calls: u64) {
+        if let Some(spending) = &self.spending {
+            spending.expected.fetch_add(calls, Ordering::SeqCst);
+        }
     }
 
     /// Tells `observer` whenever a call waits: before a retry, and when the rate
@@ -298,11 +316,59 @@ impl Client {
     /// is applied here too, so a server that ignores `name` still gives the right answer.
     pub async fn list_zones(&self, name: Option<&NameFilter>) -> Result<Vec<Zone>, ApiError> {
         let fetch = |page| self.zones_page(page, ZONES_PER_PAGE, name);
-        let mut zones = collect(ZONES_PER_PAGE, fetch, |z: &Zone| z.id.clone()).await?;
+        let mut zones = self
+            .collect(ZONES_PER_PAGE, fetch, |z: &Zone| z.id.clone())
+            .await?;
         if let Some(filter) = name {
             zones.retain(|z| filter.matches(&z.name));
         }
         Ok(zones)
+    }
+
+    /// Every item of a paged listing, each once (by `id`), in page order. The pages are
+    /// asked for as the [`Pager`] says, a window of them at once; once the data ends, the
+    /// requests still out are dropped (cancelled), and their answers never counted.
+    pub(crate) async fn collect<T, F, Fut>(
+        &self,
+        per_page: u32,
+        fetch: F,
+        id: impl Fn(&T) -> String,
+    ) -> Result<Vec<T>, ApiError>
+    where
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = Result<Page<T>, ApiError>>,
+    {
+        let mut pager = Pager::new(per_page, ZONE_PAGE_CONCURRENCY);
+        let mut collected = Collected::default();
+        let ask = |page: u64| {
+            let answer = fetch(page);
+            async move { (page, answer.await) }
+        };
+        let mut pending: FuturesOrdered<_> = pager.start().into_iter().map(&ask).collect();
+        while let Some((page, answer)) = pending.next().await {
+            if !pager.wanted(page) {
+                continue;
+            }
+            let listed = answer?;
+            let count = listed.items.len();
+            let mut new = 0;
+            for item in listed.items {
+                new += usize::from(collected.add(id(&item), item));
+            }
+            let asked = pager.answered(page, count, new, listed.info.as_ref())?;
+            if page == 1 {
+                // The command's guard learns how big the listing says it is; the pager
+                // keeps its own guard against a claim that the data then contradicts.
+                self.expect_more(pager.claimed_pages().unwrap_or(1));
+            }
+            for next in asked {
+                pending.push_back(ask(next));
+            }
+            if pager.done() {
+                break;
+            }
+        }
+        Ok(collected.into_vec())
     }
 
     /// `GET /zones/{zone_id}`.
@@ -435,6 +501,9 @@ impl Client {
         let mut lost_reply = false;
         let mut attempt = 1;
         loop {
+            if let Some(spending) = &self.spending {
+                spending.spend()?;
+            }
             self.limiter
                 .acquire(|wait, paused| {
                     // A short wait is not worth a word; one the user would notice is.
@@ -451,6 +520,11 @@ impl Client {
                 Ok(decoded) => return Ok(decoded),
                 Err(failure) => failure,
             };
+            if let Some(spending) = &self.spending
+                && let Ok(mut last) = spending.last_failure.lock()
+            {
+                *last = Some(error.to_string());
+            }
             let wait = server_wait.unwrap_or_else(|| retry::backoff(attempt));
             if error.status() == Some(429) {
                 self.limiter.pause_for(wait);

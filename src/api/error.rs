@@ -73,6 +73,17 @@ pub enum ApiError {
         requests: u64,
         claimed_pages: Option<u64>,
     },
+    /// A command's guard stopped it: its calls reached several times what its work needs.
+    #[error(
+        "stopped after {sent} calls, over {}x the {expected} this command needs: the API kept answering in ways that call for more{}",
+        super::client::SPENDING_FACTOR,
+        last.as_deref().map(|l| format!(" (its last failure: {})", sanitize(l))).unwrap_or_default()
+    )]
+    Overspent {
+        sent: u64,
+        expected: u64,
+        last: Option<String>,
+    },
 }
 
 impl From<super::paging::Runaway> for ApiError {
@@ -182,6 +193,7 @@ impl ApiError {
             Self::BadCredentials => "bad_credentials",
             Self::ZoneNotFound { .. } => "zone_not_found",
             Self::RunawayListing { .. } => "runaway_listing",
+            Self::Overspent { .. } => "overspent",
         }
     }
 
@@ -248,7 +260,7 @@ impl ApiError {
                 "Cloudflare or a proxy on the way failed; retry in a moment"
             }
             Self::Timeout { .. } => "check the network, or allow longer with --timeout SECS",
-            Self::RunawayListing { .. } => {
+            Self::RunawayListing { .. } | Self::Overspent { .. } => {
                 "the API (or a proxy on the way) is misbehaving: originpull stopped rather than spend the account's rate limit; try again later"
             }
             Self::Connect { .. } => {

@@ -225,7 +225,7 @@ impl Client {
     pub async fn proxied_hostnames(&self, zone_id: &str) -> Result<Vec<String>, ApiError> {
         let fetch = |page| self.proxied_dns_page(zone_id, page);
         let key = |r: &DnsRecord| r.id.clone().unwrap_or_else(|| r.name.clone());
-        let records = super::client::collect(DNS_PER_PAGE, fetch, key).await?;
+        let records = self.collect(DNS_PER_PAGE, fetch, key).await?;
         let mut names: Vec<String> = Vec::new();
         for record in records {
             // The filter is the server's; a server that ignores it is not believed.

@@ -91,9 +91,9 @@ impl Pager {
         !pending
     }
 
-    /// Requests asked for so far.
-    pub fn sent(&self) -> u64 {
-        self.sent
+    /// What the first page's `result_info` claimed.
+    pub fn claimed_pages(&self) -> Option<u64> {
+        self.claimed_pages
     }
 
     /// Page `page` answered with `items` items, `new` of them not seen on an earlier

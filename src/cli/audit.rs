@@ -29,6 +29,7 @@ pub async fn run(
 ) -> Result<(), CliError> {
     let started = Instant::now();
     let zones = zones(client, &args).await?;
+    client.expect_more((zones.len() * survey::CALLS_PER_ZONE) as u64);
     let earlier = cache.as_ref().map(SurveyCache::load).unwrap_or_default();
     let now = Utc::now();
     let mut survey = Survey::new(

@@ -164,7 +164,9 @@ pub async fn run(
         Command::Audit(args) => args.budget.map_or(settings.budget, |b| b as usize),
         _ => settings.budget,
     };
-    let client = settings.client_with_budget(budget)?;
+    let client = settings
+        .client_with_budget(budget)?
+        .guarded(expected_calls(&command));
     let now = Utc::now();
     match command {
         Command::Zones { filter, json } => {
@@ -304,6 +306,26 @@ pub async fn run(
         | Command::VerifyOrigin(_) => unreachable!("handled above"),
     }
     Ok(())
+}
+
+/// The calls a command's work needs before it knows more (a listing's pages, the zones
+/// to survey or rotate, the hostnames to read add theirs as they are learnt): its
+/// spending guard stops it at several times the total.
+fn expected_calls(command: &Command) -> u64 {
+    use args::HostnamesCommand as H;
+    match command {
+        // A zone found by name is a one-page listing, which adds its own page.
+        Command::Certs { .. } => 2,
+        Command::Delete { .. } => 4,
+        Command::Hostnames {
+            command: H::Delete { .. },
+        } => 3,
+        Command::Hostnames {
+            command: H::Status { .. },
+        } => 2,
+        Command::Zones { .. } | Command::Audit(_) | Command::Rotate(_) => 0,
+        _ => 1,
+    }
 }
 
 /// `--filter shop` means "contains shop"; the API's own forms pass through.

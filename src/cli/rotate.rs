@@ -38,6 +38,10 @@ pub async fn rotate(
         None => None,
     };
     let zones = client.resolve_zones(&args.zones).await?;
+    // Per zone: its list, the upload, the looks until active, a last list, and the
+    // deletes of what it replaces (two old ones at most, as a rule).
+    let per_zone = 5 + crate::rotate::steps::polls_within(args.wait);
+    client.expect_more(zones.len() as u64 * per_zone);
     let journal = settings.journals().map(|dir| {
         if args.hostnames {
             dir.hostnames_journal(&new.sha256)

@@ -82,6 +82,7 @@ pub async fn associations(
     zone_id: &str,
     hostnames: Vec<(String, Source)>,
 ) -> Vec<HostnameState> {
+    client.expect_more(hostnames.len() as u64);
     futures::stream::iter(hostnames)
         .map(|(hostname, source)| async move {
             let read = client.get_hostname(zone_id, &hostname).await;

@@ -22,6 +22,18 @@ const STEP_BACKOFF: Duration = Duration::from_secs(1);
 /// The first look at an upload, then twice as long each time, up to the last.
 pub const FIRST_POLL: Duration = Duration::from_secs(2);
 pub const LAST_POLL: Duration = Duration::from_secs(60);
+
+/// How many looks a zone's wait for activation takes at most: 2 s, 4, 8… up to a
+/// minute apart, and one as the wait ends. A command's spending guard counts on it.
+pub fn polls_within(wait: Duration) -> u64 {
+    let (mut waited, mut poll, mut polls) = (Duration::ZERO, FIRST_POLL, 1);
+    while waited < wait {
+        waited += poll.min(LAST_POLL);
+        poll = poll.saturating_mul(2);
+        polls += 1;
+    }
+    polls
+}
 /// How long a rotation waits for a certificate to turn active, unless `--wait` says.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(15 * 60);
 

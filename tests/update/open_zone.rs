@@ -112,6 +112,44 @@ fn a_pending_certificate_is_polled_with_backoff_until_it_settles() {
 }
 
 #[test]
+fn a_certificate_pending_for_ever_is_looked_at_a_bounded_number_of_times() {
+    use originpull::app::update::MAX_POLLS;
+    let mut model = with_zones(1);
+    let o = open(&mut model);
+    let pending = || vec![cert("p", CertStatus::PendingDeployment, 365)];
+    let mut call = o.certs_call;
+    let mut looks = 0;
+    loop {
+        let after = send(&mut model, certificates(call, &o, pending()));
+        match after[..] {
+            [Cmd::LoadCertificates { call: next, .. }] => {
+                call = next;
+                looks += 1;
+                assert!(looks < 100, "it never stops");
+            }
+            [] => break,
+            _ => panic!("{after:?}"),
+        }
+    }
+    assert_eq!(looks + 1, MAX_POLLS, "the first read, then the polls");
+    let Some(StatusMessage::Error(text)) = &model.status else {
+        panic!("{:?}", model.status)
+    };
+    assert!(
+        text.contains("stopped looking") && text.contains("r looks again"),
+        "{text}"
+    );
+    // r looks again.
+    let after = send(&mut model, ch('r'));
+    assert!(
+        after
+            .iter()
+            .any(|c| matches!(c, Cmd::LoadCertificates { after: None, .. })),
+        "{after:?}"
+    );
+}
+
+#[test]
 fn tab_cycles_focus_and_keys_outside_their_pane_do_nothing() {
     let mut model = with_zones(2);
     assert!(send(&mut model, ch('e')).is_empty(), "no zone open");

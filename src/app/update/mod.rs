@@ -17,7 +17,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::model::window;
 
-pub use open_zone::poll_delay;
+pub use open_zone::{MAX_POLLS, poll_delay};
 pub use zones::SEARCH_DEBOUNCE;
 
 use super::keys::{Action, Mode};

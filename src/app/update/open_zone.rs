@@ -13,9 +13,16 @@ use crate::hostnames::HostnameState;
 /// Polling a pending certificate starts quick (a simulator or a fast deploy is done
 /// in seconds) and backs off, so a slow deploy costs few calls against the rate limit.
 pub fn poll_delay(polls: u32) -> Duration {
-    const STEPS: [u64; 6] = [2, 3, 5, 8, 15, 30];
-    Duration::from_secs(STEPS[(polls as usize).min(STEPS.len() - 1)])
+    Duration::from_secs(POLL_STEPS[(polls as usize).min(POLL_STEPS.len() - 1)])
 }
+
+const POLL_STEPS: [u64; 6] = [2, 3, 5, 8, 15, 30];
+
+/// The most looks at a pending certificate before the app stops looking (about 18
+/// minutes, four times what a slow deployment takes): Cloudflare ends a deployment
+/// that runs longer as `deployment_timed_out`, so more looks would only spend the
+/// account's rate limit. `r` looks again.
+pub const MAX_POLLS: u32 = 40;
 
 pub(super) fn open(model: &mut Model, zone: Zone, cmds: &mut Vec<Cmd>) {
     let generation = model.next_generation;
@@ -157,10 +164,17 @@ pub(super) fn certificates(
         .any(|r| r.cert.status.as_ref().is_some_and(|s| s.is_transient()));
     open.certs = Loadable::Loaded(rows);
     let polls = open.polls;
-    open.polls = if pending { polls + 1 } else { 0 };
+    let gave_up = pending && polls + 1 >= MAX_POLLS;
+    open.polls = if pending && !gave_up { polls + 1 } else { 0 };
     super::dialogs::close_stale_delete(model);
     refresh_summary(model);
-    if pending {
+    if gave_up {
+        let minutes = (0..MAX_POLLS).map(|p| poll_delay(p).as_secs()).sum::<u64>() / 60;
+        model.say(StatusMessage::Error(format!(
+            "a certificate is still pending after {MAX_POLLS} looks (about {minutes} minutes): \
+             stopped looking, so the account's rate limit is not spent on it; r looks again"
+        )));
+    } else if pending {
         load_certificates(model, Some(poll_delay(polls)), cmds);
     } else {
         say_how_it_ended(model);
