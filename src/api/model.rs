@@ -453,8 +453,8 @@ pub struct ResultInfo {
 
 /// The largest page `GET /zones` accepts.
 pub const ZONES_PER_PAGE: u32 = 50;
-/// How many zone pages are fetched at once once the total is known: enough to hide
-/// latency, few enough to stay polite to the rate limit.
+/// The most pages of one listing out at once (the pager's window at its widest):
+/// enough to hide latency, few enough to stay polite to the rate limit.
 pub const ZONE_PAGE_CONCURRENCY: usize = 8;
 
 /// One page of a paginated listing.
