@@ -23,10 +23,10 @@ fn main() -> ExitCode {
             )
             .exit();
     }
-    // The demo and the simulator use no account: a config they would not read must
-    // not stop them.
     // A script that asked for JSON gets its errors and warnings as JSON too.
     let json = cli.command.as_ref().is_some_and(cli::Command::json);
+    // The demo, the simulator and the local commands use no account: a config they
+    // would not read must not stop them, and no token command runs for them.
     let needs_account = !cli.demo
         && !matches!(
             cli.command,

@@ -248,26 +248,31 @@ async fn the_tui_spends_no_more_against_an_overstated_total() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_trickling_body_is_cut_by_the_timeout_for_a_list_and_an_upload() {
-    let server = start(Lie::Trickle).await;
+/// Runs the binary against `server`; it must fail within `limit`, saying the timeout
+/// cut the call. Returns its stderr.
+async fn cut_by_the_timeout(server: &Broken, args: &[&str], limit: Duration) -> String {
     let started = std::time::Instant::now();
-    let out = common::run_binary(&server.base_url, Some(TOKEN), &["--timeout", "2", "zones"]).await;
+    let out = common::run_binary(&server.base_url, Some(TOKEN), args).await;
+    let took = started.elapsed();
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         stderr.contains("no answer from the API within 2 s"),
         "{stderr}"
     );
+    assert!(took < limit, "{args:?} took {took:?}");
+    stderr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickling_body_is_cut_by_the_timeout_for_a_list_and_an_upload() {
+    let server = start(Lie::Trickle).await;
+    // Three tries at most, each cut at 2 s: never the minutes the body would take.
+    let args = ["--timeout", "2", "zones"];
+    let stderr = cut_by_the_timeout(&server, &args, Duration::from_secs(15)).await;
     assert!(
         stderr.contains("--timeout"),
         "the hint says how to allow longer: {stderr}"
-    );
-    // Three tries at most, each cut at 2 s: never the minutes the body would take.
-    assert!(
-        started.elapsed() < Duration::from_secs(15),
-        "{:?}",
-        started.elapsed()
     );
 
     let (cert, key) = common::leaf_pair("trickle.example");
@@ -276,30 +281,19 @@ async fn a_trickling_body_is_cut_by_the_timeout_for_a_list_and_an_upload() {
     std::fs::write(&cert_path, cert).unwrap();
     std::fs::write(&key_path, key).unwrap();
     let zone = format!("{:032x}", 0);
-    let started = std::time::Instant::now();
+    let (cert_arg, key_arg) = (cert_path.to_str().unwrap(), key_path.to_str().unwrap());
     let args = [
         "--timeout",
         "2",
         "upload",
         &zone,
         "--cert",
-        cert_path.to_str().unwrap(),
+        cert_arg,
         "--key",
-        key_path.to_str().unwrap(),
+        key_arg,
     ];
-    let out = common::run_binary(&server.base_url, Some(TOKEN), &args).await;
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("no answer from the API within 2 s"),
-        "{stderr}"
-    );
     // An upload that timed out is not sent again (it may have been processed).
-    assert!(
-        started.elapsed() < Duration::from_secs(6),
-        "{:?}",
-        started.elapsed()
-    );
+    cut_by_the_timeout(&server, &args, Duration::from_secs(6)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -59,7 +59,13 @@ impl std::fmt::Debug for Profile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Profile")
             .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
-            .field("api_token_command", &self.api_token_command)
+            .field(
+                "api_token_command",
+                &self
+                    .api_token_command
+                    .as_deref()
+                    .map(token_command::redacted),
+            )
             .field("base_url", &self.base_url)
             .field("account_id", &self.account_id)
             .finish()
@@ -87,7 +93,13 @@ impl std::fmt::Debug for ConfigFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigFile")
             .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
-            .field("api_token_command", &self.api_token_command)
+            .field(
+                "api_token_command",
+                &self
+                    .api_token_command
+                    .as_deref()
+                    .map(token_command::redacted),
+            )
             .field("base_url", &self.base_url)
             .field("account_id", &self.account_id)
             .field("profiles", &self.profiles)
@@ -897,6 +909,29 @@ mod tests {
         let e = resolve_with(&[("ORIGINPULL_CONFIG", path.to_str().unwrap())]).unwrap_err();
         assert!(!e.to_string().contains("s3cr3t"), "{e}");
         assert!(!format!("{e:?}").contains("s3cr3t"), "{e:?}");
+    }
+
+    #[test]
+    fn debug_shows_no_argument_of_a_token_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "api_token_command = \"echo tok-in-argv\"\n[profiles.p]\napi_token_command = \"echo tok-2\"\n",
+        )
+        .unwrap();
+        let s = resolve_with(&[("ORIGINPULL_CONFIG", path.to_str().unwrap())]).unwrap();
+        let debug = format!("{s:?}");
+        assert!(
+            debug.contains("echo") && !debug.contains("tok-in-argv"),
+            "{debug}"
+        );
+        let file = load_config_file(&path).unwrap();
+        let debug = format!("{file:?}");
+        assert!(
+            !debug.contains("tok-in-argv") && !debug.contains("tok-2"),
+            "{debug}"
+        );
     }
 
     #[test]

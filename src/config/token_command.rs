@@ -21,7 +21,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_OUTPUT: u64 = 64 * 1024;
 
 /// A parsed `api_token_command`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TokenCommand {
     argv: Vec<String>,
     profile: Option<String>,
@@ -69,6 +69,26 @@ fn key(profile: Option<&str>) -> String {
         Some(p) => format!("api_token_command of profile {p}"),
         None => "api_token_command".to_owned(),
     }
+}
+
+/// The program alone: an argument may be a secret (`echo …`).
+impl std::fmt::Debug for TokenCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCommand")
+            .field("program", &self.argv[0])
+            .field(
+                "arguments",
+                &format_args!("[{} redacted]", self.argv.len() - 1),
+            )
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
+
+/// How a configured command line shows in `Debug`: its first word only.
+pub fn redacted(line: &str) -> String {
+    let program = line.split_whitespace().next().unwrap_or_default();
+    format!("{program} [arguments redacted]")
 }
 
 impl TokenCommand {
