@@ -19,13 +19,14 @@ use crate::survey::SurveyCache;
 
 mod token_command;
 
-/// The config file's contents. Every key is optional.
-#[derive(Default, Deserialize)]
+/// The config file's contents. Every key is optional. `Debug` shows no secret: the
+/// token is a `SecretString`, the command line shows its program only.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub api_token: Option<SecretString>,
     /// A command whose output is the token (a password manager): see [`token_command`].
-    pub api_token_command: Option<String>,
+    pub api_token_command: Option<CommandLine>,
     pub base_url: Option<String>,
     /// Only this account's zones are listed.
     pub account_id: Option<String>,
@@ -46,30 +47,13 @@ pub struct ConfigFile {
 }
 
 /// `[profiles.NAME]`: an account's keys, each overriding the top level's.
-#[derive(Default, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub api_token: Option<SecretString>,
-    pub api_token_command: Option<String>,
+    pub api_token_command: Option<CommandLine>,
     pub base_url: Option<String>,
     pub account_id: Option<String>,
-}
-
-impl std::fmt::Debug for Profile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Profile")
-            .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
-            .field(
-                "api_token_command",
-                &self
-                    .api_token_command
-                    .as_deref()
-                    .map(token_command::redacted),
-            )
-            .field("base_url", &self.base_url)
-            .field("account_id", &self.account_id)
-            .finish()
-    }
 }
 
 /// `toggle = "t"` or `delete = ["d", "delete"]`.
@@ -86,30 +70,6 @@ impl KeyList {
             Self::One(key) => vec![key],
             Self::Many(keys) => keys,
         }
-    }
-}
-
-impl std::fmt::Debug for ConfigFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConfigFile")
-            .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
-            .field(
-                "api_token_command",
-                &self
-                    .api_token_command
-                    .as_deref()
-                    .map(token_command::redacted),
-            )
-            .field("base_url", &self.base_url)
-            .field("account_id", &self.account_id)
-            .field("profiles", &self.profiles)
-            .field("timeout", &self.timeout)
-            .field("log_level", &self.log_level)
-            .field("log_file", &self.log_file)
-            .field("budget", &self.budget)
-            .field("mouse", &self.mouse)
-            .field("keys", &self.keys)
-            .finish()
     }
 }
 
@@ -265,7 +225,7 @@ fn per_profile(dir: &Path, profile: Option<&str>) -> PathBuf {
     }
 }
 
-pub use token_command::TokenCommand;
+pub use token_command::{CommandLine, TokenCommand};
 
 /// Why [`Settings::client`] gives no client.
 #[derive(Debug, thiserror::Error)]
@@ -383,7 +343,7 @@ pub fn resolve(
         None => match account.token_command {
             Some(command) => (
                 None,
-                Some(TokenCommand::parse(&command, profile_name.clone())?),
+                Some(TokenCommand::parse(command.as_str(), profile_name.clone())?),
             ),
             None => (
                 account.token.map(|t| {
@@ -441,7 +401,7 @@ pub fn resolve(
 /// mixed.
 struct AccountKeys {
     token: Option<SecretString>,
-    token_command: Option<String>,
+    token_command: Option<CommandLine>,
     base_url: Option<String>,
     account_id: Option<String>,
 }

@@ -85,10 +85,23 @@ impl std::fmt::Debug for TokenCommand {
     }
 }
 
-/// How a configured command line shows in `Debug`: its first word only.
-pub fn redacted(line: &str) -> String {
-    let program = line.split_whitespace().next().unwrap_or_default();
-    format!("{program} [arguments redacted]")
+/// `api_token_command` as written in the config. Its `Debug` shows the first word
+/// only: an argument may be the secret.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct CommandLine(String);
+
+impl CommandLine {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for CommandLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let program = self.0.split_whitespace().next().unwrap_or_default();
+        write!(f, "{program:?} [arguments redacted]")
+    }
 }
 
 impl TokenCommand {
