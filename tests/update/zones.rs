@@ -577,3 +577,47 @@ fn enter_typed_ahead_of_the_ranking_opens_the_best_match_once_it_lands() {
     );
     assert!(model.open.is_none());
 }
+
+#[test]
+fn a_listing_that_never_ends_is_stopped_and_the_app_keeps_what_it_has() {
+    // Every page full of new zones, while result_info claims 2 pages (100 zones).
+    let (mut model, mut cmds) = started();
+    let mut asked = 0u64;
+    let mut next = 0usize;
+    loop {
+        let pages: Vec<(u64, u64, u64)> = cmds
+            .iter()
+            .filter_map(|c| match c {
+                Cmd::LoadZonePage {
+                    call,
+                    generation,
+                    page,
+                } => Some((*call, *generation, *page)),
+                _ => None,
+            })
+            .collect();
+        if pages.is_empty() {
+            break;
+        }
+        cmds = Vec::new();
+        for (call, generation, page) in pages {
+            asked += 1;
+            let zones = (next..next + 50).map(zone).collect();
+            next += 50;
+            cmds.extend(send(
+                &mut model,
+                page_reply(call, generation, page, zones, 100),
+            ));
+        }
+        assert!(asked < 100, "the listing never stops");
+    }
+    assert!(asked <= 21, "{asked} pages asked for");
+    assert!(!model.zones.loading);
+    let error = model.zones.error.as_deref().unwrap_or_default();
+    assert!(error.contains("stopped a listing after"), "{error}");
+    assert!(
+        matches!(&model.status, Some(StatusMessage::Error(t)) if t.contains("stopped a listing"))
+    );
+    // What was listed stays on screen.
+    assert!(model.zones.list.len() >= 50 * 20);
+}
