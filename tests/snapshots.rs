@@ -979,6 +979,113 @@ fn hostnames_view_with_the_three_states() {
     insta::assert_snapshot!(screen(&model, 140, 40));
 }
 
+/// The per-hostname view of a zone with one hostname certificate and `n` hostnames
+/// found by their proxied DNS records, every third one enabled.
+fn many_hostnames(n: usize) -> Model {
+    use originpull::api::Association;
+    use originpull::hostnames::{HostnameState, Source};
+    let mut model = zone_open();
+    let open = model.open.as_mut().unwrap();
+    let hcert = cert(
+        "3cf564a0-8dea-4e00-8f3e-a823fd5f3743",
+        CertStatus::Active,
+        "Example Origin CA",
+        Duration::days(200),
+        20,
+    );
+    let states = (0..n)
+        .map(|i| {
+            let hostname = format!("host-{i:02}.shop.example");
+            let association = (i % 3 == 0).then(|| Association {
+                hostname: Some(hostname.clone()),
+                cert_id: hcert.id.clone(),
+                enabled: Some(true),
+                status: Some(CertStatus::Active),
+                cert_status: Some(CertStatus::Active),
+                expires_on: hcert.expires_on.clone(),
+                ..Default::default()
+            });
+            HostnameState {
+                hostname,
+                source: Source::Discovered,
+                association,
+                error: None,
+            }
+        })
+        .collect();
+    open.hostname_certs = Loadable::Loaded(vec![hcert]);
+    open.hostnames = Some(Loadable::Loaded(states));
+    model
+}
+
+#[test]
+fn hostnames_view_scrolls_to_the_selected_hostname_at_80x24() {
+    let mut model = many_hostnames(30);
+    // The certificate is row 0; host-24 is row 25.
+    model.open.as_mut().unwrap().hostname_selected = 25;
+    insta::assert_snapshot!(screen(&model, 80, 24));
+}
+
+#[test]
+fn hostnames_view_takes_clicks_and_pages_by_the_rows_it_shows() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent};
+    let mut model = many_hostnames(30);
+    let draw = |model: &mut Model| {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut drawn = None;
+        terminal
+            .draw(|f| drawn = Some(originpull::ui::view(model, f)))
+            .unwrap();
+        update(model, Msg::Drawn(drawn.unwrap()));
+        screen(model, 80, 24)
+    };
+    let click = |model: &mut Model, column: u16, row: u16| {
+        update(
+            model,
+            Msg::Mouse(MouseEvent {
+                kind: crossterm::event::MouseEventKind::Down(MouseButton::Left),
+                column,
+                row,
+                modifiers: KeyModifiers::NONE,
+            }),
+        );
+    };
+    let row_of = |screen: &str, text: &str| {
+        let i = screen.lines().position(|l| l.contains(text));
+        u16::try_from(i.unwrap_or_else(|| panic!("{text} not drawn:\n{screen}"))).unwrap()
+    };
+    let selected = |model: &Model| model.open.as_ref().unwrap().hostname_selected;
+
+    let shown = draw(&mut model);
+    click(&mut model, 40, row_of(&shown, "host-03.shop.example"));
+    assert_eq!(
+        selected(&model),
+        4,
+        "the certificate is row 0, host-03 row 4"
+    );
+    click(&mut model, 40, row_of(&shown, "3cf564a0"));
+    assert_eq!(selected(&model), 0);
+    // A click on a line that is no row (the table's header) leaves the selection be.
+    click(&mut model, 40, row_of(&shown, "HOSTNAME  "));
+    assert_eq!(selected(&model), 0);
+
+    // PageDown moves by what the pane shows, not to the end, and the row stays in view.
+    update(
+        &mut model,
+        Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)),
+    );
+    let after = selected(&model);
+    assert!((10..30).contains(&after), "moved to row {after}");
+    let shown = draw(&mut model);
+    let name = format!("▶ host-{:02}.shop.example", after - 1);
+    let line = row_of(&shown, &name);
+    // Rows scrolled into view take clicks where they are now drawn.
+    click(&mut model, 40, line);
+    assert_eq!(selected(&model), after);
+    click(&mut model, 40, line - 1);
+    assert_eq!(selected(&model), after - 1);
+}
+
 #[test]
 fn clear_dialog_says_what_the_origin_will_see() {
     use originpull::app::{HostnameChange, HostnameConfirm};

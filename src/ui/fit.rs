@@ -201,12 +201,13 @@ pub fn table(
     let n = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row).take(n - 1) {
+        for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(width(cell));
         }
     }
-    // The first columns give way to the last when the box is narrow.
-    let budget = cols.saturating_sub(2 * (n - 1) + 16);
+    // The first columns give way to the last when the box is narrow, leaving it what it
+    // needs up to 16 columns.
+    let budget = cols.saturating_sub(2 * (n - 1) + widths[n - 1].min(16));
     while widths[..n - 1].iter().sum::<usize>() > budget {
         let widest = (0..n - 1).max_by_key(|&i| widths[i]).unwrap_or(0);
         if widths[widest] <= 8 {
@@ -233,9 +234,89 @@ pub fn table(
     lines
 }
 
+/// A [`table`] that drops columns rather than cut every one short when the box is
+/// narrow: columns are taken in `priority` order (the first always) while they fit at
+/// their full width, and drawn in their own order.
+pub fn ranked_table(
+    header: &[&str],
+    rows: &[Vec<String>],
+    priority: &[usize],
+    cols: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let natural = |i: usize| {
+        rows.iter()
+            .filter_map(|r| r.get(i))
+            .map(|c| width(c))
+            .fold(width(header[i]), usize::max)
+    };
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for &i in priority {
+        let needs = natural(i) + if kept.is_empty() { 0 } else { 2 };
+        if kept.is_empty() || used + needs <= cols {
+            kept.push(i);
+            used += needs;
+        }
+    }
+    kept.sort_unstable();
+    let header: Vec<&str> = kept.iter().map(|&i| header[i]).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            kept.iter()
+                .map(|&i| r.get(i).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    table(&header, &rows, cols, theme)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ranked_table_drops_the_least_needed_columns_first() {
+        let header = ["HOSTNAME", "STATE", "SOURCE", "CERT"];
+        let rows = vec![vec![
+            "www.shop.example".to_owned(),
+            "enabled".to_owned(),
+            "proxied DNS record".to_owned(),
+            "3cf564a0".to_owned(),
+        ]];
+        let priority = [0, 1, 3, 2];
+        let lines = text(&ranked_table(
+            &header,
+            &rows,
+            &priority,
+            80,
+            Theme::new(false),
+        ));
+        assert_eq!(
+            lines[1],
+            "www.shop.example  enabled  proxied DNS record  3cf564a0"
+        );
+        // SOURCE goes first; the hostname stays whole.
+        let lines = text(&ranked_table(
+            &header,
+            &rows,
+            &priority,
+            40,
+            Theme::new(false),
+        ));
+        assert_eq!(lines[0], "HOSTNAME          STATE    CERT");
+        assert_eq!(lines[1], "www.shop.example  enabled  3cf564a0");
+        // However narrow, the first column is drawn.
+        let lines = text(&ranked_table(
+            &header,
+            &rows,
+            &priority,
+            10,
+            Theme::new(false),
+        ));
+        assert_eq!(lines[1], "www.shop.…");
+    }
 
     fn text(lines: &[Line]) -> Vec<String> {
         lines.iter().map(ToString::to_string).collect()

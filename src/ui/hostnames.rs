@@ -7,15 +7,23 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::fit::{fit, table, wrap};
+use super::fit::{fit, ranked_table, table, wrap};
 use super::theme::Theme;
 use crate::api::Association;
-use crate::app::{Focus, Loadable, Model, OpenZone};
+use crate::app::{Focus, ListArea, Loadable, Model, OpenZone};
 use crate::hostnames::{HostnameState, Source};
 use crate::survey::Expiry;
 use crate::text::{sanitize, short_id};
 
-pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, theme: Theme) {
+/// Draws the view, scrolled so the selected row shows; returns how many lines it had
+/// room for, and where the certificate rows and the hostname rows went.
+pub fn render(
+    model: &Model,
+    open: &OpenZone,
+    frame: &mut Frame,
+    area: Rect,
+    theme: Theme,
+) -> (usize, [ListArea; 2]) {
     let focused = model.focus == Focus::Certs && model.overlays.is_empty();
     let selected_style = if focused {
         theme.selected()
@@ -38,6 +46,9 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = usize::from(inner.width);
+    // Where each table's rows start among the lines, and how many it has.
+    let mut cert_run = (0, 0);
+    let mut host_run = (0, 0);
 
     // The three levels first, the hostnames' states counted in once they are read.
     let mut lines = super::levels::lines(model, open, cols, theme);
@@ -81,6 +92,7 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
             {
                 *line = std::mem::take(line).style(selected_style);
             }
+            cert_run = (lines.len() + 1, certs.len());
             lines.extend(table_lines);
         }
     }
@@ -108,7 +120,9 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
                 .enumerate()
                 .map(|(i, s)| row(s, Some(i) == selected))
                 .collect();
-            let mut table_lines = table(
+            // On a narrow screen the hostname and its state stay whole; where it was
+            // learnt goes first.
+            let mut table_lines = ranked_table(
                 &[
                     "  HOSTNAME",
                     "ASSOCIATION",
@@ -119,12 +133,14 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
                     "KNOWN FROM",
                 ],
                 &rows,
+                &[0, 1, 3, 2, 5, 4, 6],
                 cols,
                 theme,
             );
             if let Some(line) = selected.and_then(|i| table_lines.get_mut(i + 1)) {
                 *line = std::mem::take(line).style(selected_style);
             }
+            host_run = (lines.len() + 1, states.len());
             lines.extend(table_lines);
             let certs = open.hostname_certs.loaded().map_or(&[][..], Vec::as_slice);
             for s in states {
@@ -163,7 +179,32 @@ pub fn render(model: &Model, open: &OpenZone, frame: &mut Frame, area: Rect, the
         )],
         cols,
     ));
-    frame.render_widget(Paragraph::new(lines), inner);
+    // Scrolled no further than the selected row needs, so the levels stay in view while
+    // they can.
+    let height = usize::from(inner.height);
+    let selected_line = if selected < cert_run.1 {
+        cert_run.0 + selected
+    } else {
+        host_run.0 + selected.saturating_sub(cert_count)
+    };
+    let scroll = (selected_line + 1).saturating_sub(height);
+    let shown = |(start, len): (usize, usize), first: usize| {
+        let from = start.max(scroll);
+        let to = (start + len).min(scroll + height);
+        if from >= to {
+            return ListArea::default();
+        }
+        let rows = Rect {
+            y: inner.y + u16::try_from(from - scroll).unwrap_or(u16::MAX),
+            height: u16::try_from(to - from).unwrap_or(u16::MAX),
+            ..inner
+        };
+        super::list_area(rows, first + (from - start))
+    };
+    let lists = [shown(cert_run, 0), shown(host_run, cert_count)];
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+    (height, lists)
 }
 
 fn row(s: &HostnameState, selected: bool) -> Vec<String> {

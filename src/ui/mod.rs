@@ -95,7 +95,8 @@ fn main_screen(model: &Model, frame: &mut Frame, area: Rect, theme: Theme) -> Dr
 
     // The per-hostname view takes the whole side: the detail is a zone-level one's.
     if let Some(open) = model.open.as_ref().filter(|o| o.hostnames.is_some()) {
-        hostnames::render(model, open, frame, right, theme);
+        (drawn.cert_rows, drawn.hostname_lists) =
+            hostnames::render(model, open, frame, right, theme);
         drawn.certs_pane = to_area(right);
         return overlays(model, drawn, frame, area, theme);
     }

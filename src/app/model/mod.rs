@@ -128,6 +128,8 @@ pub struct Drawn {
     pub zone_list: ListArea,
     pub cert_list: ListArea,
     pub fleet_list: ListArea,
+    /// The per-hostname view's two tables: its certificates, then its hostnames.
+    pub hostname_lists: [ListArea; 2],
 }
 
 /// A rectangle of the screen, in cells.

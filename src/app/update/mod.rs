@@ -227,7 +227,8 @@ fn move_selection(model: &mut Model, action: Action) {
         Focus::Certs => {
             if let Some(open) = model.open.as_mut().filter(|o| o.hostnames.is_some()) {
                 let len = open.hostname_rows().len();
-                open.hostname_selected = moved(action, open.hostname_selected, len, len);
+                open.hostname_selected =
+                    moved(action, open.hostname_selected, len, drawn.cert_rows);
                 return;
             }
             if let Some(open) = &mut model.open {

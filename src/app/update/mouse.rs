@@ -66,6 +66,17 @@ fn click_row(model: &mut Model, pane: Focus, column: u16, row: u16, cmds: &mut V
                 }
             }
         }
+        Focus::Certs if model.open.as_ref().is_some_and(|o| o.hostnames.is_some()) => {
+            let at = drawn
+                .hostname_lists
+                .iter()
+                .find_map(|l| l.index_at(column, row));
+            if let Some(i) = at
+                && let Some(open) = model.open.as_mut()
+            {
+                open.hostname_selected = i;
+            }
+        }
         Focus::Certs => {
             if let Some(i) = drawn.cert_list.index_at(column, row)
                 && let Some(open) = model.open.as_mut().filter(|o| o.hostnames.is_none())
