@@ -288,6 +288,61 @@ mod tests {
         Ok(asked)
     }
 
+    /// What is written to the log while `f` runs.
+    fn logged(f: impl FnOnce()) -> String {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Shared {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let log = Shared::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        String::from_utf8(log.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn result_info_that_contradicts_the_first_page_is_logged() {
+        let listing = |second: ResultInfo| {
+            logged(|| {
+                let mut pager = Pager::new(50, 8);
+                pager.start();
+                pager.answered(1, 50, 50, Some(&info(3))).unwrap();
+                pager.answered(2, 50, 50, Some(&second)).unwrap();
+            })
+        };
+        let log = listing(ResultInfo {
+            page: Some(7),
+            ..info(9)
+        });
+        assert!(
+            log.contains("result_info's total changed during the listing"),
+            "{log}"
+        );
+        assert!(log.contains("first=3") && log.contains("now=9"), "{log}");
+        assert!(log.contains("result_info names another page"), "{log}");
+        assert!(
+            log.contains("asked=2") && log.contains("answered=7"),
+            "{log}"
+        );
+        let quiet = listing(ResultInfo {
+            page: Some(2),
+            ..info(3)
+        });
+        assert_eq!(quiet, "", "a consistent listing logs nothing");
+    }
+
     #[test]
     fn an_overstated_total_costs_a_window_not_the_total() {
         let asked = run(Some(5000), &|p| if p == 1 { (50, 50) } else { (0, 0) }).unwrap();
