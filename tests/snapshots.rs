@@ -932,13 +932,7 @@ fn hostnames_view_with_the_three_states() {
     use originpull::hostnames::{HostnameState, Source};
     let mut model = zone_open();
     let open = model.open.as_mut().unwrap();
-    let hcert = cert(
-        "3cf564a0-8dea-4e00-8f3e-a823fd5f3743",
-        CertStatus::Active,
-        "Example Origin CA",
-        Duration::days(200),
-        20,
-    );
+    let hcert = hostname_cert();
     open.hostname_certs = Loadable::Loaded(vec![hcert.clone()]);
     let association = |host: &str, enabled: Option<bool>| Association {
         hostname: Some(host.to_owned()),
@@ -979,6 +973,17 @@ fn hostnames_view_with_the_three_states() {
     insta::assert_snapshot!(screen(&model, 140, 40));
 }
 
+/// The hostname certificate of the per-hostname views.
+fn hostname_cert() -> Certificate {
+    cert(
+        "3cf564a0-8dea-4e00-8f3e-a823fd5f3743",
+        CertStatus::Active,
+        "Example Origin CA",
+        Duration::days(200),
+        20,
+    )
+}
+
 /// The per-hostname view of a zone with one hostname certificate and `n` hostnames
 /// found by their proxied DNS records, every third one enabled.
 fn many_hostnames(n: usize) -> Model {
@@ -986,13 +991,7 @@ fn many_hostnames(n: usize) -> Model {
     use originpull::hostnames::{HostnameState, Source};
     let mut model = zone_open();
     let open = model.open.as_mut().unwrap();
-    let hcert = cert(
-        "3cf564a0-8dea-4e00-8f3e-a823fd5f3743",
-        CertStatus::Active,
-        "Example Origin CA",
-        Duration::days(200),
-        20,
-    );
+    let hcert = hostname_cert();
     let states = (0..n)
         .map(|i| {
             let hostname = format!("host-{i:02}.shop.example");

@@ -169,6 +169,20 @@ fn first_page(cmds: &[Cmd]) -> (u64, u64) {
     }
 }
 
+/// The call, generation and page of every zone page `cmds` ask for.
+fn zone_pages(cmds: &[Cmd]) -> Vec<(u64, u64, u64)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::LoadZonePage {
+                call,
+                generation,
+                page,
+            } => Some((*call, *generation, *page)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The first zone page a batch of commands asks for.
 fn zone_page(cmds: &[Cmd]) -> Cmd {
     cmds.iter()
@@ -269,24 +283,13 @@ fn assert_error(model: &Model, words: &[&str]) {
     }
 }
 
-/// A model with `n` zones loaded (one page) and nothing open.
 /// A model whose zone list holds `n` zones, every page it asked for answered (a full
 /// last page is followed by a look at the next, which comes back empty).
 fn with_zones(n: usize) -> Model {
     let (mut model, mut cmds) = started();
     let all: Vec<Zone> = (0..n).map(zone).collect();
     loop {
-        let pages: Vec<(u64, u64, u64)> = cmds
-            .iter()
-            .filter_map(|c| match c {
-                Cmd::LoadZonePage {
-                    call,
-                    generation,
-                    page,
-                } => Some((*call, *generation, *page)),
-                _ => None,
-            })
-            .collect();
+        let pages = zone_pages(&cmds);
         if pages.is_empty() {
             return model;
         }

@@ -20,13 +20,7 @@ fn init_loads_zones_then_every_other_page_at_once() {
         &mut model,
         page_reply(call, generation, 1, (0..50).map(zone).collect(), 120),
     );
-    let pages: Vec<u64> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Cmd::LoadZonePage { page, .. } => Some(*page),
-            _ => None,
-        })
-        .collect();
+    let pages: Vec<u64> = zone_pages(&cmds).iter().map(|&(_, _, page)| page).collect();
     assert_eq!(pages, vec![2, 3]);
     assert_eq!(
         model.zones.visible_len(),
@@ -585,17 +579,7 @@ fn a_listing_that_never_ends_is_stopped_and_the_app_keeps_what_it_has() {
     let mut asked = 0u64;
     let mut next = 0usize;
     loop {
-        let pages: Vec<(u64, u64, u64)> = cmds
-            .iter()
-            .filter_map(|c| match c {
-                Cmd::LoadZonePage {
-                    call,
-                    generation,
-                    page,
-                } => Some((*call, *generation, *page)),
-                _ => None,
-            })
-            .collect();
+        let pages = zone_pages(&cmds);
         if pages.is_empty() {
             break;
         }
