@@ -199,12 +199,7 @@ pub fn table(
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let n = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(width(cell));
-        }
-    }
+    let mut widths = natural_widths(header, rows);
     // The first columns give way to the last when the box is narrow, leaving it what it
     // needs up to 16 columns.
     let budget = cols.saturating_sub(2 * (n - 1) + widths[n - 1].min(16));
@@ -234,6 +229,17 @@ pub fn table(
     lines
 }
 
+/// Each column's widest cell, its header included.
+fn natural_widths(header: &[&str], rows: &[Vec<String>]) -> Vec<usize> {
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    widths
+}
+
 /// A [`table`] that drops columns rather than cut every one short when the box is
 /// narrow: columns are taken in `priority` order (the first always) while they fit at
 /// their full width, and drawn in their own order.
@@ -244,16 +250,11 @@ pub fn ranked_table(
     cols: usize,
     theme: Theme,
 ) -> Vec<Line<'static>> {
-    let natural = |i: usize| {
-        rows.iter()
-            .filter_map(|r| r.get(i))
-            .map(|c| width(c))
-            .fold(width(header[i]), usize::max)
-    };
+    let natural = natural_widths(header, rows);
     let mut kept = Vec::new();
     let mut used = 0;
     for &i in priority {
-        let needs = natural(i) + if kept.is_empty() { 0 } else { 2 };
+        let needs = natural[i] + if kept.is_empty() { 0 } else { 2 };
         if kept.is_empty() || used + needs <= cols {
             kept.push(i);
             used += needs;
